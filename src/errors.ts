@@ -1,0 +1,119 @@
+// Errors and argument checks shared by every op, layer and file reader.
+//
+// Every failure torchlet reports is a TorchletError: its message starts with
+// the op (or file) that failed and names the offending values and shapes, and
+// its `code` is stable so programs can branch on it without parsing text.
+
+/** The stable machine-readable kind of a {@link TorchletError}. */
+export type ErrorCode =
+  /** An argument has the wrong type or an impossible value (NaN size, fractional stride, ...). */
+  | "INVALID_ARGUMENT"
+  /** Tensor shapes do not fit together (channels, ranks, element counts). */
+  | "SHAPE_MISMATCH"
+  /** A value is outside its allowed range (label ≥ classes, index past the end, size too large). */
+  | "OUT_OF_RANGE"
+  /** A file or byte buffer is malformed (IDX, safetensors, checkpoint, image). */
+  | "BAD_FORMAT"
+  /** A file, dataset or name does not exist. */
+  | "NOT_FOUND"
+  /** A loss or gradient became NaN or ±Infinity. */
+  | "NON_FINITE"
+  /** The operation is valid in general but not in this state (backward twice, no grad, ...). */
+  | "INVALID_STATE";
+
+/**
+ * The one error class torchlet throws on bad input.
+ *
+ * The message reads `<op>: <what is wrong, with the values>`, e.g.
+ * `conv2d: input has 3 channels but weight expects 1 (input [8,3,28,28], weight [6,1,5,5])`.
+ *
+ * @example
+ * try { conv2d(x, w) } catch (e) { if (e instanceof TorchletError && e.code === "SHAPE_MISMATCH") ... }
+ */
+export class TorchletError extends Error {
+  /** Stable kind of failure; see {@link ErrorCode}. */
+  readonly code: ErrorCode;
+  /** The op, layer, file or command that failed, e.g. `"conv2d"` or `"idx: train-images.gz"`. */
+  readonly op: string;
+
+  constructor(op: string, code: ErrorCode, message: string) {
+    super(`${op}: ${message}`);
+    this.name = "TorchletError";
+    this.code = code;
+    this.op = op;
+  }
+}
+
+/** Formats a shape the way error messages and summaries print it: `[8,3,28,28]`. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(",")}]`;
+}
+
+/** Describes any value a plain-JavaScript caller might pass, for an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === "number") return Object.is(value, -0) ? "0" : String(value);
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
+  if (typeof value === "object") return `a ${(value as object).constructor?.name ?? "object"}`;
+  return `a ${typeof value}`;
+}
+
+/**
+ * Largest element count torchlet will allocate for one tensor (2^30 floats = 4 GiB).
+ * A size past this is almost always a bug (a product that overflowed, a
+ * stray huge dimension), and refusing it beats the process dying in the allocator.
+ */
+export const MAX_ELEMENTS = 2 ** 30;
+
+/** Checks that `value` is an integer ≥ `min` (a size, a stride, a count) and returns it. */
+export function checkInt(op: string, name: string, value: unknown, min = 0): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be an integer, got ${describe(value)}`);
+  }
+  if (value < min) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be an integer ≥ ${min}, got ${value}`);
+  }
+  if (value > MAX_ELEMENTS) {
+    throw new TorchletError(op, "OUT_OF_RANGE", `${name} is ${value}, more than the ${MAX_ELEMENTS} torchlet allows`);
+  }
+  return value;
+}
+
+/** Checks that `value` is a finite number (a learning rate, a fill value) and returns it. */
+export function checkFinite(op: string, name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be a finite number, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Checks a shape (each dimension an integer ≥ 0, product within MAX_ELEMENTS) and returns its element count. */
+export function checkShape(op: string, shape: unknown, name = "shape"): number {
+  if (!Array.isArray(shape)) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be an array of integers, got ${describe(shape)}`);
+  }
+  let count = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const dim: unknown = shape[i];
+    if (typeof dim !== "number" || !Number.isInteger(dim) || dim < 0) {
+      throw new TorchletError(op, "INVALID_ARGUMENT", `${name}[${i}] must be an integer ≥ 0, got ${describe(dim)} (${name} ${formatShape(shape.map((d) => describe(d)) as unknown as number[])})`);
+    }
+    count *= dim;
+  }
+  if (count > MAX_ELEMENTS) {
+    throw new TorchletError(op, "OUT_OF_RANGE", `${name} ${formatShape(shape)} has ${count} elements, more than the ${MAX_ELEMENTS} torchlet allows`);
+  }
+  return count;
+}
+
+/** Allocates a zeroed Float32Array of `length`, turning an allocator failure into a TorchletError. */
+export function allocFloat32(op: string, length: number): Float32Array {
+  checkInt(op, "element count", length, 0);
+  try {
+    return new Float32Array(length);
+  } catch (error) {
+    throw new TorchletError(op, "OUT_OF_RANGE", `could not allocate ${length} floats (${(length * 4 / 2 ** 20).toFixed(1)} MiB): ${(error as Error).message}`);
+  }
+}

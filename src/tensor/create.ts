@@ -1,0 +1,147 @@
+// Creating tensors: from nested arrays or Float32Arrays, filled, random, ranges.
+
+import { TorchletError, allocFloat32, checkShape, checkFinite, formatShape, describe } from "../errors.js";
+import { Tensor, flattenShapeArgs, type NestedArray, type Shape, type TensorOptions } from "./tensor.js";
+import { defaultGenerator, type Generator } from "./random.js";
+
+/** Options for the random constructors. */
+export interface RandomOptions extends TensorOptions {
+  /** Draw from this generator instead of the default one (see {@link manualSeed}). */
+  generator?: Generator;
+}
+
+/**
+ * A new tensor holding a copy of `values`.
+ *
+ * - Nested arrays give their own shape: `tensor([[1, 2], [3, 4]])` is 2×2.
+ * - A Float32Array or flat number array takes `shape` (default: one dimension).
+ *
+ * @throws TorchletError if the nesting is ragged, a value is not a number, or `shape` does not match the count.
+ * @example tensor([1, 2, 3], [3], { requiresGrad: true })
+ */
+export function tensor(values: NestedArray | Float32Array | readonly number[], shape?: Shape, options: TensorOptions = {}): Tensor {
+  if (values instanceof Float32Array) {
+    const target = shape ?? [values.length];
+    const count = checkShape("tensor", target);
+    if (count !== values.length) {
+      throw new TorchletError("tensor", "SHAPE_MISMATCH", `shape ${formatShape(target)} needs ${count} elements but the Float32Array has ${values.length}`);
+    }
+    return new Tensor(Float32Array.from(values), target, options);
+  }
+  const inferred = nestedShape(values);
+  const flat = allocFloat32("tensor", inferred.reduce((a, b) => a * b, 1));
+  let offset = 0;
+  const fill = (v: NestedArray, path: string): void => {
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => fill(item, `${path}[${i}]`));
+    } else {
+      if (typeof v !== "number") {
+        throw new TorchletError("tensor", "INVALID_ARGUMENT", `value${path} must be a number, got ${describe(v)}`);
+      }
+      flat[offset++] = v;
+    }
+  };
+  fill(values as NestedArray, "");
+  if (shape === undefined) return new Tensor(flat, inferred, options);
+  const count = checkShape("tensor", shape);
+  if (count !== flat.length) {
+    throw new TorchletError("tensor", "SHAPE_MISMATCH", `shape ${formatShape(shape)} needs ${count} elements but ${flat.length} values were given`);
+  }
+  return new Tensor(flat, shape, options);
+}
+
+// The shape of a rectangular nested array, with a clear error on ragged nesting.
+function nestedShape(values: unknown): number[] {
+  if (typeof values === "number") return [];
+  if (!Array.isArray(values)) {
+    throw new TorchletError("tensor", "INVALID_ARGUMENT", `values must be a number, a (nested) array of numbers or a Float32Array, got ${describe(values)}`);
+  }
+  const shape: number[] = [];
+  let level: unknown = values;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  const check = (v: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (Array.isArray(v)) throw new TorchletError("tensor", "SHAPE_MISMATCH", `ragged nesting: value${path} is an array where a number was expected (shape so far ${formatShape(shape)})`);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      throw new TorchletError("tensor", "SHAPE_MISMATCH", `ragged nesting: value${path} has ${Array.isArray(v) ? `length ${v.length}` : "no length"} where ${shape[depth]} was expected (shape ${formatShape(shape)})`);
+    }
+    v.forEach((item, i) => check(item, depth + 1, `${path}[${i}]`));
+  };
+  check(values, 0, "");
+  checkShape("tensor", shape);
+  return shape;
+}
+
+/** Accepts `f(2, 3)`, `f([2, 3])` and `f([2, 3], options)`. */
+function shapeAndOptions<O>(op: string, args: unknown[]): [number[], O] {
+  const last = args[args.length - 1];
+  const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last);
+  const dims = (hasOptions ? args.slice(0, -1) : args) as number[] | [Shape];
+  const shape = flattenShapeArgs(dims);
+  checkShape(op, shape);
+  return [shape, (hasOptions ? last : {}) as O];
+}
+
+/** A tensor of zeros: `zeros(2, 3)` or `zeros([2, 3], { requiresGrad: true })`. */
+export function zeros(...args: (number | Shape | TensorOptions)[]): Tensor {
+  const [shape, options] = shapeAndOptions<TensorOptions>("zeros", args);
+  return new Tensor(allocFloat32("zeros", shape.reduce((a, b) => a * b, 1)), shape, options);
+}
+
+/** A tensor of ones. */
+export function ones(...args: (number | Shape | TensorOptions)[]): Tensor {
+  const [shape, options] = shapeAndOptions<TensorOptions>("ones", args);
+  return full(shape, 1, options);
+}
+
+/** A tensor with every element equal to `value`. */
+export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  if (typeof value !== "number") checkFinite("full", "value", value);
+  const data = allocFloat32("full", checkShape("full", shape));
+  data.fill(value);
+  return new Tensor(data, shape, options);
+}
+
+/** Uniform samples in [0, 1) from the default or given generator. */
+export function rand(...args: (number | Shape | RandomOptions)[]): Tensor {
+  const [shape, options] = shapeAndOptions<RandomOptions>("rand", args);
+  const g = options.generator ?? defaultGenerator;
+  const data = allocFloat32("rand", shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = g.uniform();
+  return new Tensor(data, shape, options);
+}
+
+/** Standard normal samples (mean 0, variance 1) from the default or given generator. */
+export function randn(...args: (number | Shape | RandomOptions)[]): Tensor {
+  const [shape, options] = shapeAndOptions<RandomOptions>("randn", args);
+  const g = options.generator ?? defaultGenerator;
+  const data = allocFloat32("randn", shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = g.normal();
+  return new Tensor(data, shape, options);
+}
+
+/**
+ * Values start, start+step, ... below end, like `torch.arange`.
+ * `arange(5)` is [0, 1, 2, 3, 4].
+ */
+export function arange(start: number, end?: number, step = 1): Tensor {
+  const [from, to] = end === undefined ? [0, start] : [start, end];
+  checkFinite("arange", "start", from);
+  checkFinite("arange", "end", to);
+  checkFinite("arange", "step", step);
+  if (step === 0) throw new TorchletError("arange", "INVALID_ARGUMENT", "step must not be 0");
+  const count = Math.max(0, Math.ceil((to - from) / step));
+  const data = allocFloat32("arange", count);
+  for (let i = 0; i < count; i++) data[i] = from + i * step;
+  return new Tensor(data, [count]);
+}
+
+/** A zero tensor with the shape of `like`. */
+export function zerosLike(like: Tensor, options: TensorOptions = {}): Tensor {
+  return zeros([...like.shape], options);
+}
