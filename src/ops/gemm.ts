@@ -16,6 +16,9 @@
 // computing a 4×4 block of C at a time in 16 local variables, so each element
 // of A and B it loads is used four times.
 
+import { TorchletError, allocFloat32, formatShape } from "../errors.js";
+import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+
 /** Sizes and flags of one multiply: C (M×N) (+)= op(A) (M×K) · op(B) (K×N). */
 export interface GemmDims {
   /** Rows of C and of op(A). */
@@ -124,4 +127,26 @@ function storeRow(c: Float32Array, p: number, accumulate: boolean, v0: number, v
   } else {
     c[p] = v0; c[p + 1] = v1; c[p + 2] = v2; c[p + 3] = v3;
   }
+}
+
+/**
+ * Matrix product of 2-D tensors: a (M, K) · b (K, N) → (M, N), with autograd.
+ * @throws TorchletError when the inner dimensions differ or an input is not 2-D.
+ * @example matmul(tensor([[1, 2]]), tensor([[3], [4]])).item() // 11
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  expectTensor("matmul", "a", a);
+  expectTensor("matmul", "b", b);
+  if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) {
+    throw new TorchletError("matmul", "SHAPE_MISMATCH", `needs (M, K) · (K, N), got ${formatShape(a.shape)} · ${formatShape(b.shape)}`);
+  }
+  const [M, K] = a.shape as [number, number];
+  const N = b.shape[1]!;
+  const c = allocFloat32("matmul", M * N);
+  gemm(c, a.data, b.data, { M, N, K, transA: false, transB: false, accumulate: false });
+  return record("matmul", c, [M, N], [a, b], (dc, [da, db]) => {
+    // ∂(AB)/∂A: dA (M, K) += dC · Bᵀ;  ∂(AB)/∂B: dB (K, N) += Aᵀ · dC
+    if (da) gemm(da, dc, b.data, { M, N: K, K: N, transA: false, transB: true, accumulate: true });
+    if (db) gemm(db, a.data, dc, { M: K, N, K: M, transA: true, transB: false, accumulate: true });
+  });
 }

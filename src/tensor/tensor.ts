@@ -262,3 +262,11 @@ export function record(
   const tracked = gradEnabled && inputs.some((t) => t.requiresGrad);
   return new Tensor(data, shape, {}, tracked ? { name, inputs, backward, released: false } : null);
 }
+
+/** Checks that an argument from a (possibly plain-JavaScript) caller is a Tensor. */
+export function expectTensor(op: string, name: string, value: unknown): Tensor {
+  if (!(value instanceof Tensor)) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be a Tensor, got ${describe(value)}`);
+  }
+  return value;
+}

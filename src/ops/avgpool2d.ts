@@ -1,0 +1,96 @@
+// avgPool2d — average over each kH×kW window, channel by channel.
+//
+// Legend: N batch, C channels, H×W input, kH×kW window, P×Q output.
+//
+//   y[n,c,p,q] = 1/(kH·kW) · Σ_{u,v} x[n, c, p·sH − pH + u, q·sW − pW + v]
+//
+// Padding counts as zeros and the divisor is always kH·kW: PyTorch's default
+// count_include_pad=True. The op is linear, so its backward is its adjoint:
+// every input pixel a window covered gets dy/(kH·kW) back from that window.
+
+import { TorchletError, allocFloat32 } from "../errors.js";
+import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { windowDims, pair, type Size2, type WindowDims } from "./window.js";
+
+/** y (N, C, P, Q) = window means of x (N, C, H, W). Overwrites y. Never allocates. */
+export function avgPool2dForward(
+  y: Float32Array, // (N, C, P, Q)
+  x: Float32Array, // (N, C, H, W)
+  d: WindowDims,
+): void {
+  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
+  const scale = 1 / (kH * kW);
+  for (let plane = 0; plane < N * C; plane++) {
+    const xPlane = plane * H * W; // x[n, c, 0, 0]
+    for (let p = 0; p < P; p++) {
+      const h0 = Math.max(0, p * strideH - padH), h1 = Math.min(H, p * strideH - padH + kH);
+      for (let q = 0; q < Q; q++) {
+        const w0 = Math.max(0, q * strideW - padW), w1 = Math.min(W, q * strideW - padW + kW);
+        let sum = 0;
+        for (let h = h0; h < h1; h++) {
+          for (let w = w0; w < w1; w++) sum += x[xPlane + h * W + w]!;
+        }
+        y[(plane * P + p) * Q + q] = sum * scale;
+      }
+    }
+  }
+}
+
+/** dx (N, C, H, W) += the adjoint of {@link avgPool2dForward} applied to dy. Never allocates. */
+export function avgPool2dBackward(
+  dx: Float32Array, // (N, C, H, W)
+  dy: Float32Array, // (N, C, P, Q)
+  d: WindowDims,
+): void {
+  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
+  const scale = 1 / (kH * kW);
+  for (let plane = 0; plane < N * C; plane++) {
+    const xPlane = plane * H * W;
+    for (let p = 0; p < P; p++) {
+      const h0 = Math.max(0, p * strideH - padH), h1 = Math.min(H, p * strideH - padH + kH);
+      for (let q = 0; q < Q; q++) {
+        const w0 = Math.max(0, q * strideW - padW), w1 = Math.min(W, q * strideW - padW + kW);
+        // ∂y[p,q]/∂x[h,w] = 1/(kH·kW) for every (h, w) in the window
+        const g = dy[(plane * P + p) * Q + q]! * scale;
+        for (let h = h0; h < h1; h++) {
+          for (let w = w0; w < w1; w++) dx[xPlane + h * W + w] += g;
+        }
+      }
+    }
+  }
+}
+
+/** Options of the pooling ops, as in `torch.nn.functional.avg_pool2d` / `max_pool2d`. */
+export interface Pool2dOptions {
+  /** Step between windows; defaults to the kernel size, like PyTorch. */
+  stride?: Size2;
+  /** Padding on each side, at most half the kernel size. Default 0. */
+  padding?: Size2;
+}
+
+/**
+ * Validates a pooling op's arguments (PyTorch's rules, including padding ≤ kernel/2) and returns its geometry.
+ * @throws TorchletError on a non-4-D input, bad sizes, or a window that does not fit.
+ */
+export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Size2, options: Pool2dOptions): WindowDims {
+  const kernel = pair(op, "kernelSize", kernelSize, 1);
+  const padding = pair(op, "padding", options.padding ?? 0, 0);
+  if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `padding ${padding[0]}×${padding[1]} must be at most half the kernel size ${kernel[0]}×${kernel[1]}`);
+  }
+  return windowDims(op, xShape, { kernelSize: kernel, stride: options.stride ?? kernel, padding });
+}
+
+/**
+ * Average pooling: x (N, C, H, W) → (N, C, P, Q).
+ * @example avgPool2d(x, 2) // LeNet: [N,6,28,28] → [N,6,14,14]
+ */
+export function avgPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
+  expectTensor("avgPool2d", "input", x);
+  const d = pool2dDims("avgPool2d", x.shape, kernelSize, options);
+  const y = allocFloat32("avgPool2d", d.N * d.C * d.P * d.Q);
+  avgPool2dForward(y, x.data, d);
+  return record("avgPool2d", y, [d.N, d.C, d.P, d.Q], [x], (dy, [dx]) => {
+    if (dx) avgPool2dBackward(dx, dy, d);
+  });
+}

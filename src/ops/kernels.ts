@@ -1,0 +1,15 @@
+// The raw kernels: plain functions over Float32Arrays plus a dims object,
+// outputs first, never allocating. `import { kernels } from "torchlet"`.
+export { gemm, gemmNaive, type GemmDims } from "./gemm.js";
+export { im2col, col2im } from "./im2col.js";
+export { windowDims, type WindowDims } from "./window.js";
+export { conv2dForward, conv2dBackward, conv2dNaive, conv2dDims, type Conv2dDims } from "./conv2d.js";
+export { avgPool2dForward, avgPool2dBackward, pool2dDims } from "./avgpool2d.js";
+export { maxPool2dForward, maxPool2dBackward } from "./maxpool2d.js";
+export { sigmoidForward, sigmoidBackward } from "./sigmoid.js";
+export { reluForward, reluBackward } from "./relu.js";
+export { tanhForward, tanhBackward } from "./tanh.js";
+export { linearForward, linearBackward, type LinearDims } from "./linear.js";
+export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward, type SoftmaxDims } from "./softmax.js";
+export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy.js";
+export { addForward, mulForward, mulBackward, axpy } from "./elementwise.js";

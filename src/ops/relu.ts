@@ -1,0 +1,31 @@
+// relu — max(0, x), elementwise; any shape.
+// The derivative at exactly 0 is taken as 0, as PyTorch does.
+
+import type { Tensor } from "../tensor/tensor.js";
+import { unaryOp } from "./unary.js";
+
+/** y = max(0, x), elementwise (NaN stays NaN). Never allocates. */
+export function reluForward(
+  y: Float32Array, // (any)
+  x: Float32Array, // (same)
+): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    y[i] = v > 0 || Number.isNaN(v) ? v : 0;
+  }
+}
+
+/** dx += dy where the output was positive. Never allocates. */
+export function reluBackward(
+  dx: Float32Array, // (any)
+  dy: Float32Array, // (same)
+  y: Float32Array, // (same): relu(x) from the forward; y > 0 exactly where x > 0
+): void {
+  // d relu/dx = 1 if x > 0 else 0
+  for (let i = 0; i < dy.length; i++) if (y[i]! > 0) dx[i] += dy[i]!;
+}
+
+/** Rectified linear unit of every element, like `torch.relu`. */
+export function relu(x: Tensor): Tensor {
+  return unaryOp("relu", x, { forward: reluForward, backward: reluBackward });
+}

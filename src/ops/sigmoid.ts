@@ -1,0 +1,38 @@
+// sigmoid — σ(x) = 1 / (1 + e^−x), elementwise; any shape.
+//
+// Written so e^t is only ever taken of t ≤ 0: for x ≥ 0, 1/(1 + e^−x); for
+// x < 0 the equal e^x/(1 + e^x). Neither overflows, so σ(±1000) is exactly 1 and 0.
+
+import type { Tensor } from "../tensor/tensor.js";
+import { unaryOp } from "./unary.js";
+
+/** y = σ(x), elementwise. Never allocates. */
+export function sigmoidForward(
+  y: Float32Array, // (any)
+  x: Float32Array, // (same)
+): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v >= 0) {
+      y[i] = 1 / (1 + Math.exp(-v));
+    } else {
+      const e = Math.exp(v);
+      y[i] = e / (1 + e);
+    }
+  }
+}
+
+/** dx += dy · σ′(x), using the saved output y = σ(x). Never allocates. */
+export function sigmoidBackward(
+  dx: Float32Array, // (any)
+  dy: Float32Array, // (same)
+  y: Float32Array, // (same): σ(x) from the forward
+): void {
+  // dσ/dx = σ(1−σ)
+  for (let i = 0; i < dy.length; i++) dx[i] += dy[i]! * y[i]! * (1 - y[i]!);
+}
+
+/** Logistic sigmoid of every element, like `torch.sigmoid`. */
+export function sigmoid(x: Tensor): Tensor {
+  return unaryOp("sigmoid", x, { forward: sigmoidForward, backward: sigmoidBackward });
+}

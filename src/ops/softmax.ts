@@ -1,0 +1,126 @@
+// softmax and logSoftmax over the last dimension, and argmax for predictions.
+//
+// Legend: N rows (every leading dimension), J classes (the last dimension).
+//
+//   logSoftmax(x)[n,j] = x[n,j] − lse(x[n,·]),  lse(v) = m + log Σ_j e^(v_j − m),  m = max_j v_j
+//   softmax(x)        = e^logSoftmax(x)
+//
+// Subtracting the row maximum m first keeps every exponent ≤ 0, so nothing
+// overflows however large the logits are.
+
+import { TorchletError, allocFloat32, formatShape } from "../errors.js";
+import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+
+/** Sizes of a row-wise softmax: N rows of J classes. */
+export interface SoftmaxDims {
+  /** Rows. */
+  N: number;
+  /** Classes: the length of each row. */
+  J: number;
+}
+
+/** y (N, J) = log-softmax of each row of x. Overwrites y. Never allocates. */
+export function logSoftmaxForward(
+  y: Float32Array, // (N, J)
+  x: Float32Array, // (N, J)
+  d: SoftmaxDims,
+): void {
+  const { N, J } = d;
+  for (let n = 0; n < N; n++) {
+    const row = n * J;
+    let max = -Infinity;
+    for (let j = 0; j < J; j++) max = Math.max(max, x[row + j]!);
+    let sum = 0;
+    for (let j = 0; j < J; j++) sum += Math.exp(x[row + j]! - max);
+    const lse = max + Math.log(sum);
+    for (let j = 0; j < J; j++) y[row + j] = x[row + j]! - lse;
+  }
+}
+
+/** dx += dy − softmax · Σ_j dy, using the saved output y = logSoftmax(x). Never allocates. */
+export function logSoftmaxBackward(
+  dx: Float32Array, // (N, J)
+  dy: Float32Array, // (N, J)
+  y: Float32Array, // (N, J): logSoftmax(x)
+  d: SoftmaxDims,
+): void {
+  const { N, J } = d;
+  for (let n = 0; n < N; n++) {
+    const row = n * J;
+    let dySum = 0;
+    for (let j = 0; j < J; j++) dySum += dy[row + j]!;
+    // ∂y_j/∂x_i = [i = j] − softmax_i
+    for (let j = 0; j < J; j++) dx[row + j] += dy[row + j]! - Math.exp(y[row + j]!) * dySum;
+  }
+}
+
+/** y (N, J) = softmax of each row of x. Overwrites y. Never allocates. */
+export function softmaxForward(
+  y: Float32Array, // (N, J)
+  x: Float32Array, // (N, J)
+  d: SoftmaxDims,
+): void {
+  logSoftmaxForward(y, x, d);
+  for (let i = 0; i < d.N * d.J; i++) y[i] = Math.exp(y[i]!);
+}
+
+/** dx += y ⊙ (dy − Σ_j dy·y), using the saved output y = softmax(x). Never allocates. */
+export function softmaxBackward(
+  dx: Float32Array, // (N, J)
+  dy: Float32Array, // (N, J)
+  y: Float32Array, // (N, J): softmax(x)
+  d: SoftmaxDims,
+): void {
+  const { N, J } = d;
+  for (let n = 0; n < N; n++) {
+    const row = n * J;
+    let dot = 0;
+    for (let j = 0; j < J; j++) dot += dy[row + j]! * y[row + j]!;
+    // ∂y_j/∂x_i = y_j ([i = j] − y_i)
+    for (let j = 0; j < J; j++) dx[row + j] += y[row + j]! * (dy[row + j]! - dot);
+  }
+}
+
+/** Rows and classes of a tensor whose last dimension holds the classes. */
+export function rowsOf(op: string, x: Tensor): SoftmaxDims {
+  if (x.ndim < 1 || x.shape[x.ndim - 1] === 0) {
+    throw new TorchletError(op, "SHAPE_MISMATCH", `input needs a non-empty last dimension (the classes), got shape ${formatShape(x.shape)}`);
+  }
+  const J = x.shape[x.ndim - 1]!;
+  return { N: x.numel / J, J };
+}
+
+/** Softmax over the last dimension, like `torch.softmax(x, -1)`. */
+export function softmax(x: Tensor): Tensor {
+  expectTensor("softmax", "input", x);
+  const d = rowsOf("softmax", x);
+  const y = allocFloat32("softmax", x.numel);
+  softmaxForward(y, x.data, d);
+  return record("softmax", y, x.shape, [x], (dy, [dx]) => {
+    if (dx) softmaxBackward(dx, dy, y, d);
+  });
+}
+
+/** Log-softmax over the last dimension, like `torch.log_softmax(x, -1)`. */
+export function logSoftmax(x: Tensor): Tensor {
+  expectTensor("logSoftmax", "input", x);
+  const d = rowsOf("logSoftmax", x);
+  const y = allocFloat32("logSoftmax", x.numel);
+  logSoftmaxForward(y, x.data, d);
+  return record("logSoftmax", y, x.shape, [x], (dy, [dx]) => {
+    if (dx) logSoftmaxBackward(dx, dy, y, d);
+  });
+}
+
+/** Index of the largest value in each row (last dimension): the predicted class. First wins on ties. */
+export function argmax(x: Tensor): Int32Array {
+  expectTensor("argmax", "input", x);
+  const { N, J } = rowsOf("argmax", x);
+  const out = new Int32Array(N);
+  for (let n = 0; n < N; n++) {
+    let best = 0;
+    for (let j = 1; j < J; j++) if (x.data[n * J + j]! > x.data[n * J + best]!) best = j;
+    out[n] = best;
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+// Sliding-window geometry shared by conv2d, avgPool2d and maxPool2d (and im2col).
+//
+// Legend: N batch, C channels, H×W input, kH×kW window, P×Q output.
+// A window of size k with stride s over an input of size H padded by p on
+// both sides fits ⌊(H + 2p − k) / s⌋ + 1 times: PyTorch's output-size formula
+// (floor mode, dilation 1).
+
+import { TorchletError, checkInt, describe, formatShape } from "../errors.js";
+
+/** Geometry of a sliding-window op over x (N, C, H, W) producing (N, ·, P, Q). */
+export interface WindowDims {
+  /** Batch size. */
+  N: number;
+  /** Channels of the input. */
+  C: number;
+  /** Input height. */
+  H: number;
+  /** Input width. */
+  W: number;
+  /** Window (kernel) height. */
+  kH: number;
+  /** Window (kernel) width. */
+  kW: number;
+  /** Vertical stride. */
+  strideH: number;
+  /** Horizontal stride. */
+  strideW: number;
+  /** Zero padding added above and below. */
+  padH: number;
+  /** Zero padding added left and right. */
+  padW: number;
+  /** Output height: ⌊(H + 2·padH − kH) / strideH⌋ + 1. */
+  P: number;
+  /** Output width: ⌊(W + 2·padW − kW) / strideW⌋ + 1. */
+  Q: number;
+}
+
+/** A size given as one number for both dimensions or as [height, width]. */
+export type Size2 = number | readonly [number, number];
+
+/** Options of a sliding-window op, as PyTorch spells them. */
+export interface WindowOptions {
+  /** Window size (required for pooling; conv2d takes it from the weight). */
+  kernelSize: Size2;
+  /** Step between windows. */
+  stride: Size2;
+  /** Zero padding on each side. */
+  padding: Size2;
+}
+
+/** Reads a Size2 option as [height, width], each an integer ≥ min. */
+export function pair(op: string, name: string, value: unknown, min: number): [number, number] {
+  if (Array.isArray(value)) {
+    if (value.length !== 2) {
+      throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be a number or [height, width], got an array of length ${value.length}`);
+    }
+    return [checkInt(op, `${name}[0]`, value[0], min), checkInt(op, `${name}[1]`, value[1], min)];
+  }
+  if (typeof value !== "number") {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be a number or [height, width], got ${describe(value)}`);
+  }
+  const v = checkInt(op, name, value, min);
+  return [v, v];
+}
+
+/**
+ * Validates a sliding window over an input of shape (N, C, H, W) and returns its geometry.
+ * @throws TorchletError when x is not 4-D, an option is not a valid integer, or the window does not fit the padded input.
+ */
+export function windowDims(op: string, xShape: readonly number[], options: WindowOptions): WindowDims {
+  if (xShape.length !== 4) {
+    throw new TorchletError(op, "SHAPE_MISMATCH", `input must be 4-D (N, C, H, W), got shape ${formatShape(xShape)}`);
+  }
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const [kH, kW] = pair(op, "kernelSize", options.kernelSize, 1);
+  const [strideH, strideW] = pair(op, "stride", options.stride, 1);
+  const [padH, padW] = pair(op, "padding", options.padding, 0);
+  if (H + 2 * padH < kH || W + 2 * padW < kW) {
+    throw new TorchletError(op, "SHAPE_MISMATCH", `kernel ${kH}×${kW} is larger than the padded input ${H + 2 * padH}×${W + 2 * padW} (input ${formatShape(xShape)}, padding ${padH}×${padW})`);
+  }
+  const P = Math.floor((H + 2 * padH - kH) / strideH) + 1;
+  const Q = Math.floor((W + 2 * padW - kW) / strideW) + 1;
+  return { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q };
+}
