@@ -1,0 +1,76 @@
+// The training loop of d2l's train_ch6, split into steps a caller can drive
+// (the CLI adds progress, checkpoints and plots; the browser playground runs
+// it in a worker).
+
+import { TorchletError } from "../errors.js";
+import { Tensor, noGrad } from "../tensor/tensor.js";
+import { softmaxCrossEntropy } from "../ops/cross-entropy.js";
+import { argmax } from "../ops/softmax.js";
+import type { Module } from "../nn/module.js";
+import type { Optimizer } from "../nn/optim.js";
+import { DataLoader, type LabeledData } from "../nn/dataloader.js";
+
+/** What one training step measured. */
+export interface StepResult {
+  /** Mean loss over the batch. */
+  loss: number;
+  /** Examples in the batch the network classified right (before the update). */
+  correct: number;
+}
+
+/**
+ * One step of minibatch SGD: zero the gradients, forward, loss, backward, update.
+ * Refuses to update when the loss or any gradient is NaN or ±Infinity, so a
+ * diverging run stops with the weights of the last good step.
+ * @throws TorchletError with code NON_FINITE when the loss or a gradient is not finite.
+ */
+export function trainStep(net: Module, optimizer: Optimizer, x: Tensor, y: Int32Array): StepResult {
+  optimizer.zeroGrad();
+  const logits = net.forward(x);
+  const loss = softmaxCrossEntropy(logits, y);
+  const value = loss.item();
+  if (!Number.isFinite(value)) {
+    throw new TorchletError("train", "NON_FINITE", `the loss became ${value}`);
+  }
+  loss.backward();
+  for (const [name, p] of namedOrIndexed(net, optimizer)) {
+    const g = p.grad?.data;
+    if (g && !allFinite(g)) throw new TorchletError("train", "NON_FINITE", `the gradient of ${name} became non-finite`);
+  }
+  optimizer.step();
+  return { loss: value, correct: countCorrect(logits, y) };
+}
+
+function namedOrIndexed(net: Module, optimizer: Optimizer): [string, Tensor][] {
+  const named = net.namedParameters();
+  return named.length === optimizer.params.length ? named : optimizer.params.map((p, i) => [`parameter ${i}`, p]);
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
+}
+
+/** How many rows of logits (N, classes) have their largest value at the label. */
+export function countCorrect(logits: Tensor, labels: Int32Array): number {
+  const predicted = argmax(logits);
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[i]) correct++;
+  return correct;
+}
+
+/** Classification accuracy of `net` on `data` (eval mode, no gradients), like d2l's evaluate_accuracy_gpu. */
+export function evaluateAccuracy(net: Module, data: LabeledData, batchSize = 256): number {
+  if (data.count === 0) return 0;
+  const wasTraining = net.training;
+  net.eval();
+  let correct = 0;
+  try {
+    noGrad(() => {
+      for (const [x, y] of new DataLoader(data, { batchSize })) correct += countCorrect(net.forward(x), y);
+    });
+  } finally {
+    net.train(wasTraining);
+  }
+  return correct / data.count;
+}

@@ -1,0 +1,40 @@
+// Weight initialisation, in place, as torch.nn.init does it.
+//
+// fanIn / fanOut: for a Linear weight (O, I) they are I and O; for a Conv2d
+// weight (K, C, kH, kW) they are C·kH·kW and K·kH·kW (inputs and outputs
+// each weight touches).
+//   xavierUniform:  U(−a, a), a = gain · sqrt(6 / (fanIn + fanOut))   (Glorot & Bengio 2010; d2l's LeNet init)
+//   kaimingUniform: U(−b, b), b = sqrt(6 / ((1 + a²) · fanIn)); PyTorch's default for Linear and Conv2d
+//                   weights uses a = √5, which makes b = 1/sqrt(fanIn).
+
+import { TorchletError, formatShape } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { defaultGenerator, type Generator } from "../tensor/random.js";
+
+/** Inputs and outputs each weight connects: (fanIn, fanOut). */
+export function fans(t: Tensor): [number, number] {
+  if (t.ndim < 2) {
+    throw new TorchletError("init", "SHAPE_MISMATCH", `fan in and fan out need a weight with at least 2 dimensions, got ${formatShape(t.shape)}`);
+  }
+  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  return [t.shape[1]! * receptive, t.shape[0]! * receptive];
+}
+
+/** Fills `t` with U(−bound, bound) draws from `generator`. Returns t. */
+export function uniform(t: Tensor, bound: number, generator: Generator = defaultGenerator): Tensor {
+  for (let i = 0; i < t.numel; i++) t.data[i] = (2 * generator.uniform() - 1) * bound;
+  return t;
+}
+
+/** Xavier/Glorot uniform init in place (d2l's `nn.init.xavier_uniform_`). Returns t. */
+export function xavierUniform(t: Tensor, options: { gain?: number; generator?: Generator } = {}): Tensor {
+  const [fanIn, fanOut] = fans(t);
+  return uniform(t, (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut)), options.generator);
+}
+
+/** Kaiming/He uniform init in place; with the default a = √5 it is PyTorch's default layer init. Returns t. */
+export function kaimingUniform(t: Tensor, options: { a?: number; generator?: Generator } = {}): Tensor {
+  const [fanIn] = fans(t);
+  const a = options.a ?? Math.sqrt(5);
+  return uniform(t, Math.sqrt(6 / ((1 + a * a) * fanIn)), options.generator);
+}
