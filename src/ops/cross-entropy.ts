@@ -64,8 +64,11 @@ export function toLabels(op: string, labels: Labels, N: number, J: number): Int3
   const out = new Int32Array(N); // a copy: the backward must not see later changes to the caller's array
   for (let n = 0; n < N; n++) {
     const v = values[n];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= J) {
-      throw new TorchletError(op, "OUT_OF_RANGE", `label ${describe(v)} at index ${n} is not a class index in [0, ${J})`);
+    if (typeof v !== "number" || !Number.isInteger(v)) {
+      throw new TorchletError(op, "INVALID_ARGUMENT", `label ${describe(v)} at index ${n} is not an integer class index in [0, ${J})`);
+    }
+    if (v < 0 || v >= J) {
+      throw new TorchletError(op, "OUT_OF_RANGE", `label ${v} at index ${n} is out of range for ${J} classes [0, ${J})`);
     }
     out[n] = v;
   }

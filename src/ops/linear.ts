@@ -82,7 +82,8 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== O)) {
     throw new TorchletError("linear", "SHAPE_MISMATCH", `bias must have shape [${O}], got ${formatShape(b.shape)}`);
   }
-  const d: LinearDims = { N: I === 0 ? 0 : x.numel / I, I, O };
+  // N is the product of the leading dimensions (not numel / I, which loses them when I = 0)
+  const d: LinearDims = { N: x.shape.slice(0, -1).reduce((a, b) => a * b, 1), I, O };
   const y = allocFloat32("linear", d.N * O);
   linearForward(y, x.data, w.data, b?.data ?? null, d);
   const inputs = b === null ? [x, w] : [x, w, b];
