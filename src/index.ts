@@ -6,3 +6,8 @@ export * as nn from "./nn/index.js";
 export * as optim from "./nn/optim.js";
 export { TorchletError, type ErrorCode } from "./errors.js";
 export * from "./lenet/index.js";
+export { serialize, deserialize, type SafetensorsContents } from "./io/safetensors.js";
+export { parseIdx, parseImages, parseLabels, encodeIdx, makeDataset } from "./data/idx.js";
+export { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "./data/dataset.js";
+export { decodeImage, toMnistInput, encodePng, type GrayImage } from "./data/image.js";
+export { trainingPlotSvg, type PlotRecord } from "./lenet/plot.js";

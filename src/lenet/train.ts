@@ -59,18 +59,38 @@ export function countCorrect(logits: Tensor, labels: Int32Array): number {
   return correct;
 }
 
-/** Classification accuracy of `net` on `data` (eval mode, no gradients), like d2l's evaluate_accuracy_gpu. */
-export function evaluateAccuracy(net: Module, data: LabeledData, batchSize = 256): number {
-  if (data.count === 0) return 0;
+/** Mean loss and accuracy of a classifier on a dataset. */
+export interface Evaluation {
+  loss: number;
+  acc: number;
+  correct: number;
+  count: number;
+}
+
+/**
+ * Mean loss and accuracy of `net` on `data` in eval mode without gradients,
+ * like d2l's evaluate_accuracy_gpu; restores the previous training mode.
+ */
+export function evaluate(net: Module, data: LabeledData, batchSize = 256): Evaluation {
   const wasTraining = net.training;
   net.eval();
-  let correct = 0;
+  let lossSum = 0, correct = 0;
   try {
     noGrad(() => {
-      for (const [x, y] of new DataLoader(data, { batchSize })) correct += countCorrect(net.forward(x), y);
+      for (const [x, y] of new DataLoader(data, { batchSize })) {
+        const logits = net.forward(x);
+        lossSum += softmaxCrossEntropy(logits, y).item() * y.length;
+        correct += countCorrect(logits, y);
+      }
     });
   } finally {
     net.train(wasTraining);
   }
-  return correct / data.count;
+  const count = data.count;
+  return { loss: count === 0 ? 0 : lossSum / count, acc: count === 0 ? 0 : correct / count, correct, count };
+}
+
+/** Classification accuracy of `net` on `data`: {@link evaluate}'s `acc`. */
+export function evaluateAccuracy(net: Module, data: LabeledData, batchSize = 256): number {
+  return evaluate(net, data, batchSize).acc;
 }

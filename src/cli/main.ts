@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// The `torchlet` command: train, eval, predict and summary for LeNet on MNIST
+// and Fashion-MNIST. Mistakes on the command line print one line and a usage
+// hint (exit 2); failures print the error's message (exit 1); --verbose adds
+// the stack.
+
+import { pathToFileURL } from "node:url";
+import { realpathSync } from "node:fs";
+import { TorchletError } from "../errors.js";
+import { UsageError, parseFlags, commandUsage, type CommandSpec, type FlagSpec } from "./args.js";
+import { trainCommand, evalCommand, predictCommand, summaryCommand, version, type Output, type TrainOptions } from "./commands.js";
+
+const model: FlagSpec = { type: "choice", choices: ["lenet", "lenet-modern"], help: "network: d2l's LeNet-5 (sigmoid, average pooling) or the ReLU/max-pool variant" };
+const dataset: FlagSpec = { type: "choice", choices: ["mnist", "fashion-mnist"], help: "dataset: the 10,000 embedded MNIST digits (or --data), or Fashion-MNIST" };
+const data: FlagSpec = { type: "string", placeholder: "DIR", help: "directory with the four IDX files (plain or .gz)" };
+const json: FlagSpec = { type: "boolean", help: "machine-readable JSON lines on stdout" };
+const verbose: FlagSpec = { type: "boolean", help: "print stack traces on errors" };
+const help: FlagSpec = { type: "boolean", help: "show this help" };
+const weights: FlagSpec = { type: "string", placeholder: "FILE", help: "weights file (.safetensors) written by train --out" };
+
+/** Every command with its flags. */
+export const COMMANDS: Record<string, CommandSpec> = {
+  train: {
+    summary: "Train LeNet with d2l's recipe (SGD lr 0.9, batch 256, 10 epochs, Xavier init) and print one line per epoch.",
+    flags: {
+      model: { ...model, default: "lenet" },
+      dataset: { ...dataset, default: "mnist" },
+      data,
+      epochs: { type: "int", min: 1, max: 100_000, default: 10, help: "passes over the training set" },
+      "batch-size": { type: "int", min: 1, max: 65_536, default: 256, help: "examples per step" },
+      lr: { type: "number", min: 0, minExclusive: true, max: 1e6, help: "learning rate (default 0.9 for sgd, 0.001 for adam)" },
+      optimizer: { type: "choice", choices: ["sgd", "adam"], default: "sgd", help: "optimizer" },
+      momentum: { type: "number", min: 0, max: 0.999999, default: 0, help: "SGD momentum" },
+      "weight-decay": { type: "number", min: 0, max: 1e6, default: 0, help: "L2 penalty" },
+      seed: { type: "int", min: 0, max: 2 ** 53 - 1, default: 0, help: "seed for the initial weights and the shuffling" },
+      limit: { type: "int", min: 1, max: 2 ** 31 - 1, placeholder: "N", help: "train on the first N training examples only" },
+      out: { type: "string", placeholder: "FILE", help: "save the trained weights (.safetensors, PyTorch state_dict names)" },
+      plot: { type: "string", placeholder: "FILE", help: "write the loss/accuracy chart as an SVG file" },
+      json,
+      verbose,
+      help,
+    },
+  },
+  eval: {
+    summary: "Test accuracy and loss of saved weights.",
+    flags: { weights, model, dataset, data, "batch-size": { type: "int", min: 1, max: 65_536, default: 256, help: "examples per batch" }, json, verbose, help },
+  },
+  predict: {
+    summary: "Class probabilities for one test example (by index) or one 28×28 PNG/PGM image (white digit on black, or inverted automatically).",
+    flags: { weights, model, dataset, data, json, verbose, help },
+    positionals: ["index-or-image"],
+  },
+  summary: {
+    summary: "Print the layer-by-layer output shapes of the network, as in d2l's LeNet lesson.",
+    flags: { model: { ...model, default: "lenet" }, verbose, help },
+  },
+};
+
+/** The overview printed by `torchlet --help`. */
+export function overview(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+  return [
+    `torchlet ${version()}: LeNet-5 in TypeScript`,
+    "",
+    "Usage: torchlet <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}${spec.summary}`),
+    "",
+    'Run "torchlet <command> --help" for the options of a command.',
+  ].join("\n");
+}
+
+/** Runs the CLI on `argv` (without "node" and the script) and returns the exit code. */
+export function run(argv: readonly string[], io: Output): number {
+  let verboseErrors = argv.includes("--verbose");
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+      io.out.write(overview() + "\n");
+      return 0;
+    }
+    if (command === "--version") {
+      io.out.write(version() + "\n");
+      return 0;
+    }
+    const spec = COMMANDS[command];
+    if (spec === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    const { flags, positionals } = parseFlags(command, rest, spec);
+    verboseErrors = flags.verbose === true;
+    if (flags.help === true) {
+      io.out.write(commandUsage(command, spec) + "\n");
+      return 0;
+    }
+    dispatch(command, flags, positionals, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const hint = error.command ? `run "torchlet ${error.command} --help" for its options` : 'run "torchlet --help" for the commands';
+      io.err.write(`torchlet: ${error.message}\n${hint}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.err.write(error instanceof TorchletError ? `torchlet: ${message}\n` : `torchlet: unexpected error: ${message}\n`);
+    if (verboseErrors && error instanceof Error && error.stack) io.err.write(error.stack + "\n");
+    return 1;
+  }
+}
+
+type Flags = Record<string, string | number | boolean | undefined>;
+
+function dispatch(command: string, flags: Flags, positionals: string[], io: Output): void {
+  const str = (name: string) => flags[name] as string | undefined;
+  const num = (name: string) => flags[name] as number | undefined;
+  const required = (name: string): string => {
+    const value = str(name);
+    if (value === undefined) throw new UsageError(`--${name} is required`, command);
+    return value;
+  };
+  switch (command) {
+    case "train": {
+      const options: TrainOptions = {
+        model: str("model") as TrainOptions["model"],
+        dataset: str("dataset") as TrainOptions["dataset"],
+        data: str("data"),
+        epochs: num("epochs")!,
+        batchSize: num("batch-size")!,
+        lr: num("lr"),
+        optimizer: str("optimizer") as TrainOptions["optimizer"],
+        momentum: num("momentum")!,
+        weightDecay: num("weight-decay")!,
+        seed: num("seed")!,
+        limit: num("limit"),
+        out: str("out"),
+        plot: str("plot"),
+        json: flags.json === true,
+      };
+      if (options.optimizer === "adam" && options.momentum !== 0) throw new UsageError("--momentum applies to --optimizer sgd only", command);
+      trainCommand(options, io);
+      return;
+    }
+    case "eval":
+      evalCommand({ weights: required("weights"), model: str("model") as TrainOptions["model"] | undefined, dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), batchSize: num("batch-size")!, json: flags.json === true }, io);
+      return;
+    case "predict":
+      predictCommand({ weights: required("weights"), model: str("model") as TrainOptions["model"] | undefined, dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), json: flags.json === true }, positionals[0]!, io);
+      return;
+    case "summary":
+      summaryCommand({ model: str("model") as TrainOptions["model"] }, io);
+      return;
+  }
+}
+
+// Run only when executed as the binary, not when imported by tests.
+const invoked = process.argv[1];
+if (invoked !== undefined && import.meta.url === pathToFileURL(realpathSync(invoked)).href) {
+  process.exitCode = run(process.argv.slice(2), { out: process.stdout, err: process.stderr });
+}
