@@ -1,6 +1,6 @@
 // DataLoader: mini-batches of (inputs, labels), optionally reshuffled every epoch.
 
-import { TorchletError, checkInt, describe, formatShape } from "../errors.js";
+import { TorchletError, checkInt, checkShape, describe, formatShape } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { defaultGenerator, type Generator } from "../tensor/random.js";
 
@@ -50,6 +50,11 @@ export class DataLoader implements Iterable<Batch> {
     const count = checkInt("DataLoader", "count", data.count, 0);
     if (data.labels.length !== count) {
       throw new TorchletError("DataLoader", "SHAPE_MISMATCH", `${data.labels.length} labels for ${count} examples`);
+    }
+    if (data.sampleShape !== undefined) {
+      checkShape("DataLoader", data.sampleShape, "sampleShape");
+    } else if (count > 0 && data.images.length % count !== 0) {
+      throw new TorchletError("DataLoader", "SHAPE_MISMATCH", `${data.images.length} values do not split evenly into ${count} examples`);
     }
     this.sampleShape = data.sampleShape ?? [count === 0 ? 0 : data.images.length / count];
     this.sampleSize = this.sampleShape.reduce((a, b) => a * b, 1);

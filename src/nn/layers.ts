@@ -93,7 +93,7 @@ export class Conv2d extends Module {
 
   protected override extraRepr(): string {
     const [K, C, kH, kW] = this.weight.shape;
-    return `${C}, ${K}, kernelSize=[${kH}, ${kW}], stride=[${this.stride}], padding=[${this.padding}]${this.bias ? "" : ", bias=false"}`;
+    return `${C}, ${K}, kernelSize=[${kH}, ${kW}], stride=[${this.stride.join(", ")}], padding=[${this.padding.join(", ")}]${this.bias ? "" : ", bias=false"}`;
   }
 }
 

@@ -152,6 +152,7 @@ export class Tensor {
    * @param options.retainGraph keep the graph so backward can run through it again.
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    if (gradient !== undefined) expectTensor("backward", "gradient", gradient);
     runBackward(this, gradient, options.retainGraph === true);
   }
 
