@@ -68,8 +68,9 @@ export abstract class Optimizer {
         throw new TorchletError(op, "SHAPE_MISMATCH", `buffer "${name}" must hold ${this.params.length} arrays, got ${describe(list)}`);
       }
       list.forEach((b, i) => {
-        if (!(b instanceof Float32Array) || b.length !== this.params[i]!.numel) {
-          throw new TorchletError(op, "SHAPE_MISMATCH", `buffer "${name}"[${i}] must be a Float32Array of ${this.params[i]!.numel} (parameter ${formatShape(this.params[i]!.shape)}), got ${describe(b)}`);
+        const expected = this.buffers[name]![i]!.length;
+        if (!(b instanceof Float32Array) || b.length !== expected) {
+          throw new TorchletError(op, "SHAPE_MISMATCH", `buffer "${name}"[${i}] must be a Float32Array of ${expected} (parameter ${formatShape(this.params[i]!.shape)}), got ${describe(b)}`);
         }
       });
     }
@@ -77,8 +78,9 @@ export abstract class Optimizer {
     this.steps = state.step;
   }
 
-  protected newBuffers(name: string): Float32Array[] {
-    const list = this.params.map((p) => new Float32Array(p.numel));
+  /** One zeroed buffer per parameter (of the parameter's size, or of `size(p)`), registered under `name` for state dicts. */
+  protected newBuffers(name: string, size: (p: Tensor) => number = (p) => p.numel): Float32Array[] {
+    const list = this.params.map((p) => new Float32Array(size(p)));
     this.buffers[name] = list;
     return list;
   }
@@ -155,6 +157,8 @@ export class Adam extends Optimizer {
   readonly weightDecay: number;
   private readonly m: Float32Array[];
   private readonly s: Float32Array[];
+  /** Steps each parameter has taken (one float each): PyTorch counts per parameter, so a parameter without a gradient keeps its bias correction. */
+  private readonly paramSteps: Float32Array[];
 
   constructor(params: Tensor[], options: AdamOptions = {}) {
     super("Adam", params);
@@ -169,15 +173,17 @@ export class Adam extends Optimizer {
     this.weightDecay = checkRange("Adam", "weightDecay", options.weightDecay ?? 0, 0, Infinity);
     this.m = this.newBuffers("m");
     this.s = this.newBuffers("s");
+    this.paramSteps = this.newBuffers("step", () => 1);
   }
 
   override step(): void {
     const { lr, beta1, beta2, eps, weightDecay } = this;
-    const t = ++this.steps;
-    const correction1 = 1 - beta1 ** t;
-    const correction2 = 1 - beta2 ** t;
+    this.steps++;
     this.params.forEach((p, index) => {
       if (p.grad === null) return;
+      const t = ++this.paramSteps[index]![0]!;
+      const correction1 = 1 - beta1 ** t;
+      const correction2 = 1 - beta2 ** t;
       const theta = p.data, grad = p.grad.data, m = this.m[index]!, s = this.s[index]!;
       for (let i = 0; i < theta.length; i++) {
         const g = grad[i]! + weightDecay * theta[i]!;

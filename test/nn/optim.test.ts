@@ -147,6 +147,24 @@ describe("Adam against PyTorch's update rule", () => {
   });
 });
 
+describe("Adam counts steps per parameter, as PyTorch does", () => {
+  it("a parameter that first gets a gradient on step 3 takes a first-step-sized update (bias correction with t = 1)", () => {
+    const [early, late] = makeParams();
+    const opt = new Adam([early!, late!], { lr: 0.01 });
+    for (let t = 0; t < 2; t++) {
+      opt.zeroGrad();
+      sum(mul(early!, tensor(GRADS[t]![0]!))).backward(); // late has no gradient yet
+      opt.step();
+    }
+    expect([...late!.data]).toEqual(INIT[1]!.map(Math.fround)); // untouched while it had no gradient
+    setGrads([early!, late!], GRADS[2]!, opt);
+    opt.step();
+    // first update of `late`: m̂/√v̂ = g/|g| exactly, so θ moves by lr·sign(g) (0 where g = 0)
+    const expected = INIT[1]!.map((v, i) => v - 0.01 * Math.sign(GRADS[2]![1]![i]!));
+    late!.data.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+  });
+});
+
 describe("parameters without a gradient", () => {
   for (const [name, make] of [
     ["SGD", (ps: Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9, weightDecay: 0.1 })],
@@ -244,7 +262,7 @@ describe("stateDict / loadStateDict", () => {
     const saved = opt.stateDict();
     const m0 = Array.from(saved.buffers.m![0]!);
     expect(saved.step).toBe(1);
-    expect(Object.keys(saved.buffers).sort()).toEqual(["m", "s"]);
+    expect(Object.keys(saved.buffers).sort()).toEqual(["m", "s", "step"]);
     setGrads(params, GRADS[1]!, opt);
     opt.step();
     expect(Array.from(saved.buffers.m![0]!)).toEqual(m0);
