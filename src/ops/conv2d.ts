@@ -1,18 +1,18 @@
 // conv2d — 2-D convolution (cross-correlation, as in PyTorch) as im2col + gemm.
 //
 // Legend: N batch, C in-channels, K out-channels, H×W input, kH×kW kernel,
-//         P×Q output, R = C·kH·kW (one receptive field), L = N·P·Q (all output positions).
+//         P×Q output, R = C·kH·kW (one receptive field).
 //
 //   y[n,k,p,q] = b[k] + Σ_{c,u,v} w[k,c,u,v] · x[n, c, p·sH − pH + u, q·sW − pW + v]
 //
-// Forward:  cols (R, L) = im2col(x)
-//           yKL (K, L)  = w (K, R) · cols
-//           y (N, K, P, Q) = yKL with K and N swapped, + b[k]
+// One image at a time (its columns stay in cache, and y[n] comes out of the
+// gemm already in (K, P, Q) order):
+// Forward:  cols (R, P·Q) = im2col(x[n])
+//           y[n] (K, P·Q) = w (K, R) · cols  + b
 // Backward (docs/conv2d.md derives it):
-//           dyKL (K, L) = dy with N and K swapped
-//           db[k]      += Σ_l dyKL[k, l]
-//           dw (K, R)  += dyKL · colsᵀ
-//           dx         += col2im(wᵀ · dyKL)
+//           db[k]  += Σ_{p,q} dy[n,k,p,q]
+//           dw     += dy[n] (K, P·Q) · colsᵀ      (cols recomputed from x[n])
+//           dx[n]  += col2im(wᵀ · dy[n])
 // Weight layout (K, C, kH, kW) and output size are PyTorch's, so weights move
 // between the two unchanged. conv2dNaive is the direct six-loop definition.
 
@@ -28,31 +28,35 @@ export interface Conv2dDims extends WindowDims {
   K: number;
 }
 
+/** Floats of the `cols` scratch conv2d needs: one image's receptive fields, (C·kH·kW, P·Q). */
+export function conv2dColsLength(d: Conv2dDims): number {
+  return d.C * d.kH * d.kW * d.P * d.Q;
+}
+
 /**
- * y (N, K, P, Q) = conv(x, w) + b. Never allocates.
- * @param cols receives im2col(x), (C·kH·kW, N·P·Q): keep it for {@link conv2dBackward}.
- * @param yKL scratch, (K, N·P·Q).
+ * y (N, K, P, Q) = conv(x, w) + b. Overwrites y. Never allocates.
  * @param b (K), or null for no bias.
+ * @param cols scratch of {@link conv2dColsLength} floats.
  */
 export function conv2dForward(
   y: Float32Array, // (N, K, P, Q)
-  cols: Float32Array, // (R, L)
-  yKL: Float32Array, // (K, L)
   x: Float32Array, // (N, C, H, W)
   w: Float32Array, // (K, C, kH, kW) = (K, R)
   b: Float32Array | null, // (K)
   d: Conv2dDims,
+  cols: Float32Array, // (R, P·Q) scratch
 ): void {
-  const { N, C, K, kH, kW, P, Q } = d;
-  const R = C * kH * kW, PQ = P * Q, L = N * PQ;
-  im2col(cols, x, d);
-  gemm(yKL, w, cols, { M: K, N: L, K: R, transA: false, transB: false, accumulate: false });
-  for (let k = 0; k < K; k++) {
-    const bias = b === null ? 0 : b[k]!;
-    for (let n = 0; n < N; n++) {
-      const from = k * L + n * PQ; // yKL[k, (n, 0, 0)]
-      const to = (n * K + k) * PQ; // y[n, k, 0, 0]
-      for (let i = 0; i < PQ; i++) y[to + i] = yKL[from + i]! + bias;
+  const { N, C, H, W, K, kH, kW, P, Q } = d;
+  const R = C * kH * kW, PQ = P * Q;
+  const image = { ...d, N: 1 };
+  for (let n = 0; n < N; n++) {
+    const yn = y.subarray(n * K * PQ, (n + 1) * K * PQ); // (K, P·Q)
+    im2col(cols, x.subarray(n * C * H * W, (n + 1) * C * H * W), image);
+    gemm(yn, w, cols, { M: K, N: PQ, K: R, transA: false, transB: false, accumulate: false });
+    if (b !== null) {
+      for (let k = 0; k < K; k++) {
+        for (let i = k * PQ; i < (k + 1) * PQ; i++) yn[i] += b[k]!;
+      }
     }
   }
 }
@@ -60,45 +64,42 @@ export function conv2dForward(
 /**
  * Accumulates the conv2d gradients: dx += ∂L/∂x, dw += ∂L/∂w, db += ∂L/∂b.
  * Pass null for a gradient that is not needed (its work is skipped). Never allocates.
- * @param cols im2col(x) as left by {@link conv2dForward}.
- * @param dyKL scratch, (K, N·P·Q).
- * @param dcols scratch, (C·kH·kW, N·P·Q); may be null when dx is.
+ * @param cols, dcols scratch of {@link conv2dColsLength} floats each (dcols unused when dx is null).
  */
 export function conv2dBackward(
   dx: Float32Array | null, // (N, C, H, W)
   dw: Float32Array | null, // (K, R)
   db: Float32Array | null, // (K)
   dy: Float32Array, // (N, K, P, Q)
-  cols: Float32Array, // (R, L)
+  x: Float32Array, // (N, C, H, W)
   w: Float32Array, // (K, R)
   d: Conv2dDims,
-  dyKL: Float32Array, // (K, L)
-  dcols: Float32Array | null, // (R, L)
+  cols: Float32Array, // (R, P·Q) scratch
+  dcols: Float32Array, // (R, P·Q) scratch
 ): void {
-  const { N, C, K, kH, kW, P, Q } = d;
-  const R = C * kH * kW, PQ = P * Q, L = N * PQ;
-  for (let k = 0; k < K; k++) {
-    for (let n = 0; n < N; n++) {
-      const from = (n * K + k) * PQ;
-      const to = k * L + n * PQ;
-      for (let i = 0; i < PQ; i++) dyKL[to + i] = dy[from + i]!;
+  const { N, C, H, W, K, kH, kW, P, Q } = d;
+  const R = C * kH * kW, PQ = P * Q, CHW = C * H * W;
+  const image = { ...d, N: 1 };
+  for (let n = 0; n < N; n++) {
+    const dyn = dy.subarray(n * K * PQ, (n + 1) * K * PQ); // (K, P·Q)
+    if (db !== null) {
+      // ∂y[n,k,p,q]/∂b[k] = 1
+      for (let k = 0; k < K; k++) {
+        let sum = 0;
+        for (let i = k * PQ; i < (k + 1) * PQ; i++) sum += dyn[i]!;
+        db[k] += sum;
+      }
     }
-  }
-  if (db !== null) {
-    // ∂y[n,k,p,q]/∂b[k] = 1: db[k] sums dy over every position of channel k
-    for (let k = 0; k < K; k++) {
-      let sum = 0;
-      for (let l = k * L; l < (k + 1) * L; l++) sum += dyKL[l]!;
-      db[k] += sum;
+    if (dw !== null) {
+      // ∂y[n,k,·]/∂w[k,r] = cols[r,·]: dw (K, R) += dy[n] (K, P·Q) · colsᵀ (P·Q, R)
+      im2col(cols, x.subarray(n * CHW, (n + 1) * CHW), image);
+      gemm(dw, dyn, cols, { M: K, N: R, K: PQ, transA: false, transB: true, accumulate: true });
     }
-  }
-  // ∂y/∂w[k, r] = cols[r, l]: dw (K, R) += dyKL (K, L) · colsᵀ (L, R)
-  if (dw !== null) gemm(dw, dyKL, cols, { M: K, N: R, K: L, transA: false, transB: true, accumulate: true });
-  if (dx !== null) {
-    if (dcols === null) throw new TorchletError("conv2dBackward", "INVALID_ARGUMENT", "dcols scratch is required when dx is requested");
-    // ∂y/∂cols[r, l] = w[k, r]: dcols (R, L) = wᵀ (R, K) · dyKL (K, L), then back to pixels
-    gemm(dcols, w, dyKL, { M: R, N: L, K: K, transA: true, transB: false, accumulate: false });
-    col2im(dx, dcols, d);
+    if (dx !== null) {
+      // ∂y[n,k,·]/∂cols[r,·] = w[k,r]: dcols (R, P·Q) = wᵀ (R, K) · dy[n], then back to pixels
+      gemm(dcols, w, dyn, { M: R, N: PQ, K: K, transA: true, transB: false, accumulate: false });
+      col2im(dx.subarray(n * CHW, (n + 1) * CHW), dcols, image);
+    }
   }
 }
 
@@ -181,14 +182,12 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   expectTensor("conv2d", "weight", w);
   if (b !== null) expectTensor("conv2d", "bias", b);
   const d = conv2dDims(x.shape, w.shape, b?.shape ?? null, options);
-  const { N, C, K, kH, kW, P, Q } = d;
-  const R = C * kH * kW, L = N * P * Q;
+  const { N, K, P, Q } = d;
   const y = allocFloat32("conv2d", N * K * P * Q);
-  const cols = allocFloat32("conv2d", R * L);
-  conv2dForward(y, cols, allocFloat32("conv2d", K * L), x.data, w.data, b?.data ?? null, d);
+  conv2dForward(y, x.data, w.data, b?.data ?? null, d, allocFloat32("conv2d", conv2dColsLength(d)));
   const inputs = b === null ? [x, w] : [x, w, b];
   return record("conv2d", y, [N, K, P, Q], inputs, (dy, [dx, dw, db]) => {
-    const dcols = dx ? allocFloat32("conv2d backward", R * L) : null;
-    conv2dBackward(dx ?? null, dw ?? null, db ?? null, dy, cols, w.data, d, allocFloat32("conv2d backward", K * L), dcols);
+    const scratch = () => allocFloat32("conv2d backward", conv2dColsLength(d));
+    conv2dBackward(dx ?? null, dw ?? null, db ?? null, dy, x.data, w.data, d, scratch(), scratch());
   });
 }

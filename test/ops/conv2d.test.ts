@@ -5,7 +5,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { conv2d, conv2dBackward, conv2dDims, conv2dForward, conv2dNaive, type Conv2dDims } from "../../src/ops/conv2d.js";
+import { conv2d, conv2dBackward, conv2dColsLength, conv2dDims, conv2dForward, conv2dNaive, type Conv2dDims } from "../../src/ops/conv2d.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
 import { expectAdjoint } from "../helpers/adjoint.js";
@@ -102,9 +102,8 @@ describe("conv2d forward vs the float64 reference", () => {
     const w = f32(randn64(r, 3 * 2 * 3 * 2));
     const b = f32(randn64(r, 3));
     const d = conv2dDims(xShape(g), wShape(g), [3], opts(g));
-    const L = d.N * d.P * d.Q;
     const y = new Float32Array(d.N * d.K * d.P * d.Q).fill(Number.NaN);
-    conv2dForward(y, new Float32Array(d.C * d.kH * d.kW * L).fill(Number.NaN), new Float32Array(d.K * L).fill(Number.NaN), x, w, b, d);
+    conv2dForward(y, x, w, b, d, new Float32Array(conv2dColsLength(d)).fill(Number.NaN));
     expectConvClose(y, x, w, b, g, "conv2dForward with NaN-filled buffers");
   });
 });
@@ -181,12 +180,9 @@ describe("conv2d gradients", () => {
     const x = f32(randn64(r, 2 * 2 * 4 * 5));
     const w = f32(randn64(r, 3 * 2 * 2 * 3));
     const d: Conv2dDims = conv2dDims(xShape(g), wShape(g), [3], opts(g));
-    const R = d.C * d.kH * d.kW, L = d.N * d.P * d.Q;
-    const cols = new Float32Array(R * L);
-    conv2dForward(new Float32Array(d.N * d.K * d.P * d.Q), cols, new Float32Array(d.K * L), x, w, null, d);
     const dy = f32(randn64(r, d.N * d.K * d.P * d.Q));
-    const run = (dx: Float32Array, dw: Float32Array, db: Float32Array): void =>
-      conv2dBackward(dx, dw, db, dy, cols, w, d, new Float32Array(d.K * L), new Float32Array(R * L));
+    const scratch = () => new Float32Array(conv2dColsLength(d)).fill(Number.NaN); // stale scratch must not leak into the result
+    const run = (dx: Float32Array, dw: Float32Array, db: Float32Array): void => conv2dBackward(dx, dw, db, dy, x, w, d, scratch(), scratch());
     const once = [new Float32Array(x.length), new Float32Array(w.length), new Float32Array(3)] as const;
     run(...once);
     const twice = [new Float32Array(x.length), new Float32Array(w.length), new Float32Array(3)] as const;
