@@ -1,9 +1,16 @@
 import { defineConfig } from "vitest/config";
 
+// Every test runs on the TypeScript reference backend; everything that exercises
+// kernels (ops, tensors, nn, LeNet, PyTorch parity) runs again on WebAssembly.
+const kernelSuites = ["test/ops/**/*.test.ts", "test/tensor/**/*.test.ts", "test/nn/**/*.test.ts", "test/lenet/**/*.test.ts", "test/parity/**/*.test.ts", "test/backend/**/*.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
-    hookTimeout: 120_000,
+    hookTimeout: 180_000,
+    projects: [
+      { extends: true, test: { name: "ts", include: ["test/**/*.test.ts"], setupFiles: ["test/setup/backend-ts.ts"] } },
+      { extends: true, test: { name: "wasm", include: kernelSuites, setupFiles: ["test/setup/backend-wasm.ts"] } },
+    ],
   },
 });

@@ -11,3 +11,4 @@ export { parseIdx, parseImages, parseLabels, encodeIdx, makeDataset } from "./da
 export { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "./data/dataset.js";
 export { decodeImage, toMnistInput, encodePng, type GrayImage } from "./data/image.js";
 export { trainingPlotSvg, type PlotRecord } from "./lenet/plot.js";
+export { getBackend, setBackend, initBackend, type Backend, type BackendName, type Kernels } from "./backend/index.js";

@@ -11,6 +11,7 @@
 import { TorchletError, allocFloat32 } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { windowDims, pair, type Size2, type WindowDims } from "./window.js";
+import { getBackend } from "../backend/index.js";
 
 /** y (N, C, P, Q) = window means of x (N, C, H, W). Overwrites y. Never allocates. */
 export function avgPool2dForward(
@@ -88,9 +89,10 @@ export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Si
 export function avgPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
   expectTensor("avgPool2d", "input", x);
   const d = pool2dDims("avgPool2d", x.shape, kernelSize, options);
+  const kernels = getBackend();
   const y = allocFloat32("avgPool2d", d.N * d.C * d.P * d.Q);
-  avgPool2dForward(y, x.data, d);
+  kernels.avgPool2dForward(y, x.data, d);
   return record("avgPool2d", y, [d.N, d.C, d.P, d.Q], [x], (dy, [dx]) => {
-    if (dx) avgPool2dBackward(dx, dy, d);
+    if (dx) kernels.avgPool2dBackward(dx, dy, d);
   });
 }

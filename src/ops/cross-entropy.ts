@@ -12,6 +12,7 @@
 import { TorchletError, allocFloat32, describe, formatShape } from "../errors.js";
 import { Tensor, record } from "../tensor/tensor.js";
 import { logSoftmaxForward, type SoftmaxDims } from "./softmax.js";
+import { getBackend } from "../backend/index.js";
 
 /** L = mean over the batch of −log softmax(logits)[label]; logProbs keeps logSoftmax(logits). Never allocates. */
 export function softmaxCrossEntropyForward(
@@ -92,9 +93,10 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels): Tensor {
   const y = toLabels("crossEntropy", labels, N, J);
   const loss = allocFloat32("crossEntropy", 1);
   const logProbs = allocFloat32("crossEntropy", N * J);
-  softmaxCrossEntropyForward(loss, logProbs, logits.data, y, d);
+  const kernels = getBackend();
+  kernels.softmaxCrossEntropyForward(loss, logProbs, logits.data, y, d);
   return record("crossEntropy", loss, [], [logits], (dloss, [dlogits]) => {
-    if (dlogits) softmaxCrossEntropyBackward(dlogits, dloss, logProbs, y, d);
+    if (dlogits) kernels.softmaxCrossEntropyBackward(dlogits, dloss, logProbs, y, d);
   });
 }
 

@@ -27,5 +27,5 @@ export function reluBackward(
 
 /** Rectified linear unit of every element, like `torch.relu`. */
 export function relu(x: Tensor): Tensor {
-  return unaryOp("relu", x, { forward: reluForward, backward: reluBackward });
+  return unaryOp("relu", x);
 }

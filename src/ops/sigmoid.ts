@@ -34,5 +34,5 @@ export function sigmoidBackward(
 
 /** Logistic sigmoid of every element, like `torch.sigmoid`. */
 export function sigmoid(x: Tensor): Tensor {
-  return unaryOp("sigmoid", x, { forward: sigmoidForward, backward: sigmoidBackward });
+  return unaryOp("sigmoid", x);
 }

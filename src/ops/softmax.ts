@@ -10,6 +10,7 @@
 
 import { TorchletError, allocFloat32, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { getBackend } from "../backend/index.js";
 
 /** Sizes of a row-wise softmax: N rows of J classes. */
 export interface SoftmaxDims {
@@ -105,10 +106,11 @@ export function softmax(x: Tensor): Tensor {
 export function logSoftmax(x: Tensor): Tensor {
   expectTensor("logSoftmax", "input", x);
   const d = rowsOf("logSoftmax", x);
+  const kernels = getBackend();
   const y = allocFloat32("logSoftmax", x.numel);
-  logSoftmaxForward(y, x.data, d);
+  kernels.logSoftmaxForward(y, x.data, d);
   return record("logSoftmax", y, x.shape, [x], (dy, [dx]) => {
-    if (dx) logSoftmaxBackward(dx, dy, y, d);
+    if (dx) kernels.logSoftmaxBackward(dx, dy, y, d);
   });
 }
 

@@ -24,5 +24,5 @@ export function tanhBackward(
 
 /** Hyperbolic tangent of every element, like `torch.tanh`. */
 export function tanh(x: Tensor): Tensor {
-  return unaryOp("tanh", x, { forward: tanhForward, backward: tanhBackward });
+  return unaryOp("tanh", x);
 }

@@ -4,21 +4,18 @@
 
 import { allocFloat32 } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { getBackend } from "../backend/index.js";
 
-/** Kernel pair of an elementwise op whose derivative is a function of its output. */
-export interface UnaryKernels {
-  /** y = f(x), elementwise. */
-  forward(y: Float32Array, x: Float32Array): void;
-  /** dx += dy · f′(x), written in terms of y = f(x). */
-  backward(dx: Float32Array, dy: Float32Array, y: Float32Array): void;
-}
+/** The elementwise ops whose derivative is a function of their output: their kernels are `<name>Forward(y, x)` and `<name>Backward(dx, dy, y)`. */
+export type UnaryName = "sigmoid" | "relu" | "tanh";
 
 /** Applies an elementwise op to a tensor of any shape, recording its backward. */
-export function unaryOp(name: string, x: Tensor, kernels: UnaryKernels): Tensor {
+export function unaryOp(name: UnaryName, x: Tensor): Tensor {
   expectTensor(name, "input", x);
+  const kernels = getBackend();
   const y = allocFloat32(name, x.numel);
-  kernels.forward(y, x.data);
+  kernels[`${name}Forward`](y, x.data);
   return record(name, y, x.shape, [x], (dy, [dx]) => {
-    if (dx) kernels.backward(dx, dy, y);
+    if (dx) kernels[`${name}Backward`](dx, dy, y);
   });
 }

@@ -2,6 +2,7 @@
 // checks, and the exact edge values (σ′(0) = 1/4, saturation at ±1000 without
 // NaN, relu′(0) = 0, tanh(±50) = ±1).
 
+import { getBackend } from "../../src/backend/index.js";
 import { describe, expect, it } from "vitest";
 import { sigmoid, sigmoidBackward, sigmoidForward } from "../../src/ops/sigmoid.js";
 import { relu, reluBackward, reluForward } from "../../src/ops/relu.js";
@@ -27,8 +28,10 @@ describe("activation forward vs float64 references", () => {
       const x = new Float64Array([...uniform64(g, 200, -30, 30), ...randn64(g, 100, 1e-3), 0, -0, 1, -1, 30, -30]);
       const y = op(new Tensor(f32(x), [2, 3, x.length / 6]));
       expect(y.shape).toEqual([2, 3, x.length / 6]);
-      // within one float32 rounding (plus a denormal-sized absolute slack)
-      expectAllClose(y.data, map64(x, ref), 2 ** -23, 1e-38, name);
+      // within one float32 rounding (plus a denormal-sized absolute slack); the wasm backend's
+      // vectorised e^x is a polynomial good to ~2 ulp, so it gets four roundings
+      const ulps = getBackend().name === "wasm" ? 4 : 1;
+      expectAllClose(y.data, map64(x, ref), ulps * 2 ** -23, 1e-38, name);
     });
   }
 

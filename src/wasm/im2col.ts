@@ -1,0 +1,89 @@
+// im2col / col2im in WebAssembly: the same loops as src/ops/im2col.ts (read
+// that file for the layout), over byte pointers. cols is (C·kH·kW, N·P·Q).
+
+export function im2col(
+  cols: usize, x: usize,
+  N: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32,
+  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32,
+): void {
+  const columns = N * P * Q;
+  for (let c = 0; c < C; c++) {
+    for (let u = 0; u < kH; u++) {
+      for (let v = 0; v < kW; v++) {
+        const row = ((c * kH + u) * kW + v) * columns;
+        const q0 = firstValid(v, padW, strideW, Q), q1 = max(q0, endValid(v, padW, strideW, W, Q));
+        for (let n = 0; n < N; n++) {
+          for (let p = 0; p < P; p++) {
+            const out = cols + <usize>(row + (n * P + p) * Q) * 4;
+            const h = p * strideH - padH + u;
+            if (h < 0 || h >= H) {
+              memory.fill(out, 0, <usize>Q * 4);
+              continue;
+            }
+            const inRow = x + <usize>(((n * C + c) * H + h) * W - padW + v) * 4; // x[n, c, h, q·sW − pW + v] at inRow + 4·q·sW
+            if (q0 > 0) memory.fill(out, 0, <usize>q0 * 4);
+            if (strideW == 1) {
+              memory.copy(out + <usize>q0 * 4, inRow + <usize>q0 * 4, <usize>(q1 - q0) * 4);
+            } else {
+              for (let q = q0; q < q1; q++) store<f32>(out + <usize>q * 4, load<f32>(inRow + <usize>(q * strideW) * 4));
+            }
+            if (q1 < Q) memory.fill(out + <usize>q1 * 4, 0, <usize>(Q - q1) * 4);
+          }
+        }
+      }
+    }
+  }
+}
+
+export function col2im(
+  dx: usize, dcols: usize,
+  N: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32,
+  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32,
+): void {
+  const columns = N * P * Q;
+  for (let c = 0; c < C; c++) {
+    for (let u = 0; u < kH; u++) {
+      for (let v = 0; v < kW; v++) {
+        const row = ((c * kH + u) * kW + v) * columns;
+        const q0 = firstValid(v, padW, strideW, Q), q1 = max(q0, endValid(v, padW, strideW, W, Q));
+        for (let n = 0; n < N; n++) {
+          for (let p = 0; p < P; p++) {
+            const h = p * strideH - padH + u;
+            if (h < 0 || h >= H) continue;
+            const out = dcols + <usize>(row + (n * P + p) * Q) * 4;
+            const inRow = dx + <usize>(((n * C + c) * H + h) * W - padW + v) * 4;
+            if (strideW == 1) {
+              let q = q0;
+              for (; q + 4 <= q1; q += 4) {
+                const at = inRow + <usize>q * 4;
+                v128.store(at, f32x4.add(v128.load(at), v128.load(out + <usize>q * 4)));
+              }
+              for (; q < q1; q++) store<f32>(inRow + <usize>q * 4, load<f32>(inRow + <usize>q * 4) + load<f32>(out + <usize>q * 4));
+            } else {
+              for (let q = q0; q < q1; q++) {
+                const at = inRow + <usize>(q * strideW) * 4;
+                store<f32>(at, load<f32>(at) + load<f32>(out + <usize>q * 4));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// First output position whose window tap v lands at or right of column 0: ⌈(pad − v)/stride⌉, clamped to [0, Q].
+// @ts-ignore: decorator
+@inline function firstValid(v: i32, pad: i32, stride: i32, Q: i32): i32 {
+  const num = pad - v;
+  const q = num <= 0 ? 0 : (num + stride - 1) / stride;
+  return min(Q, q);
+}
+
+// One past the last output position whose tap lands left of column W: ⌈(W + pad − v)/stride⌉, clamped to [0, Q].
+// @ts-ignore: decorator
+@inline function endValid(v: i32, pad: i32, stride: i32, W: i32, Q: i32): i32 {
+  const num = W + pad - v;
+  const q = num <= 0 ? 0 : (num + stride - 1) / stride;
+  return min(Q, q);
+}

@@ -1,0 +1,3 @@
+// Runs the suite on the TypeScript reference kernels.
+import { setBackend } from "../../src/backend/index.js";
+setBackend("ts");
