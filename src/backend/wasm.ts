@@ -124,12 +124,15 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   const { memory, exports: ex, heap } = runtime;
   const threads = pool?.size ?? 1;
   const mainWorkspace = pool?.workspaces[0] ?? heap.alloc(ex.gemmWorkspaceBytes());
-  // Every ArrayBuffer object this memory has handed out: a shared memory gives a new one after each grow, all still valid.
+  // Every ArrayBuffer object this memory has handed out: a shared memory gives a new one after each
+  // grow, and views of the old ones stay valid. Views are only ever made through buffer().
   const ownBuffers = new WeakSet<ArrayBufferLike>();
-  const resident = (a: Float32Array | Int32Array): boolean => {
-    ownBuffers.add(memory.buffer);
-    return ownBuffers.has(a.buffer);
+  const buffer = (): ArrayBufferLike => {
+    const current = memory.buffer;
+    ownBuffers.add(current);
+    return current;
   };
+  const resident = (a: Float32Array | Int32Array): boolean => ownBuffers.has(a.buffer);
 
   /** Copies arguments into WebAssembly memory for one kernel call, and results back out. */
   class Call {
@@ -140,7 +143,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
     in(a: Float32Array | Int32Array): number {
       if (resident(a)) return a.byteOffset;
       const p = this.temp(a.byteLength);
-      (a instanceof Int32Array ? new Int32Array(memory.buffer, p, a.length) : new Float32Array(memory.buffer, p, a.length)).set(a);
+      (a instanceof Int32Array ? new Int32Array(buffer(), p, a.length) : new Float32Array(buffer(), p, a.length)).set(a);
       return p;
     }
 
@@ -164,15 +167,15 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
     temp(bytes: number, zero = false): number {
       const p = heap.alloc(bytes);
       this.blocks.push(p);
-      if (zero) new Uint8Array(memory.buffer, p, bytes).fill(0);
+      if (zero) new Uint8Array(buffer(), p, bytes).fill(0);
       return p;
     }
 
     /** Copies results out and frees every scratch block. */
     finish(): void {
       for (const [a, p] of this.results) {
-        if (a instanceof Int32Array) a.set(new Int32Array(memory.buffer, p, a.length));
-        else a.set(new Float32Array(memory.buffer, p, a.length));
+        if (a instanceof Int32Array) a.set(new Int32Array(buffer(), p, a.length));
+        else a.set(new Float32Array(buffer(), p, a.length));
       }
       for (const p of this.blocks) heap.free(p);
     }
@@ -212,13 +215,13 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
 
     alloc(length) {
       const p = heap.alloc(length * 4);
-      const a = new Float32Array(memory.buffer, p, length);
+      const a = new Float32Array(buffer(), p, length);
       a.fill(0);
       return a;
     },
     allocInt32(length) {
       const p = heap.alloc(length * 4);
-      const a = new Int32Array(memory.buffer, p, length);
+      const a = new Int32Array(buffer(), p, length);
       a.fill(0);
       return a;
     },
@@ -286,8 +289,8 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
         return [pdx, tdw, tdb, pdy, px, pw, ...geometry, n0, n1, tcols, tdcols, workspaceOf(t)];
       });
       for (const [tdw, tdb] of partials) {
-        if (dw !== null) addInto(memory, pdw, tdw, dw.length);
-        if (db !== null) addInto(memory, pdb, tdb, db.length);
+        if (dw !== null) addInto(buffer(), pdw, tdw, dw.length);
+        if (db !== null) addInto(buffer(), pdb, tdb, db.length);
       }
       call.finish();
     },
@@ -377,7 +380,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
 }
 
 // dst[i] += src[i] for i < length, on float32 data in wasm memory (summing per-thread partial gradients).
-function addInto(memory: WebAssembly.Memory, dst: number, src: number, length: number): void {
-  const d = new Float32Array(memory.buffer, dst, length), s = new Float32Array(memory.buffer, src, length);
+function addInto(memory: ArrayBufferLike, dst: number, src: number, length: number): void {
+  const d = new Float32Array(memory, dst, length), s = new Float32Array(memory, src, length);
   for (let i = 0; i < length; i++) d[i] += s[i]!;
 }

@@ -17,7 +17,9 @@ import { SGD, Adam, type Optimizer } from "../nn/optim.js";
 import { summary } from "../nn/summary.js";
 import type { Sequential } from "../nn/layers.js";
 import { createModel, type ModelName } from "../lenet/models.js";
-import { trainStep, evaluate } from "../lenet/train.js";
+import { evaluate } from "../lenet/train.js";
+import { Plan } from "../nn/plan.js";
+import { getBackend } from "../backend/index.js";
 import { trainingPlotSvg } from "../lenet/plot.js";
 import { Progress, formatCount, formatDuration, type ProgressStream } from "./progress.js";
 
@@ -81,11 +83,12 @@ export function trainCommand(options: TrainOptions, io: Output): EpochRecord[] {
   const net = createModel(options.model, { generator });
   const optimizer = makeOptimizer(net, options);
   const loader = new DataLoader(train, { batchSize: options.batchSize, shuffle: true, generator });
+  const plan = new Plan(net, { batchSize: options.batchSize, sampleShape: [784] });
   const lr = options.lr ?? (options.optimizer === "adam" ? 1e-3 : 0.9);
   if (!options.json) {
     io.out.write(
       `training ${options.model} on ${options.dataset}: ${formatCount(train.count)} train / ${formatCount(test.count)} test examples, ` +
-        `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}\n`,
+        `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}, ${getBackend().name} backend\n`,
     );
   }
   const progress = new Progress(io.err, options.epochs);
@@ -95,21 +98,22 @@ export function trainCommand(options: TrainOptions, io: Output): EpochRecord[] {
     let lossSum = 0, correct = 0, seen = 0, batch = 0;
     progress.startEpoch();
     const start = performance.now();
-    for (const [x, y] of loader) {
+    for (const n of loader.batchesInto(plan.input, plan.labels)) {
       batch++;
-      const step = trainOneStep(net, optimizer, x, y, epoch, batch, lr);
-      lossSum += step.loss * y.length;
+      const step = withPosition(() => plan.trainStep(optimizer, n), epoch, batch, lr);
+      lossSum += step.loss * n;
       correct += step.correct;
-      seen += y.length;
+      seen += n;
       progress.update(epoch, batch, loader.length, lossSum / seen, seen / ((performance.now() - start) / 1000));
     }
     const seconds = (performance.now() - start) / 1000;
     trainSeconds += seconds;
     progress.clear();
-    const record: EpochRecord = { epoch, loss: lossSum / seen, trainAcc: correct / seen, testAcc: evaluate(net, test).acc, examplesPerSec: seen / seconds, seconds };
+    const record: EpochRecord = { epoch, loss: lossSum / seen, trainAcc: correct / seen, testAcc: plan.evaluateDataset(test).acc, examplesPerSec: seen / seconds, seconds };
     records.push(record);
     io.out.write(options.json ? JSON.stringify(record) + "\n" : formatEpoch(record) + "\n");
   }
+  plan.dispose();
   const last = records[records.length - 1]!;
   if (!options.json) {
     const total = records.reduce((n, r) => n + r.examplesPerSec * r.seconds, 0);
@@ -127,9 +131,9 @@ export function trainCommand(options: TrainOptions, io: Output): EpochRecord[] {
 }
 
 // A failing step names the epoch and batch, so the user knows where a run diverged.
-function trainOneStep(net: Sequential, optimizer: Optimizer, x: Tensor, y: Int32Array, epoch: number, batch: number, lr: number) {
+function withPosition<T>(step: () => T, epoch: number, batch: number, lr: number): T {
   try {
-    return trainStep(net, optimizer, x, y);
+    return step();
   } catch (error) {
     if (error instanceof TorchletError && error.code === "NON_FINITE") {
       throw new TorchletError("train", "NON_FINITE", `${error.message.replace(/^train: /, "")} at epoch ${epoch}, batch ${batch}; training stopped before that update. Try a lower learning rate (--lr ${lr / 10}).`);

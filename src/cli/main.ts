@@ -7,6 +7,7 @@
 import { pathToFileURL } from "node:url";
 import { realpathSync } from "node:fs";
 import { TorchletError } from "../errors.js";
+import { setBackend, type BackendName } from "../backend/index.js";
 import { UsageError, parseFlags, commandUsage, type CommandSpec, type FlagSpec } from "./args.js";
 import { trainCommand, evalCommand, predictCommand, summaryCommand, version, type Output, type TrainOptions } from "./commands.js";
 
@@ -36,6 +37,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       limit: { type: "int", min: 1, max: 2 ** 31 - 1, placeholder: "N", help: "train on the first N training examples only" },
       out: { type: "string", placeholder: "FILE", help: "save the trained weights (.safetensors, PyTorch state_dict names)" },
       plot: { type: "string", placeholder: "FILE", help: "write the loss/accuracy chart as an SVG file" },
+      backend: { type: "choice", choices: ["wasm", "ts"], help: "kernels: WebAssembly SIMD or the plain TypeScript reference (default: wasm when available)" },
       json,
       verbose,
       help,
@@ -88,6 +90,7 @@ export function run(argv: readonly string[], io: Output): number {
     if (spec === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
     const { flags, positionals } = parseFlags(command, rest, spec);
     verboseErrors = flags.verbose === true;
+    if (typeof flags.backend === "string") setBackend(flags.backend as BackendName);
     if (flags.help === true) {
       io.out.write(commandUsage(command, spec) + "\n");
       return 0;

@@ -74,23 +74,54 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
-    const { count, images, labels } = this.data;
-    // The order is drawn when iteration starts, so each epoch gets a fresh shuffle.
-    const order = new Int32Array(count);
-    for (let i = 0; i < count; i++) order[i] = i;
-    if (this.shuffle) this.generator.shuffle(order);
-    const size = this.sampleSize;
-    for (let start = 0; start < count; start += this.batchSize) {
-      const B = Math.min(this.batchSize, count - start);
+    const order = this.epochOrder();
+    for (let start = 0; start < this.data.count; start += this.batchSize) {
+      const B = Math.min(this.batchSize, this.data.count - start);
       if (B < this.batchSize && this.dropLast) return;
-      const x = new Float32Array(B * size); // (B, ...sampleShape)
+      const x = new Float32Array(B * this.sampleSize); // (B, ...sampleShape)
       const y = new Int32Array(B); // (B)
-      for (let b = 0; b < B; b++) {
-        const i = order[start + b]!;
-        x.set(images.subarray(i * size, (i + 1) * size), b * size);
-        y[b] = labels[i]!;
-      }
+      this.gather(order, start, B, x, y);
       yield [new Tensor(x, [B, ...this.sampleShape]), y];
+    }
+  }
+
+  /**
+   * One epoch that fills the caller's buffers instead of allocating: for each
+   * batch, copies the inputs into `x` (batchSize × sample) and labels into `y`,
+   * then yields the batch's size. Skips the first `startBatch` batches (to
+   * resume an epoch) after drawing the same shuffle the full epoch would.
+   */
+  *batchesInto(x: Float32Array, y: Int32Array, startBatch = 0): IterableIterator<number> {
+    if (x.length < this.batchSize * this.sampleSize || y.length < this.batchSize) {
+      throw new TorchletError("DataLoader.batchesInto", "SHAPE_MISMATCH", `buffers hold ${x.length} inputs and ${y.length} labels; a batch needs ${this.batchSize * this.sampleSize} and ${this.batchSize}`);
+    }
+    checkInt("DataLoader.batchesInto", "startBatch", startBatch, 0);
+    const order = this.epochOrder();
+    for (let start = startBatch * this.batchSize; start < this.data.count; start += this.batchSize) {
+      const B = Math.min(this.batchSize, this.data.count - start);
+      if (B < this.batchSize && this.dropLast) return;
+      this.gather(order, start, B, x, y);
+      yield B;
+    }
+  }
+
+  // The visiting order of one epoch, drawn when the epoch starts so each epoch gets a fresh shuffle.
+  private epochOrder(): Int32Array {
+    const order = new Int32Array(this.data.count);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    if (this.shuffle) this.generator.shuffle(order);
+    return order;
+  }
+
+  // x[b] = images[order[start + b]], y[b] = labels[order[start + b]] for b < B.
+  private gather(order: Int32Array, start: number, B: number, x: Float32Array, y: Int32Array): void {
+    const { images, labels } = this.data;
+    const size = this.sampleSize;
+    for (let b = 0; b < B; b++) {
+      const i = order[start + b]!;
+      const from = i * size, to = b * size;
+      for (let j = 0; j < size; j++) x[to + j] = images[from + j]!;
+      y[b] = labels[i]!;
     }
   }
 }

@@ -114,15 +114,18 @@ export function logSoftmax(x: Tensor): Tensor {
   });
 }
 
+/** Index of the largest of row n's J values in data (N, J): the predicted class. First wins on ties. */
+export function argmaxRow(data: Float32Array, n: number, J: number): number {
+  let best = 0;
+  for (let j = 1; j < J; j++) if (data[n * J + j]! > data[n * J + best]!) best = j;
+  return best;
+}
+
 /** Index of the largest value in each row (last dimension): the predicted class. First wins on ties. */
 export function argmax(x: Tensor): Int32Array {
   expectTensor("argmax", "input", x);
   const { N, J } = rowsOf("argmax", x);
   const out = new Int32Array(N);
-  for (let n = 0; n < N; n++) {
-    let best = 0;
-    for (let j = 1; j < J; j++) if (x.data[n * J + j]! > x.data[n * J + best]!) best = j;
-    out[n] = best;
-  }
+  for (let n = 0; n < N; n++) out[n] = argmaxRow(x.data, n, J);
   return out;
 }

@@ -1,0 +1,147 @@
+// Plan: the same kernels as the eager ops, laid out once. Checked against the
+// eager path bit for bit, on both backends (the suite runs per backend).
+
+import { describe, expect, it } from "vitest";
+import { Plan } from "../../src/nn/plan.js";
+import { Sequential, Linear, ReLU, Tanh, Conv2d, MaxPool2d, Flatten } from "../../src/nn/layers.js";
+import { SGD, Adam } from "../../src/nn/optim.js";
+import { Module } from "../../src/nn/module.js";
+import { DataLoader } from "../../src/nn/dataloader.js";
+import { lenet, lenetModern } from "../../src/lenet/models.js";
+import { trainStep, evaluate } from "../../src/lenet/train.js";
+import { loadDataset } from "../../src/data/files.js";
+import { subset } from "../../src/data/dataset.js";
+import { Tensor, noGrad } from "../../src/tensor/tensor.js";
+import { Generator } from "../../src/tensor/random.js";
+import { TorchletError } from "../../src/errors.js";
+
+const { train, test } = loadDataset("mnist");
+
+function twins(make: (g: Generator) => Sequential): [Sequential, Sequential] {
+  return [make(new Generator(7)), make(new Generator(7))];
+}
+
+function expectSameParameters(a: Module, b: Module): void {
+  const pb = b.parameters();
+  a.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(pb[i]!.data)));
+}
+
+describe("Plan", () => {
+  for (const [name, make, optimizer] of [
+    ["lenet + SGD", (g: Generator) => lenet({ generator: g }), (ps: Tensor[]) => new SGD(ps, { lr: 0.9 })],
+    ["lenetModern + Adam", (g: Generator) => lenetModern({ generator: g }), (ps: Tensor[]) => new Adam(ps, { lr: 3e-3 })],
+  ] as const) {
+    it(`${name}: loss, accuracy and weights match eager training bit for bit, including a partial last batch`, () => {
+      const [eagerNet, planNet] = twins(make);
+      const eagerOpt = optimizer(eagerNet.parameters()), planOpt = optimizer(planNet.parameters());
+      const data = subset(train, 0, 200); // batches of 64, 64, 64, 8
+      const plan = new Plan(planNet, { batchSize: 64, sampleShape: [784] });
+      const planLoader = new DataLoader(data, { batchSize: 64, shuffle: true, generator: new Generator(3) });
+      const eagerLoader = new DataLoader(data, { batchSize: 64, shuffle: true, generator: new Generator(3) });
+      const eagerResults = [...eagerLoader].map(([x, y]) => trainStep(eagerNet, eagerOpt, x, y));
+      const planResults = [];
+      for (const n of planLoader.batchesInto(plan.input, plan.labels)) planResults.push(plan.trainStep(planOpt, n));
+      expect(planResults).toEqual(eagerResults);
+      expect(planResults).toHaveLength(4);
+      expectSameParameters(planNet, eagerNet);
+    });
+  }
+
+  it("evaluate and predict agree with the eager forward pass", () => {
+    const net = lenet({ generator: new Generator(1) });
+    const plan = new Plan(net, { batchSize: 100, sampleShape: [784] });
+    const batch = subset(test, 0, 100);
+    plan.input.set(batch.images);
+    plan.labels.set(batch.labels);
+    const eager = evaluate(net, batch, 100);
+    const result = plan.evaluate();
+    expect(result.correct).toBe(eager.correct);
+    expect(result.loss).toBeCloseTo(eager.loss, 6);
+    const logits = noGrad(() => net.forward(new Tensor(batch.images.slice(), [100, 784])));
+    expect(Array.from(plan.predict())).toEqual(Array.from(logits.data));
+  });
+
+  it("refuses an update that would make the weights non-finite, leaving them as they were", () => {
+    const net = lenetModern({ generator: new Generator(2) });
+    const opt = new SGD(net.parameters(), { lr: 1e6 });
+    const plan = new Plan(net, { batchSize: 32, sampleShape: [784] });
+    plan.input.set(train.images.subarray(0, 32 * 784));
+    plan.labels.set(train.labels.subarray(0, 32));
+    let error: unknown;
+    let before: Float32Array[] = [];
+    for (let step = 0; step < 20 && error === undefined; step++) {
+      before = net.parameters().map((p) => Float32Array.from(p.data));
+      try {
+        plan.trainStep(opt);
+      } catch (e) {
+        error = e;
+      }
+    }
+    expect(error).toBeInstanceOf(TorchletError);
+    expect((error as TorchletError).code).toBe("NON_FINITE");
+    net.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(before[i]!)));
+  });
+
+  it("supports ReLU/Tanh/MaxPool2d/Flatten stacks and Linear without bias", () => {
+    const make = (g: Generator) =>
+      new Sequential(new Conv2d(1, 3, 3, { generator: g }), new Tanh(), new MaxPool2d(2), new Flatten(), new Linear(3 * 13 * 13, 10, { bias: false, generator: g }), new ReLU(), new Linear(10, 10, { generator: g }));
+    const [eagerNet, planNet] = twins(make);
+    const eagerOpt = new SGD(eagerNet.parameters(), { lr: 0.1, momentum: 0.9 }), planOpt = new SGD(planNet.parameters(), { lr: 0.1, momentum: 0.9 });
+    const plan = new Plan(planNet, { batchSize: 16, sampleShape: [1, 28, 28] });
+    for (let s = 0; s < 3; s++) {
+      const x = train.images.slice(s * 16 * 784, (s + 1) * 16 * 784), y = train.labels.slice(s * 16, (s + 1) * 16);
+      const eager = trainStep(eagerNet, eagerOpt, new Tensor(x, [16, 1, 28, 28]), y);
+      plan.input.set(x);
+      plan.labels.set(y);
+      expect(plan.trainStep(planOpt)).toEqual(eager);
+    }
+    expectSameParameters(planNet, eagerNet);
+  });
+
+  it("allocates no typed arrays or ArrayBuffers per step once warm", () => {
+    const net = lenet({ generator: new Generator(5) });
+    const opt = new SGD(net.parameters(), { lr: 0.9 });
+    const plan = new Plan(net, { batchSize: 64, sampleShape: [784] });
+    const loader = new DataLoader(subset(train, 0, 64 * 4), { batchSize: 64 });
+    const epoch = () => {
+      for (const n of loader.batchesInto(plan.input, plan.labels)) plan.trainStep(opt, n);
+    };
+    epoch(); // warm: binds the plan, creates gradient buffers
+    const counts = countConstructions(epoch);
+    // The epoch's shuffle order (one Int32Array of the dataset's size) is the only allocation, once per epoch.
+    expect(counts).toEqual({ Float32Array: 0, Int32Array: 1, ArrayBuffer: 0 });
+  });
+
+  it("rejects what it cannot run, with clear errors", () => {
+    class Custom extends Module {
+      forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    expect(() => new Plan(new Sequential(new Linear(4, 2), new Custom()), { batchSize: 2, sampleShape: [4] })).toThrow(/Custom has no planned form/);
+    expect(() => new Plan(new Sequential(new Conv2d(1, 2, 3)), { batchSize: 2, sampleShape: [1, 5, 5] })).toThrow(/must end in \(batch, classes\) logits.*\[2,2,3,3\]/);
+    const plan = new Plan(new Sequential(new Linear(4, 2)), { batchSize: 2, sampleShape: [4] });
+    expect(() => plan.evaluate(3)).toThrow(/batch of 3 is larger than the plan's 2/);
+    expect(() => new Plan(new Sequential(new Linear(4, 2)), { batchSize: 0, sampleShape: [4] })).toThrow(TorchletError);
+  });
+});
+
+/** Counts `new Float32Array`, `new Int32Array` and `new ArrayBuffer` calls made while fn runs. */
+function countConstructions(fn: () => void): Record<string, number> {
+  const counts: Record<string, number> = { Float32Array: 0, Int32Array: 0, ArrayBuffer: 0 };
+  const originals = { Float32Array: globalThis.Float32Array, Int32Array: globalThis.Int32Array, ArrayBuffer: globalThis.ArrayBuffer };
+  for (const name of Object.keys(originals) as (keyof typeof originals)[]) {
+    (globalThis as Record<string, unknown>)[name] = new Proxy(originals[name], {
+      construct(target, args, newTarget) {
+        counts[name]!++;
+        return Reflect.construct(target, args, newTarget === globalThis[name] ? target : newTarget);
+      },
+    });
+  }
+  try {
+    fn();
+  } finally {
+    Object.assign(globalThis, originals);
+  }
+  return counts;
+}
