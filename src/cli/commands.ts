@@ -88,7 +88,7 @@ export function trainCommand(options: TrainOptions, io: Output): EpochRecord[] {
   if (!options.json) {
     io.out.write(
       `training ${options.model} on ${options.dataset}: ${formatCount(train.count)} train / ${formatCount(test.count)} test examples, ` +
-        `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}, ${getBackend().name} backend\n`,
+        `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}, ${describeBackend()}\n`,
     );
   }
   const progress = new Progress(io.err, options.epochs);
@@ -128,6 +128,11 @@ export function trainCommand(options: TrainOptions, io: Output): EpochRecord[] {
     io.err.write(`wrote plot to ${options.plot}\n`);
   }
   return records;
+}
+
+function describeBackend(): string {
+  const k = getBackend();
+  return k.name === "ts" ? "TypeScript kernels" : `WebAssembly SIMD kernels on ${k.threads} thread${k.threads === 1 ? "" : "s"}`;
 }
 
 // A failing step names the epoch and batch, so the user knows where a run diverged.

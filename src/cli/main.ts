@@ -8,6 +8,8 @@ import { pathToFileURL } from "node:url";
 import { realpathSync } from "node:fs";
 import { TorchletError } from "../errors.js";
 import { setBackend, type BackendName } from "../backend/index.js";
+import { wasmSupported } from "../backend/wasm.js";
+import { setThreads, defaultThreads } from "../backend/threads.js";
 import { UsageError, parseFlags, commandUsage, type CommandSpec, type FlagSpec } from "./args.js";
 import { trainCommand, evalCommand, predictCommand, summaryCommand, version, type Output, type TrainOptions } from "./commands.js";
 
@@ -38,6 +40,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       out: { type: "string", placeholder: "FILE", help: "save the trained weights (.safetensors, PyTorch state_dict names)" },
       plot: { type: "string", placeholder: "FILE", help: "write the loss/accuracy chart as an SVG file" },
       backend: { type: "choice", choices: ["wasm", "ts"], help: "kernels: WebAssembly SIMD or the plain TypeScript reference (default: wasm when available)" },
+      threads: { type: "int", min: 1, max: 256, placeholder: "N", help: "threads for the wasm kernels (default: all cores)" },
       json,
       verbose,
       help,
@@ -90,7 +93,7 @@ export function run(argv: readonly string[], io: Output): number {
     if (spec === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
     const { flags, positionals } = parseFlags(command, rest, spec);
     verboseErrors = flags.verbose === true;
-    if (typeof flags.backend === "string") setBackend(flags.backend as BackendName);
+    selectKernels(flags.backend as BackendName | undefined, flags.threads as number | undefined, command);
     if (flags.help === true) {
       io.out.write(commandUsage(command, spec) + "\n");
       return 0;
@@ -111,6 +114,16 @@ export function run(argv: readonly string[], io: Output): number {
 }
 
 type Flags = Record<string, string | number | boolean | undefined>;
+
+// Training uses every core by default; --backend ts is single-threaded by nature.
+function selectKernels(backend: BackendName | undefined, threads: number | undefined, command: string): void {
+  if (backend === "ts") {
+    if (threads !== undefined && threads !== 1) throw new UsageError("--threads applies to the wasm backend only", command);
+    setBackend("ts");
+    return;
+  }
+  if (command === "train" && (backend === "wasm" || wasmSupported())) setThreads(threads ?? defaultThreads());
+}
 
 function dispatch(command: string, flags: Flags, positionals: string[], io: Output): void {
   const str = (name: string) => flags[name] as string | undefined;

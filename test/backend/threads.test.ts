@@ -1,0 +1,102 @@
+// The wasm kernels on two threads against the same kernels on one: identical
+// results except conv2d's weight/bias gradients, which sum per-thread partials
+// in a fixed order (deterministic per thread count, within float32 rounding
+// of the one-thread sum).
+
+import { afterAll, describe, expect, it } from "vitest";
+import { setThreads } from "../../src/backend/threads.js";
+import { setBackend, type Backend } from "../../src/backend/index.js";
+import { conv2dDims, conv2dColsLength } from "../../src/ops/conv2d.js";
+import { Plan } from "../../src/nn/plan.js";
+import { SGD } from "../../src/nn/optim.js";
+import { lenet } from "../../src/lenet/models.js";
+import { Generator } from "../../src/tensor/random.js";
+import { loadDataset } from "../../src/data/files.js";
+import { TorchletError } from "../../src/errors.js";
+
+const one = setThreads(1);
+const two = setThreads(2);
+afterAll(() => {
+  setThreads(1);
+  setBackend("wasm");
+});
+
+function randomArray(g: Generator, n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = g.normal();
+  return a;
+}
+
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / Math.max(den, 1e-30));
+}
+
+describe("two threads", () => {
+  it("really splits the work: the backend reports 2 threads", () => {
+    expect(two.threads).toBe(2);
+    expect(one.threads).toBe(1);
+  });
+
+  it("gemm gives bit-identical results (threads take whole rows)", () => {
+    const g = new Generator(1);
+    for (const [M, N, K, transA, transB] of [[300, 70, 130, false, false], [129, 257, 64, true, false], [64, 300, 200, false, true], [200, 200, 200, true, true]] as const) {
+      const a = randomArray(g, M * K), b = randomArray(g, K * N);
+      const d = { M, N, K, transA, transB, accumulate: false };
+      const c1 = new Float32Array(M * N), c2 = new Float32Array(M * N);
+      one.gemm(c1, a, b, d);
+      two.gemm(c2, a, b, d);
+      expect(Array.from(c2)).toEqual(Array.from(c1));
+    }
+  });
+
+  it("conv2d forward and input gradient are bit-identical; weight and bias gradients agree within rounding and are deterministic", () => {
+    const g = new Generator(2);
+    const d = conv2dDims([64, 6, 14, 14], [16, 6, 5, 5], [16], {});
+    const x = randomArray(g, 64 * 6 * 14 * 14), w = randomArray(g, 16 * 6 * 25), b = randomArray(g, 16), dy = randomArray(g, 64 * 16 * 10 * 10);
+    const run = (k: Backend) => {
+      const y = new Float32Array(64 * 16 * 100), dx = new Float32Array(x.length), dw = new Float32Array(w.length), db = new Float32Array(16);
+      const scratch = () => new Float32Array(conv2dColsLength(d));
+      k.conv2dForward(y, x, w, b, d, scratch());
+      k.conv2dBackward(dx, dw, db, dy, x, w, d, scratch(), scratch());
+      return { y, dx, dw, db };
+    };
+    const r1 = run(one), r2 = run(two), again = run(two);
+    expect(Array.from(r2.y)).toEqual(Array.from(r1.y));
+    expect(Array.from(r2.dx)).toEqual(Array.from(r1.dx));
+    expect(relativeError(r2.dw, r1.dw)).toBeLessThan(1e-6);
+    expect(relativeError(r2.db, r1.db)).toBeLessThan(1e-6);
+    expect(Array.from(again.dw)).toEqual(Array.from(r2.dw));
+    expect(Array.from(again.db)).toEqual(Array.from(r2.db));
+  });
+
+  it("LeNet training through a plan is deterministic for a thread count and within float32 rounding of one thread", () => {
+    const { train } = loadDataset("mnist");
+    const trainRun = (k: Backend): Float32Array[] => {
+      const net = lenet({ generator: new Generator(4) });
+      const opt = new SGD(net.parameters(), { lr: 0.9 });
+      const plan = new Plan(net, { batchSize: 128, sampleShape: [784], backend: k });
+      for (let s = 0; s < 5; s++) {
+        plan.input.set(train.images.subarray(s * 128 * 784, (s + 1) * 128 * 784));
+        plan.labels.set(train.labels.subarray(s * 128, (s + 1) * 128));
+        plan.trainStep(opt);
+      }
+      plan.dispose();
+      return net.parameters().map((p) => Float32Array.from(p.data));
+    };
+    const single = trainRun(one), first = trainRun(two), second = trainRun(two);
+    first.forEach((p, i) => {
+      expect(Array.from(second[i]!)).toEqual(Array.from(p));
+      expect(relativeError(p, single[i]!)).toBeLessThan(1e-5);
+    });
+  });
+
+  it("rejects bad thread counts", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => setThreads(bad)).toThrow(TorchletError);
+    expect(() => setThreads(1000)).toThrow(/at most 256/);
+  });
+});
