@@ -6,22 +6,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../src/errors.js";
 import { MNIST_CLASSES } from "../src/data/dataset.js";
 import { bytesToUnit, encodeIdx, makeDataset, parseIdx, parseImages, parseLabels } from "../src/data/idx.js";
 import { loadIdxDataset, readIdxFile } from "../src/data/files.js";
+import { expectError } from "./helpers/errors.js";
 
 // Asserts `fn` throws a TorchletError with `code` whose message contains every fragment.
-function expectTorchletError(fn: () => unknown, code: ErrorCode, fragments: readonly string[]): void {
-  expect(fn).toThrow(TorchletError);
-  try {
-    fn();
-  } catch (error) {
-    expect((error as TorchletError).code).toBe(code);
-    for (const fragment of fragments) expect((error as TorchletError).message).toContain(fragment);
-  }
-}
-
 // `count` images of rows×cols whose pixel j of image i is (i + j) mod 256.
 function imagePixels(count: number, rows = 28, cols = 28): Uint8Array {
   return Uint8Array.from({ length: count * rows * cols }, (_, k) => (Math.floor(k / (rows * cols)) + (k % (rows * cols))) % 256);
@@ -70,11 +60,11 @@ describe("encodeIdx", () => {
   });
 
   it("rejects data whose length is not the product of dims", () => {
-    expectTorchletError(() => encodeIdx([2, 3], new Uint8Array(5)), "SHAPE_MISMATCH", ["[2,3]", "6", "5"]);
+    expectError(() => encodeIdx([2, 3], new Uint8Array(5)), "SHAPE_MISMATCH", ["[2,3]", "6", "5"]);
   });
 
   it("rejects zero dimensions", () => {
-    expectTorchletError(() => encodeIdx([], new Uint8Array(1)), "INVALID_ARGUMENT", ["got 0"]);
+    expectError(() => encodeIdx([], new Uint8Array(1)), "INVALID_ARGUMENT", ["got 0"]);
   });
 });
 
@@ -94,55 +84,55 @@ describe("parseIdx", () => {
   });
 
   it("rejects a header too short for the magic number", () => {
-    expectTorchletError(() => parseIdx(new Uint8Array([0, 0, 8]), "tiny.idx"), "BAD_FORMAT", ["tiny.idx", "3 bytes", "4-byte"]);
+    expectError(() => parseIdx(new Uint8Array([0, 0, 8]), "tiny.idx"), "BAD_FORMAT", ["tiny.idx", "3 bytes", "4-byte"]);
   });
 
   it("rejects a header too short for its dimensions", () => {
     // 3 dimensions need 4 + 3·4 = 16 header bytes; give 10.
     const bytes = encodeIdx([1, 1, 1], new Uint8Array(1)).subarray(0, 10);
-    expectTorchletError(() => parseIdx(bytes, "short.idx"), "BAD_FORMAT", ["short.idx", "3 dimensions", "16 bytes", "only 10"]);
+    expectError(() => parseIdx(bytes, "short.idx"), "BAD_FORMAT", ["short.idx", "3 dimensions", "16 bytes", "only 10"]);
   });
 
   it("rejects nonzero leading bytes, printing the magic in hex", () => {
     const bytes = new Uint8Array([0x12, 0x34, 0x08, 0x01, 0, 0, 0, 0]);
-    expectTorchletError(() => parseIdx(bytes, "bad.idx"), "BAD_FORMAT", ["bad.idx", "0x12340801", "0x000008NN"]);
+    expectError(() => parseIdx(bytes, "bad.idx"), "BAD_FORMAT", ["bad.idx", "0x12340801", "0x000008NN"]);
   });
 
   it("says so when handed gzip data", () => {
-    expectTorchletError(() => parseIdx(gzipSync(new Uint8Array(10)), "raw.gz"), "BAD_FORMAT", ["raw.gz", "gzip"]);
+    expectError(() => parseIdx(gzipSync(new Uint8Array(10)), "raw.gz"), "BAD_FORMAT", ["raw.gz", "gzip"]);
   });
 
   it("rejects an element type other than unsigned byte, naming the type found", () => {
     const bytes = encodeIdx([1], new Uint8Array(1));
     bytes[2] = 0x0d;
-    expectTorchletError(() => parseIdx(bytes, "floats.idx"), "BAD_FORMAT", ["floats.idx", "0x0d", "float32", "0x00000d01", "only 0x08"]);
+    expectError(() => parseIdx(bytes, "floats.idx"), "BAD_FORMAT", ["floats.idx", "0x0d", "float32", "0x00000d01", "only 0x08"]);
   });
 
   it("rejects zero dimensions", () => {
-    expectTorchletError(() => parseIdx(new Uint8Array([0, 0, 8, 0]), "scalar.idx"), "BAD_FORMAT", ["scalar.idx", "0x00000800", "0 dimensions"]);
+    expectError(() => parseIdx(new Uint8Array([0, 0, 8, 0]), "scalar.idx"), "BAD_FORMAT", ["scalar.idx", "0x00000800", "0 dimensions"]);
   });
 
   it("rejects truncated data, with expected and actual byte counts", () => {
     const bytes = encodeIdx([2, 28, 28], imagePixels(2)).subarray(0, 16 + 1500);
-    expectTorchletError(() => parseIdx(bytes, "cut.idx"), "BAD_FORMAT", ["cut.idx", "truncated", "[2,28,28]", "1568 data bytes", "has 1500", "68 missing"]);
+    expectError(() => parseIdx(bytes, "cut.idx"), "BAD_FORMAT", ["cut.idx", "truncated", "[2,28,28]", "1568 data bytes", "has 1500", "68 missing"]);
   });
 
   it("rejects trailing bytes", () => {
     const valid = encodeIdx([3], new Uint8Array([1, 2, 3]));
     const bytes = new Uint8Array([...valid, 0, 0]);
-    expectTorchletError(() => parseIdx(bytes, "long.idx"), "BAD_FORMAT", ["long.idx", "2 unexpected trailing bytes", "need 3 data bytes", "has 5"]);
+    expectError(() => parseIdx(bytes, "long.idx"), "BAD_FORMAT", ["long.idx", "2 unexpected trailing bytes", "need 3 data bytes", "has 5"]);
   });
 
   it("rejects absurd dimensions before allocating anything", () => {
     const bytes = new Uint8Array([0, 0, 8, 2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
-    expectTorchletError(() => parseIdx(bytes, "huge.idx"), "OUT_OF_RANGE", ["huge.idx", "[4294967295,4294967295]", "18446744065119617025 elements", "1073741824"]);
+    expectError(() => parseIdx(bytes, "huge.idx"), "OUT_OF_RANGE", ["huge.idx", "[4294967295,4294967295]", "18446744065119617025 elements", "1073741824"]);
   });
 
   it("rejects a labels file where images are expected, and the reverse", () => {
     const labels = encodeIdx([3], new Uint8Array(3));
-    expectTorchletError(() => parseImages(labels, "labels.idx"), "BAD_FORMAT", ["labels.idx", "0x00000801", "needs 0x00000803"]);
+    expectError(() => parseImages(labels, "labels.idx"), "BAD_FORMAT", ["labels.idx", "0x00000801", "needs 0x00000803"]);
     const images = encodeIdx([1, 28, 28], imagePixels(1));
-    expectTorchletError(() => parseLabels(images, "images.idx"), "BAD_FORMAT", ["images.idx", "0x00000803", "needs 0x00000801"]);
+    expectError(() => parseLabels(images, "images.idx"), "BAD_FORMAT", ["images.idx", "0x00000803", "needs 0x00000801"]);
   });
 });
 
@@ -198,19 +188,19 @@ describe("loadIdxDataset", () => {
   it("rejects a truncated images file, naming it", () => {
     const { images, labels } = validFiles();
     const dir = writeDir({ [`${IMAGES}.gz`]: gzipSync(images.subarray(0, images.length - 100)), [LABELS]: labels });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, `${IMAGES}.gz`), "truncated", "2352 data bytes", "has 2252", "100 missing"]);
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, `${IMAGES}.gz`), "truncated", "2352 data bytes", "has 2252", "100 missing"]);
   });
 
   it("rejects a truncated header, naming the file", () => {
     const { images } = validFiles();
     const dir = writeDir({ [IMAGES]: images, [LABELS]: new Uint8Array([0, 0, 8, 1, 0, 0]) });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, LABELS), "1 dimension,", "8 bytes", "only 6"]);
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, LABELS), "1 dimension,", "8 bytes", "only 6"]);
   });
 
   it("rejects the wrong magic number, printing it and the expected one in hex", () => {
     const { labels } = validFiles();
     const dir = writeDir({ [IMAGES]: encodeIdx([3, 28, 28, 1], imagePixels(3)), [LABELS]: labels });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, IMAGES), "0x00000804", "needs 0x00000803"]);
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, IMAGES), "0x00000804", "needs 0x00000803"]);
   });
 
   it("rejects an unsupported element type, naming the type code", () => {
@@ -218,19 +208,19 @@ describe("loadIdxDataset", () => {
     const int32Labels = labels.slice();
     int32Labels[2] = 0x0c;
     const dir = writeDir({ [IMAGES]: images, [LABELS]: int32Labels });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, LABELS), "0x0c", "int32"]);
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, LABELS), "0x0c", "int32"]);
   });
 
   it("rejects trailing bytes", () => {
     const { images, labels } = validFiles();
     const dir = writeDir({ [IMAGES]: images, [LABELS]: new Uint8Array([...labels, 1, 2, 3, 4]) });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, LABELS), "4 unexpected trailing bytes", "need 3 data bytes", "has 7"]);
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "BAD_FORMAT", [path.join(dir, LABELS), "4 unexpected trailing bytes", "need 3 data bytes", "has 7"]);
   });
 
   it("rejects different image and label counts, naming both files and counts", () => {
     const { images } = validFiles();
     const dir = writeDir({ [IMAGES]: images, [LABELS]: encodeIdx([4], new Uint8Array([1, 2, 3, 4])) });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "SHAPE_MISMATCH", [
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "SHAPE_MISMATCH", [
       `${path.join(dir, IMAGES)} has 3 images`,
       `${path.join(dir, LABELS)} has 4 labels`,
     ]);
@@ -239,19 +229,19 @@ describe("loadIdxDataset", () => {
   it("rejects images that are not 28×28, saying the size found", () => {
     const { labels } = validFiles();
     const dir = writeDir({ [IMAGES]: encodeIdx([3, 27, 28], imagePixels(3, 27, 28)), [LABELS]: labels });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "SHAPE_MISMATCH", [path.join(dir, IMAGES), "27×28", "expected 28×28"]);
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "SHAPE_MISMATCH", [path.join(dir, IMAGES), "27×28", "expected 28×28"]);
   });
 
   it("rejects a label past the last class, naming its index and value", () => {
     const { images } = validFiles();
     const dir = writeDir({ [IMAGES]: images, [LABELS]: encodeIdx([3], new Uint8Array([1, 2, 10])) });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "OUT_OF_RANGE", [path.join(dir, LABELS), "label 2 is 10", "only 10 classes"]);
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "OUT_OF_RANGE", [path.join(dir, LABELS), "label 2 is 10", "only 10 classes"]);
   });
 
   it("rejects a missing file with NOT_FOUND, naming the directory and both names tried", () => {
     const { images } = validFiles();
     const dir = writeDir({ [IMAGES]: images });
-    expectTorchletError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "NOT_FOUND", [dir, LABELS, `${LABELS}.gz`]);
+    expectError(() => loadIdxDataset(dir, "train", "mnist", MNIST_CLASSES), "NOT_FOUND", [dir, LABELS, `${LABELS}.gz`]);
   });
 });
 
@@ -265,22 +255,22 @@ describe("readIdxFile", () => {
   it("rejects a file named .gz that is not gzip data", () => {
     const { labels } = validFiles();
     const file = path.join(writeDir({ [`${LABELS}.gz`]: labels }), `${LABELS}.gz`);
-    expectTorchletError(() => readIdxFile(file), "BAD_FORMAT", [file, "named .gz but is not gzip data", "[00 00 08 01]"]);
+    expectError(() => readIdxFile(file), "BAD_FORMAT", [file, "named .gz but is not gzip data", "[00 00 08 01]"]);
   });
 
   it("rejects a corrupt gzip stream, naming the file", () => {
     const { images } = validFiles();
     const gz = gzipSync(images);
     const file = path.join(writeDir({ [`${IMAGES}.gz`]: gz.subarray(0, gz.length >> 1) }), `${IMAGES}.gz`);
-    expectTorchletError(() => readIdxFile(file), "BAD_FORMAT", [file, "corrupt or truncated gzip data", `${gz.length >> 1} compressed bytes`]);
+    expectError(() => readIdxFile(file), "BAD_FORMAT", [file, "corrupt or truncated gzip data", `${gz.length >> 1} compressed bytes`]);
     const garbled = gz.slice();
     garbled.fill(0xff, 10, 30);
     const garbledFile = path.join(writeDir({ [`${IMAGES}.gz`]: garbled }), `${IMAGES}.gz`);
-    expectTorchletError(() => readIdxFile(garbledFile), "BAD_FORMAT", [garbledFile, "corrupt or truncated gzip data"]);
+    expectError(() => readIdxFile(garbledFile), "BAD_FORMAT", [garbledFile, "corrupt or truncated gzip data"]);
   });
 
   it("rejects a missing file with NOT_FOUND, naming the path", () => {
     const file = path.join(root, "nowhere", "train-images-idx3-ubyte.gz");
-    expectTorchletError(() => readIdxFile(file), "NOT_FOUND", [file]);
+    expectError(() => readIdxFile(file), "NOT_FOUND", [file]);
   });
 });

@@ -7,9 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../src/errors.js";
 import { decodeImage, encodePng, toMnistInput, type GrayImage } from "../src/data/image.js";
 import { readImageFile } from "../src/data/image-node.js";
+import { expectError } from "./helpers/errors.js";
 
 // ---------------------------------------------------------------------------
 // A PNG writer of the test's own, independent of src/data/image.ts.
@@ -102,18 +102,6 @@ function expectGray(image: GrayImage, width: number, height: number, expected: r
 }
 
 // Asserts `fn` throws a TorchletError with `code` whose message contains every fragment.
-function expectTorchletError(fn: () => unknown, code: ErrorCode, fragments: readonly string[]): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(TorchletError);
-  expect((caught as TorchletError).code, (caught as Error).message).toBe(code);
-  for (const fragment of fragments) expect((caught as TorchletError).message).toContain(fragment);
-}
-
 const lum = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
 
 // ---------------------------------------------------------------------------
@@ -235,8 +223,8 @@ describe("encodePng", () => {
   });
 
   it("rejects a gray array of the wrong length and a zero size", () => {
-    expectTorchletError(() => encodePng(3, 2, new Uint8Array(5), deflateSync), "SHAPE_MISMATCH", ["encodePng", "5 values", "3×2", "6 pixels"]);
-    expectTorchletError(() => encodePng(0, 2, new Uint8Array(0), deflateSync), "INVALID_ARGUMENT", ["encodePng", "width"]);
+    expectError(() => encodePng(3, 2, new Uint8Array(5), deflateSync), "SHAPE_MISMATCH", ["encodePng", "5 values", "3×2", "6 pixels"]);
+    expectError(() => encodePng(0, 2, new Uint8Array(0), deflateSync), "INVALID_ARGUMENT", ["encodePng", "width"]);
   });
 });
 
@@ -259,13 +247,13 @@ describe("PGM", () => {
   });
 
   it("explains a header that does not parse, a short raster, and a sample above maxval", () => {
-    expectTorchletError(() => decode(ascii("P5\n3 x 255\n"), "bad.pgm"), "BAD_FORMAT", ["bad.pgm", "height", "decimal integer", '"x"']);
-    expectTorchletError(() => decode(ascii("P5\n3 2"), "bad.pgm"), "BAD_FORMAT", ["bad.pgm", "truncated", "maxval"]);
-    expectTorchletError(() => decode(ascii("P5 3 2 0\n"), "bad.pgm"), "BAD_FORMAT", ["bad.pgm", "maxval is 0"]);
-    expectTorchletError(() => decode(concat([ascii("P5 3 2 255\n"), [1, 2, 3, 4]]), "short.pgm"), "BAD_FORMAT", ["short.pgm", "truncated", "4 bytes", "3×2", "need 6"]);
-    expectTorchletError(() => decode(ascii("P2 2 1 15\n3"), "short.pgm"), "BAD_FORMAT", ["short.pgm", "truncated", "pixel 1 of 2"]);
-    expectTorchletError(() => decode(ascii("P2 2 1 15\n3 16\n"), "hot.pgm"), "BAD_FORMAT", ["hot.pgm", "(1, 0)", "16", "maxval 15"]);
-    expectTorchletError(() => decode(ascii("P5\n0 0\n255\n"), "empty.pgm"), "BAD_FORMAT", ["empty.pgm", "0×0"]);
+    expectError(() => decode(ascii("P5\n3 x 255\n"), "bad.pgm"), "BAD_FORMAT", ["bad.pgm", "height", "decimal integer", '"x"']);
+    expectError(() => decode(ascii("P5\n3 2"), "bad.pgm"), "BAD_FORMAT", ["bad.pgm", "truncated", "maxval"]);
+    expectError(() => decode(ascii("P5 3 2 0\n"), "bad.pgm"), "BAD_FORMAT", ["bad.pgm", "maxval is 0"]);
+    expectError(() => decode(concat([ascii("P5 3 2 255\n"), [1, 2, 3, 4]]), "short.pgm"), "BAD_FORMAT", ["short.pgm", "truncated", "4 bytes", "3×2", "need 6"]);
+    expectError(() => decode(ascii("P2 2 1 15\n3"), "short.pgm"), "BAD_FORMAT", ["short.pgm", "truncated", "pixel 1 of 2"]);
+    expectError(() => decode(ascii("P2 2 1 15\n3 16\n"), "hot.pgm"), "BAD_FORMAT", ["hot.pgm", "(1, 0)", "16", "maxval 15"]);
+    expectError(() => decode(ascii("P5\n0 0\n255\n"), "empty.pgm"), "BAD_FORMAT", ["empty.pgm", "0×0"]);
   });
 });
 
@@ -274,62 +262,62 @@ describe("decodeImage errors", () => {
 
   it("names the file and shows the first bytes of something that is not an image", () => {
     const text = Uint8Array.from("hello world, not a picture", (c) => c.charCodeAt(0));
-    expectTorchletError(() => decode(text, "notes.txt"), "BAD_FORMAT", ["notes.txt", "not a PNG or PGM", "68 65 6c 6c 6f 20 77 6f", '"hello wo"']);
-    expectTorchletError(() => decode(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), "photo.jpg"), "BAD_FORMAT", ["photo.jpg", "ff d8 ff e0", "JPEG"]);
-    expectTorchletError(() => decode(new Uint8Array(0), "nothing.png"), "BAD_FORMAT", ["nothing.png", "empty"]);
+    expectError(() => decode(text, "notes.txt"), "BAD_FORMAT", ["notes.txt", "not a PNG or PGM", "68 65 6c 6c 6f 20 77 6f", '"hello wo"']);
+    expectError(() => decode(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]), "photo.jpg"), "BAD_FORMAT", ["photo.jpg", "ff d8 ff e0", "JPEG"]);
+    expectError(() => decode(new Uint8Array(0), "nothing.png"), "BAD_FORMAT", ["nothing.png", "empty"]);
   });
 
   it("reports a PNG cut short anywhere as truncated", () => {
     const bytes = valid();
     // Inside the signature, inside a chunk header, inside IHDR, inside IEND, and just before IEND.
     for (const length of [5, 10, 20, bytes.length - 1, bytes.length - 12]) {
-      expectTorchletError(() => decode(bytes.subarray(0, length), "cut.png"), "BAD_FORMAT", ["cut.png", "truncated"]);
+      expectError(() => decode(bytes.subarray(0, length), "cut.png"), "BAD_FORMAT", ["cut.png", "truncated"]);
     }
-    expectTorchletError(() => decode(bytes.subarray(0, bytes.length - 12), "cut.png"), "BAD_FORMAT", ['after chunk "IDAT"', "IEND"]);
+    expectError(() => decode(bytes.subarray(0, bytes.length - 12), "cut.png"), "BAD_FORMAT", ['after chunk "IDAT"', "IEND"]);
   });
 
   it("detects a corrupted byte by its CRC", () => {
     const bytes = valid().slice();
     const idat = Buffer.from(bytes).indexOf("IDAT");
     bytes[idat + 6]! ^= 0x01;
-    expectTorchletError(() => decode(bytes, "flipped.png"), "BAD_FORMAT", ["flipped.png", 'chunk "IDAT"', "CRC", "corrupt"]);
+    expectError(() => decode(bytes, "flipped.png"), "BAD_FORMAT", ["flipped.png", 'chunk "IDAT"', "CRC", "corrupt"]);
   });
 
   it("says a signature mangled by line-ending conversion is one", () => {
     const bytes = valid();
     const mangled = concat([bytes.subarray(0, 4), [0x0a], bytes.subarray(6)]); // \r\n → \n
-    expectTorchletError(() => decode(mangled, "crlf.png"), "BAD_FORMAT", ["crlf.png", "signature", "89 50 4e 47 0a 1a 0a"]);
+    expectError(() => decode(mangled, "crlf.png"), "BAD_FORMAT", ["crlf.png", "signature", "89 50 4e 47 0a 1a 0a"]);
   });
 
   it("refuses Adam7 interlacing", () => {
     const bytes = png({ width: 2, height: 2, bitDepth: 8, colorType: 0, interlace: 1, scanlines: [0, 1, 2, 0, 3, 4] });
-    expectTorchletError(() => decode(bytes, "adam7.png"), "BAD_FORMAT", ["adam7.png", "Adam7 interlaced PNG is not supported"]);
+    expectError(() => decode(bytes, "adam7.png"), "BAD_FORMAT", ["adam7.png", "Adam7 interlaced PNG is not supported"]);
   });
 
   it("refuses an unknown colour type and a bit depth the colour type does not allow", () => {
-    expectTorchletError(() => decode(png({ width: 1, height: 1, bitDepth: 8, colorType: 5, scanlines: [0, 0] }), "c5.png"), "BAD_FORMAT", ["c5.png", "colour type 5"]);
-    expectTorchletError(() => decode(png({ width: 1, height: 1, bitDepth: 4, colorType: 2, scanlines: [0, 0, 0] }), "rgb4.png"), "BAD_FORMAT", ["rgb4.png", "bit depth 4", "colour type 2 (RGB)", "8, 16"]);
+    expectError(() => decode(png({ width: 1, height: 1, bitDepth: 8, colorType: 5, scanlines: [0, 0] }), "c5.png"), "BAD_FORMAT", ["c5.png", "colour type 5"]);
+    expectError(() => decode(png({ width: 1, height: 1, bitDepth: 4, colorType: 2, scanlines: [0, 0, 0] }), "rgb4.png"), "BAD_FORMAT", ["rgb4.png", "bit depth 4", "colour type 2 (RGB)", "8, 16"]);
   });
 
   it("refuses a palette index past the end of the palette, and a palette image without PLTE", () => {
     const plte = chunk("PLTE", [0, 0, 0, 255, 255, 255]);
     const bytes = png({ width: 2, height: 1, bitDepth: 8, colorType: 3, scanlines: [0, 1, 2], before: [plte] }); // index 2 is one past the end
-    expectTorchletError(() => decode(bytes, "pal.png"), "BAD_FORMAT", ["pal.png", "pixel (1, 0)", "palette index 2", "2 entries"]);
-    expectTorchletError(() => decode(png({ width: 1, height: 1, bitDepth: 8, colorType: 3, scanlines: [0, 0] }), "nopal.png"), "BAD_FORMAT", ["nopal.png", "no PLTE"]);
+    expectError(() => decode(bytes, "pal.png"), "BAD_FORMAT", ["pal.png", "pixel (1, 0)", "palette index 2", "2 entries"]);
+    expectError(() => decode(png({ width: 1, height: 1, bitDepth: 8, colorType: 3, scanlines: [0, 0] }), "nopal.png"), "BAD_FORMAT", ["nopal.png", "no PLTE"]);
   });
 
   it("refuses a 0×0 header and an absurdly large one", () => {
-    expectTorchletError(() => decode(png({ width: 0, height: 0, bitDepth: 8, colorType: 0, scanlines: [] }), "zero.png"), "BAD_FORMAT", ["zero.png", "0×0"]);
-    expectTorchletError(() => decode(png({ width: 20000, height: 1, bitDepth: 8, colorType: 0, scanlines: [0] }), "huge.png"), "OUT_OF_RANGE", ["huge.png", "20000×1", "16384"]);
+    expectError(() => decode(png({ width: 0, height: 0, bitDepth: 8, colorType: 0, scanlines: [] }), "zero.png"), "BAD_FORMAT", ["zero.png", "0×0"]);
+    expectError(() => decode(png({ width: 20000, height: 1, bitDepth: 8, colorType: 0, scanlines: [0] }), "huge.png"), "OUT_OF_RANGE", ["huge.png", "20000×1", "16384"]);
   });
 
   it("refuses image data of the wrong inflated size, an unknown filter type and corrupt zlib data", () => {
     const extraRow = png({ width: 2, height: 1, bitDepth: 8, colorType: 0, scanlines: [0, 1, 2, 0, 3, 4] });
-    expectTorchletError(() => decode(extraRow, "long.png"), "BAD_FORMAT", ["long.png", "inflates to 6 bytes", "needs 3"]);
+    expectError(() => decode(extraRow, "long.png"), "BAD_FORMAT", ["long.png", "inflates to 6 bytes", "needs 3"]);
     const badFilter = png({ width: 2, height: 2, bitDepth: 8, colorType: 0, scanlines: [0, 1, 2, 7, 3, 4] });
-    expectTorchletError(() => decode(badFilter, "filter.png"), "BAD_FORMAT", ["filter.png", "scanline 1", "filter type 7"]);
+    expectError(() => decode(badFilter, "filter.png"), "BAD_FORMAT", ["filter.png", "scanline 1", "filter type 7"]);
     const garbage = concat([SIGNATURE, ihdr(1, 1, 8, 0), chunk("IDAT", [1, 2, 3, 4]), chunk("IEND", [])]);
-    expectTorchletError(() => decode(garbage, "zlib.png"), "BAD_FORMAT", ["zlib.png", "cannot inflate", "4 compressed bytes"]);
+    expectError(() => decode(garbage, "zlib.png"), "BAD_FORMAT", ["zlib.png", "cannot inflate", "4 compressed bytes"]);
   });
 });
 
@@ -353,14 +341,14 @@ describe("readImageFile", () => {
 
   it("reports a missing file as NOT_FOUND, naming the path", () => {
     const missing = path.join(dir, "nope.png");
-    expectTorchletError(() => readImageFile(missing), "NOT_FOUND", [missing]);
+    expectError(() => readImageFile(missing), "NOT_FOUND", [missing]);
   });
 
   it("stops inflating at the size the header implies (a decompression bomb fails fast)", () => {
     const bomb = concat([SIGNATURE, ihdr(1, 1, 8, 0), chunk("IDAT", deflateSync(new Uint8Array(100_000))), chunk("IEND", [])]);
     const bombPath = path.join(dir, "bomb.png");
     fs.writeFileSync(bombPath, bomb);
-    expectTorchletError(() => readImageFile(bombPath), "BAD_FORMAT", [bombPath, "more than the 2 bytes"]);
+    expectError(() => readImageFile(bombPath), "BAD_FORMAT", [bombPath, "more than the 2 bytes"]);
   });
 });
 
@@ -391,7 +379,7 @@ describe("toMnistInput", () => {
 
   it("requires exactly 28×28", () => {
     const image = { width: 27, height: 28, gray: new Float32Array(27 * 28) };
-    expectTorchletError(() => toMnistInput(image, "small.png"), "SHAPE_MISMATCH", ["small.png", "27×28", "MNIST digits are 28×28"]);
+    expectError(() => toMnistInput(image, "small.png"), "SHAPE_MISMATCH", ["small.png", "27×28", "MNIST digits are 28×28"]);
   });
 
   it("works end to end on a decoded black-on-white PNG", () => {

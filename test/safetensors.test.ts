@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../src/errors.js";
 import { Tensor } from "../src/tensor/tensor.js";
 import { deserialize, serialize, type StateDict } from "../src/io/safetensors.js";
 import { load, loadWithMetadata, save, writeFileAtomic } from "../src/io/files.js";
+import { expectError } from "./helpers/errors.js";
 
 const SOURCE = "bad.safetensors";
 
@@ -36,19 +36,6 @@ function bits(data: Float32Array): number[] {
 }
 
 /** Asserts `run` throws a TorchletError with `code` whose message contains every fragment. */
-function expectError(run: () => unknown, code: ErrorCode, ...fragments: string[]): TorchletError {
-  expect(run).toThrow(TorchletError);
-  try {
-    run();
-  } catch (error) {
-    const e = error as TorchletError;
-    expect(e.code).toBe(code);
-    for (const fragment of fragments) expect(e.message).toContain(fragment);
-    return e;
-  }
-  throw new Error("unreachable");
-}
-
 /** Expects deserialize(bytes) to fail with BAD_FORMAT, a message starting with the source, and the fragments. */
 function expectBad(bytes: Uint8Array, ...fragments: string[]): void {
   const error = expectError(() => deserialize(bytes, SOURCE), "BAD_FORMAT", ...fragments);

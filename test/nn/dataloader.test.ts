@@ -3,19 +3,9 @@
 // against its label.
 
 import { describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../../src/errors.js";
 import { Generator } from "../../src/tensor/index.js";
 import { DataLoader, type Batch, type LabeledData } from "../../src/nn/index.js";
-
-function expectError(f: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  expect(f).toThrow(TorchletError);
-  try {
-    f();
-  } catch (error) {
-    expect((error as TorchletError).code).toBe(code);
-    for (const part of parts) expect((error as Error).message).toContain(part);
-  }
-}
+import { expectError } from "../helpers/errors.js";
 
 /** `count` examples of shape [2, 3] (null: no sampleShape given); example i holds 1000·i + j at position j, and label i. */
 function indexed(count: number, sampleShape: number[] | null = [2, 3]): LabeledData {

@@ -3,20 +3,10 @@
 // parameter gradients, and constructor errors.
 
 import { describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../../src/errors.js";
 import { Generator, Tensor, randn, tensor, zeros } from "../../src/tensor/index.js";
 import { avgPool2d, conv2d, linear, maxPool2d, relu, sigmoid, sum, tanh } from "../../src/ops/index.js";
 import { AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Reshape, Sequential, Sigmoid, Tanh } from "../../src/nn/index.js";
-
-function expectError(f: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  expect(f).toThrow(TorchletError);
-  try {
-    f();
-  } catch (error) {
-    expect((error as TorchletError).code).toBe(code);
-    for (const part of parts) expect((error as Error).message).toContain(part);
-  }
-}
+import { expectError } from "../helpers/errors.js";
 
 const same = (a: Tensor, b: Tensor): void => {
   expect(a.shape).toEqual(b.shape);

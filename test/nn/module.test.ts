@@ -2,21 +2,11 @@
 // loads), train/eval, zeroGrad, and the printed layer tree.
 
 import { describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../../src/errors.js";
 import { Generator, Tensor, randn, tensor, zeros } from "../../src/tensor/index.js";
 import { sum } from "../../src/ops/index.js";
 import { Conv2d, Flatten, Linear, Module, ReLU, Sequential, Sigmoid, type StateDict } from "../../src/nn/index.js";
 import { lenet, lenetModern } from "../../src/lenet/index.js";
-
-function expectError(f: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  expect(f).toThrow(TorchletError);
-  try {
-    f();
-  } catch (error) {
-    expect((error as TorchletError).code).toBe(code);
-    for (const part of parts) expect((error as Error).message).toContain(part);
-  }
-}
+import { expectError } from "../helpers/errors.js";
 
 const LENET_NAMES = ["1.weight", "1.bias", "4.weight", "4.bias", "8.weight", "8.bias", "10.weight", "10.bias", "12.weight", "12.bias"];
 const LENET_SHAPES = [[6, 1, 5, 5], [6], [16, 6, 5, 5], [16], [120, 400], [120], [84, 120], [84], [10, 84], [10]];

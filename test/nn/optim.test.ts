@@ -3,20 +3,10 @@
 // nesterov false, amsgrad false), over several steps with a fixed gradient sequence.
 
 import { describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../../src/errors.js";
 import { Tensor, tensor } from "../../src/tensor/index.js";
 import { mul, sum } from "../../src/ops/index.js";
 import { Adam, SGD, type Optimizer, type OptimizerState } from "../../src/nn/optim.js";
-
-function expectError(f: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  expect(f).toThrow(TorchletError);
-  try {
-    f();
-  } catch (error) {
-    expect((error as TorchletError).code).toBe(code);
-    for (const part of parts) expect((error as Error).message).toContain(part);
-  }
-}
+import { expectError } from "../helpers/errors.js";
 
 // Two parameters (3 + 4 values) and a fixed sequence of gradients for 6 steps.
 const INIT = [

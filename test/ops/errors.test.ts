@@ -3,7 +3,7 @@
 // values, so a user can fix the call without reading the source.
 
 import { describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../../src/errors.js";
+import type { ErrorCode } from "../../src/errors.js";
 import { conv2d } from "../../src/ops/conv2d.js";
 import { avgPool2d } from "../../src/ops/avgpool2d.js";
 import { maxPool2d } from "../../src/ops/maxpool2d.js";
@@ -18,22 +18,9 @@ import { sigmoid } from "../../src/ops/sigmoid.js";
 import { tanh } from "../../src/ops/tanh.js";
 import type { Tensor } from "../../src/tensor/tensor.js";
 import { tensor, zeros } from "../../src/tensor/create.js";
+import { expectError } from "../helpers/errors.js";
 
 // Asserts `fn` throws a TorchletError with `code` whose message contains every fragment.
-function expectError(fn: () => unknown, code: ErrorCode, fragments: readonly string[]): TorchletError {
-  expect(fn).toThrow(TorchletError);
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  const e = caught as TorchletError;
-  expect(e.code, e.message).toBe(code);
-  for (const fragment of fragments) expect(e.message).toContain(fragment);
-  return e;
-}
-
 const x1 = zeros(1, 1, 6, 6);
 const w1 = zeros(2, 1, 3, 3);
 const img = zeros(1, 2, 6, 6);

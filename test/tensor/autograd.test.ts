@@ -2,19 +2,9 @@
 // seeds, noGrad, detach, views, deep graphs, zeroGrad — gradients hand-computed.
 
 import { describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../../src/errors.js";
 import { Tensor, isGradEnabled, noGrad, tensor, zeros } from "../../src/tensor/index.js";
 import { add, mul, sub, sum } from "../../src/ops/index.js";
-
-function expectError(f: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  expect(f).toThrow(TorchletError);
-  try {
-    f();
-  } catch (error) {
-    expect((error as TorchletError).code).toBe(code);
-    for (const part of parts) expect((error as Error).message).toContain(part);
-  }
-}
+import { expectError } from "../helpers/errors.js";
 
 const values = (t: Tensor | null): number[] => {
   if (t === null) return expect.fail("expected a gradient tensor, got null");

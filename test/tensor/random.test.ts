@@ -3,18 +3,8 @@
 // save/restore, distribution sanity with fixed seeds, and argument errors.
 
 import { describe, expect, it } from "vitest";
-import { TorchletError, type ErrorCode } from "../../src/errors.js";
 import { Generator, manualSeed, rand, randn, type GeneratorState } from "../../src/tensor/index.js";
-
-function expectError(f: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  expect(f).toThrow(TorchletError);
-  try {
-    f();
-  } catch (error) {
-    expect((error as TorchletError).code).toBe(code);
-    for (const part of parts) expect((error as Error).message).toContain(part);
-  }
-}
+import { expectError } from "../helpers/errors.js";
 
 // xoshiro128** (Blackman & Vigna, https://prng.di.unimi.it/xoshiro128starstar.c), in BigInt
 // so that nothing here shares the 32-bit tricks (Math.imul, >>>) of the implementation under test.

@@ -2,28 +2,12 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { MAX_ELEMENTS, TorchletError, type ErrorCode } from "../../src/errors.js";
+import { MAX_ELEMENTS } from "../../src/errors.js";
 import { Tensor, arange, full, ones, rand, randn, tensor, zeros, type NestedArray } from "../../src/tensor/index.js";
+import { expectError } from "../helpers/errors.js";
 
 /** Runs `f`, asserts it throws a TorchletError with `code`, and returns the error for message checks. */
-function catchTorchlet(f: () => unknown, code: ErrorCode): TorchletError {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TorchletError);
-    expect((error as TorchletError).code).toBe(code);
-    return error as TorchletError;
-  }
-  return expect.fail(`expected a TorchletError ${code}, but nothing was thrown`);
-}
-
 /** Asserts `f` throws TorchletError(code) whose message contains every one of `parts`. */
-function expectError(f: () => unknown, code: ErrorCode, ...parts: string[]): void {
-  expect(f).toThrow(TorchletError);
-  const error = catchTorchlet(f, code);
-  for (const part of parts) expect(error.message).toContain(part);
-}
-
 describe("tensor() from nested arrays", () => {
   it("infers the shape and lays the values out row-major", () => {
     const t = tensor([
