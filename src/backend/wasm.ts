@@ -289,8 +289,8 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
         return [pdx, tdw, tdb, pdy, px, pw, ...geometry, n0, n1, tcols, tdcols, workspaceOf(t)];
       });
       for (const [tdw, tdb] of partials) {
-        if (dw !== null) addInto(buffer(), pdw, tdw, dw.length);
-        if (db !== null) addInto(buffer(), pdb, tdb, db.length);
+        if (dw !== null) ex.addInto!(pdw, tdw, dw.length);
+        if (db !== null) ex.addInto!(pdb, tdb, db.length);
       }
       call.finish();
     },
@@ -377,10 +377,4 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
       call.finish();
     },
   };
-}
-
-// dst[i] += src[i] for i < length, on float32 data in wasm memory (summing per-thread partial gradients).
-function addInto(memory: ArrayBufferLike, dst: number, src: number, length: number): void {
-  const d = new Float32Array(memory, dst, length), s = new Float32Array(memory, src, length);
-  for (let i = 0; i < length; i++) d[i] += s[i]!;
 }

@@ -37,3 +37,16 @@
   const scale2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), bias), 23);
   return f32x4.mul(f32x4.mul(p, scale1), scale2);
 }
+
+// dst[i] += src[i] for i < count: sums a thread's partial gradient into the total.
+export function addInto(dst: usize, src: usize, count: i32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const at = dst + <usize>i * 4;
+    v128.store(at, f32x4.add(v128.load(at), v128.load(src + <usize>i * 4)));
+  }
+  for (; i < count; i++) {
+    const at = dst + <usize>i * 4;
+    store<f32>(at, load<f32>(at) + load<f32>(src + <usize>i * 4));
+  }
+}

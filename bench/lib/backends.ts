@@ -1,0 +1,87 @@
+// Backends: the second dimension of the benchmark matrix (cases × backends).
+//
+//   ts         torchlet's TypeScript kernels (src/ops), the reference
+//   wasm       the WebAssembly SIMD kernels on one thread
+//   wasm-mt    the same kernels on every core (setThreads from torchlet/node)
+//
+// Kernel cases take their kernels and buffers from the active backend
+// (ctx.kernels, ctx.alloc), so one case list runs on each; the end-to-end
+// cases go through the ops and plans, which use whatever backend is active.
+
+import { availableParallelism } from "node:os";
+import { kernels as tsKernels, setBackend, type Backend } from "../../src/index.js";
+import { setThreads } from "../../src/node.js";
+import { wasmSupported } from "../../src/backend/wasm.js";
+
+/** The kernels the cases call: the signatures of src/ops/kernels.ts. */
+export type BenchKernels = Pick<typeof tsKernels,
+  | "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward"
+  | "avgPool2dForward" | "avgPool2dBackward" | "maxPool2dForward" | "maxPool2dBackward"
+  | "sigmoidForward" | "sigmoidBackward" | "softmaxCrossEntropyForward" | "softmaxCrossEntropyBackward">;
+
+/** A backend made active: its kernels and where its buffers come from. */
+export interface ActiveBackend {
+  name: string;
+  kernels: BenchKernels;
+  /** A zeroed buffer the kernels work on in place (WebAssembly memory for wasm). */
+  alloc(length: number): Float32Array;
+  allocInt32(length: number): Int32Array;
+  /** Gives back a buffer from alloc / allocInt32. */
+  release(buffer: Float32Array | Int32Array): void;
+}
+
+/** One backend the suite can run its cases on. */
+export interface BackendSpec {
+  /** The name rows and `--backend` use. */
+  name: string;
+  /** Why it cannot run here, or null when it can. */
+  unavailable(): Promise<string | null>;
+  /** Makes it the active backend for everything that follows. */
+  activate(): Promise<ActiveBackend>;
+}
+
+const plain = {
+  alloc: (length: number) => new Float32Array(length),
+  allocInt32: (length: number) => new Int32Array(length),
+  release: () => {},
+};
+
+/** The TypeScript reference kernels with ordinary buffers (also what peers' cases get). */
+export const TS_BACKEND: ActiveBackend = { name: "ts", kernels: tsKernels, ...plain };
+
+function fromLibrary(name: string, b: Backend): ActiveBackend {
+  return { name, kernels: b, alloc: (n) => b.alloc(n), allocInt32: (n) => b.allocInt32(n), release: (buffer) => b.release(buffer) };
+}
+
+const noWasm = async () => (wasmSupported() ? null : "this runtime has no WebAssembly SIMD");
+
+/** Threads the multi-threaded backend uses: every core. */
+export const THREADS = availableParallelism();
+
+export const BACKENDS: readonly BackendSpec[] = [
+  {
+    name: "ts",
+    unavailable: async () => null,
+    activate: async () => {
+      setBackend("ts"); // the ops must use the reference kernels too
+      return TS_BACKEND;
+    },
+  },
+  { name: "wasm", unavailable: noWasm, activate: async () => fromLibrary("wasm", setThreads(1)) },
+  {
+    name: "wasm-mt",
+    unavailable: async () => (await noWasm()) ?? (THREADS < 2 ? "this machine has one core" : null),
+    activate: async () => fromLibrary("wasm-mt", setThreads(THREADS)),
+  },
+];
+
+/** The backends `--backend` names: one name, a comma list, or "all". */
+export function selectBackends(spec: string): BackendSpec[] {
+  if (spec === "all") return [...BACKENDS];
+  const names = spec.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return names.map((name) => {
+    const backend = BACKENDS.find((b) => b.name === name);
+    if (!backend) throw new Error(`unknown backend "${name}"; known: ${BACKENDS.map((b) => b.name).join(", ")}, all`);
+    return backend;
+  });
+}
