@@ -6,12 +6,18 @@
 // can hand a block of rows or columns to each thread:
 //   op(A)[i,k] at a + 4·(i·aI + k·aK),  op(B)[k,j] at b + 4·(k·bK + j·bJ),  C[i,j] at c + 4·(i·ldc + j).
 //
-// The classic blocked layout (Goto & van de Geijn): copy a KC×NC block of
-// op(B) into column panels NR wide, and an MC×KC block of op(A) into row
-// panels MR tall, both contiguous in the order the micro-kernel reads them;
-// then every MR×NR tile of C is a rank-KC update held in 8 SIMD registers.
-// Packing absorbs the transposes, so one micro-kernel serves all four cases,
-// and zero-padding the panels absorbs the ragged edges.
+// Two paths:
+// - The classic blocked layout (Goto & van de Geijn): copy an MC×KC block of
+//   op(A) into row panels MR tall, contiguous in the order the micro-kernel
+//   reads them, and do the same for op(B) in column panels NR wide, except
+//   where B's rows are already contiguous (no transpose): those are read in
+//   place, eight floats per k. Every MR×NR tile of C is then a rank-KC update
+//   held in 8 SIMD registers. Packing absorbs the transposes and zero-padding
+//   the ragged edges, so one micro-kernel serves every case.
+// - When both op(A)'s rows and op(B)'s columns run along k in memory (C = A·Bᵀ,
+//   conv2d's and linear's weight gradients and linear's forward), every C[i,j]
+//   is a dot product of two contiguous rows: gemmDotNT does 2×4 of them at a
+//   time, four k's per SIMD step, with no packing at all.
 
 import { mad } from "./simd";
 
@@ -39,6 +45,10 @@ export function gemm(
     if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc) * 4, 0, <usize>N * 4);
     return;
   }
+  if (aK == 1 && bK == 1) {
+    gemmDotNT(c, ldc, a, aI, b, bJ, M, N, K, accumulate);
+    return;
+  }
   const packA = work;
   const packB = work + <usize>(MC * KC) * 4;
   const tile = packB + <usize>(KC * NC) * 4;
@@ -46,7 +56,10 @@ export function gemm(
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
-      packPanelsB(packB, b + <usize>(pc * bK + jc * bJ) * 4, bK, bJ, kc, nc);
+      // Rows of op(B) that are contiguous (bJ = 1) are read in place, eight floats per k; otherwise packed.
+      const direct = bJ == 1;
+      const nFull = direct ? nc & ~(NR - 1) : 0; // columns read in place; the ragged rest is packed
+      if (nc > nFull) packPanelsB(packB, b + <usize>(pc * bK + (jc + nFull) * bJ) * 4, bK, bJ, kc, nc - nFull);
       // The first K block overwrites C unless asked to accumulate; later blocks always add.
       const add = accumulate || pc > 0;
       for (let ic = 0; ic < M; ic += MC) {
@@ -55,13 +68,15 @@ export function gemm(
         for (let jr = 0; jr < nc; jr += NR) {
           for (let ir = 0; ir < mc; ir += MR) {
             const pa = packA + <usize>(ir * kc) * 4;
-            const pb = packB + <usize>(jr * kc) * 4;
+            const inPlace = jr < nFull;
+            const pb = inPlace ? b + <usize>(pc * bK + jc + jr) * 4 : packB + <usize>((jr - nFull) * kc) * 4;
+            const bStride: usize = inPlace ? <usize>bK * 4 : NR * 4;
             const pcTile = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
             const rows = min(MR, mc - ir), cols = min(NR, nc - jr);
             if (rows == MR && cols == NR) {
-              microKernel(pcTile, ldc, pa, pb, kc, add);
+              microKernel(pcTile, ldc, pa, pb, bStride, kc, add);
             } else {
-              microKernel(tile, NR, pa, pb, kc, false);
+              microKernel(tile, NR, pa, pb, bStride, kc, false);
               storeEdge(pcTile, ldc, tile, rows, cols, add);
             }
           }
@@ -73,7 +88,7 @@ export function gemm(
 
 // C tile (4×8) (+)= A panel (kc×4, k-major) · B panel (kc×8, k-major).
 // @ts-ignore: decorator
-@inline function microKernel(c: usize, ldc: i32, pa: usize, pb: usize, kc: i32, add: bool): void {
+@inline function microKernel(c: usize, ldc: i32, pa: usize, pb: usize, bStride: usize, kc: i32, add: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -89,7 +104,7 @@ export function gemm(
     a = v128.load32_splat(pa, 12);
     c30 = mad(a, b0, c30); c31 = mad(a, b1, c31);
     pa += 16;
-    pb += 32;
+    pb += bStride;
   }
   const stride = <usize>ldc * 4;
   if (add) {
@@ -159,4 +174,60 @@ function packPanelsA(dst: usize, a: usize, aI: i32, aK: i32, mc: i32, kc: i32): 
       }
     }
   }
+}
+
+// C[i,j] (+)= Σ_k A[i,k]·B[j,k] with A rows lda apart and B rows ldb apart, both contiguous along k:
+// dot products of rows, 2 rows of A × 4 rows of B at a time (8 accumulators), four k's per SIMD step.
+// A ragged edge re-reads a valid row and drops its result.
+function gemmDotNT(c: usize, ldc: i32, a: usize, lda: i32, b: usize, ldb: i32, M: i32, N: i32, K: i32, accumulate: bool): void {
+  const K4 = K & ~3;
+  for (let i0 = 0; i0 < M; i0 += 2) {
+    const a0 = a + <usize>(i0 * lda) * 4;
+    const a1 = i0 + 1 < M ? a0 + <usize>lda * 4 : a0;
+    for (let j0 = 0; j0 < N; j0 += 4) {
+      const b0 = b + <usize>(j0 * ldb) * 4;
+      const b1 = j0 + 1 < N ? b0 + <usize>ldb * 4 : b0;
+      const b2 = j0 + 2 < N ? b0 + <usize>(2 * ldb) * 4 : b0;
+      const b3 = j0 + 3 < N ? b0 + <usize>(3 * ldb) * 4 : b0;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k * 4;
+        const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
+        let y = v128.load(b0 + o);
+        s00 = mad(x0, y, s00); s10 = mad(x1, y, s10);
+        y = v128.load(b1 + o);
+        s01 = mad(x0, y, s01); s11 = mad(x1, y, s11);
+        y = v128.load(b2 + o);
+        s02 = mad(x0, y, s02); s12 = mad(x1, y, s12);
+        y = v128.load(b3 + o);
+        s03 = mad(x0, y, s03); s13 = mad(x1, y, s13);
+      }
+      const c0 = c + <usize>(i0 * ldc + j0) * 4, c1 = c0 + <usize>ldc * 4;
+      const cols = min(4, N - j0);
+      storeDot(c0, finishDot(s00, a0, b0, K4, K), accumulate);
+      if (cols > 1) storeDot(c0 + 4, finishDot(s01, a0, b1, K4, K), accumulate);
+      if (cols > 2) storeDot(c0 + 8, finishDot(s02, a0, b2, K4, K), accumulate);
+      if (cols > 3) storeDot(c0 + 12, finishDot(s03, a0, b3, K4, K), accumulate);
+      if (i0 + 1 < M) {
+        storeDot(c1, finishDot(s10, a1, b0, K4, K), accumulate);
+        if (cols > 1) storeDot(c1 + 4, finishDot(s11, a1, b1, K4, K), accumulate);
+        if (cols > 2) storeDot(c1 + 8, finishDot(s12, a1, b2, K4, K), accumulate);
+        if (cols > 3) storeDot(c1 + 12, finishDot(s13, a1, b3, K4, K), accumulate);
+      }
+    }
+  }
+}
+
+// The lanes of a partial dot product summed, plus the k's past the last multiple of four.
+// @ts-ignore: decorator
+@inline function finishDot(acc: v128, x: usize, y: usize, K4: i32, K: i32): f32 {
+  let total = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (let k = K4; k < K; k++) total += load<f32>(x + <usize>k * 4) * load<f32>(y + <usize>k * 4);
+  return total;
+}
+
+// @ts-ignore: decorator
+@inline function storeDot(at: usize, value: f32, accumulate: bool): void {
+  store<f32>(at, accumulate ? load<f32>(at) + value : value);
 }

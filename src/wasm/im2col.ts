@@ -21,13 +21,16 @@ export function im2col(
               continue;
             }
             const inRow = x + <usize>(((n * C + c) * H + h) * W - padW + v) * 4; // x[n, c, h, q·sW − pW + v] at inRow + 4·q·sW
-            if (q0 > 0) memory.fill(out, 0, <usize>q0 * 4);
+            for (let q = 0; q < q0; q++) store<f32>(out + <usize>q * 4, 0);
             if (strideW == 1) {
-              memory.copy(out + <usize>q0 * 4, inRow + <usize>q0 * 4, <usize>(q1 - q0) * 4);
+              // Rows are short (LeNet: 10 to 28 floats): four at a time beats memory.copy's call.
+              let q = q0;
+              for (; q + 4 <= q1; q += 4) v128.store(out + <usize>q * 4, v128.load(inRow + <usize>q * 4));
+              for (; q < q1; q++) store<f32>(out + <usize>q * 4, load<f32>(inRow + <usize>q * 4));
             } else {
               for (let q = q0; q < q1; q++) store<f32>(out + <usize>q * 4, load<f32>(inRow + <usize>(q * strideW) * 4));
             }
-            if (q1 < Q) memory.fill(out + <usize>q1 * 4, 0, <usize>(Q - q1) * 4);
+            for (let q = q1; q < Q; q++) store<f32>(out + <usize>q * 4, 0);
           }
         }
       }

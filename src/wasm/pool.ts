@@ -2,10 +2,70 @@
 // and src/ops/maxpool2d.ts, over the planes [plane0, plane1) of the N·C planes
 // so threads can split them. Legend: H×W input, kH×kW window, P×Q output.
 
+// LeNet's window (2×2, stride 2, no padding) four outputs at a time: add the two
+// input rows, then add neighbouring columns by gathering even and odd lanes.
+function isPair(kH: i32, kW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32): bool {
+  return kH == 2 && kW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0;
+}
+
+function avgPool2x2Forward(y: usize, x: usize, H: i32, W: i32, P: i32, Q: i32, plane0: i32, plane1: i32): void {
+  const quarter = f32x4.splat(0.25);
+  for (let plane = plane0; plane < plane1; plane++) {
+    for (let p = 0; p < P; p++) {
+      const top = x + <usize>((plane * H + 2 * p) * W) * 4, bottom = top + <usize>W * 4;
+      const out = y + <usize>((plane * P + p) * Q) * 4;
+      let q = 0;
+      for (; q + 4 <= Q; q += 4) {
+        const at = <usize>(2 * q) * 4;
+        const lo = f32x4.add(v128.load(top + at), v128.load(bottom + at)); // columns 2q .. 2q+3
+        const hi = f32x4.add(v128.load(top + at, 16), v128.load(bottom + at, 16)); // columns 2q+4 .. 2q+7
+        const even = v128.shuffle<f32>(lo, hi, 0, 2, 4, 6), odd = v128.shuffle<f32>(lo, hi, 1, 3, 5, 7);
+        v128.store(out + <usize>q * 4, f32x4.mul(f32x4.add(even, odd), quarter));
+      }
+      for (; q < Q; q++) {
+        const at = <usize>(2 * q) * 4;
+        store<f32>(out + <usize>q * 4, (load<f32>(top + at) + load<f32>(top + at + 4) + load<f32>(bottom + at) + load<f32>(bottom + at + 4)) * 0.25);
+      }
+    }
+  }
+}
+
+function avgPool2x2Backward(dx: usize, dy: usize, H: i32, W: i32, P: i32, Q: i32, plane0: i32, plane1: i32): void {
+  const quarter = f32x4.splat(0.25);
+  for (let plane = plane0; plane < plane1; plane++) {
+    for (let p = 0; p < P; p++) {
+      const top = dx + <usize>((plane * H + 2 * p) * W) * 4, bottom = top + <usize>W * 4;
+      const g = dy + <usize>((plane * P + p) * Q) * 4;
+      let q = 0;
+      for (; q + 4 <= Q; q += 4) {
+        const v = f32x4.mul(v128.load(g + <usize>q * 4), quarter);
+        const lo = v128.shuffle<f32>(v, v, 0, 0, 1, 1), hi = v128.shuffle<f32>(v, v, 2, 2, 3, 3); // each gradient to both columns
+        const at = <usize>(2 * q) * 4;
+        v128.store(top + at, f32x4.add(v128.load(top + at), lo));
+        v128.store(top + at, f32x4.add(v128.load(top + at, 16), hi), 16);
+        v128.store(bottom + at, f32x4.add(v128.load(bottom + at), lo));
+        v128.store(bottom + at, f32x4.add(v128.load(bottom + at, 16), hi), 16);
+      }
+      for (; q < Q; q++) {
+        const v = load<f32>(g + <usize>q * 4) * 0.25;
+        const at = <usize>(2 * q) * 4;
+        store<f32>(top + at, load<f32>(top + at) + v);
+        store<f32>(top + at + 4, load<f32>(top + at + 4) + v);
+        store<f32>(bottom + at, load<f32>(bottom + at) + v);
+        store<f32>(bottom + at + 4, load<f32>(bottom + at + 4) + v);
+      }
+    }
+  }
+}
+
 export function avgPool2dForward(
   y: usize, x: usize, H: i32, W: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32, plane0: i32, plane1: i32,
 ): void {
+  if (isPair(kH, kW, strideH, strideW, padH, padW)) {
+    avgPool2x2Forward(y, x, H, W, P, Q, plane0, plane1);
+    return;
+  }
   const scale: f32 = 1 / <f32>(kH * kW); // count_include_pad: always the full window
   for (let plane = plane0; plane < plane1; plane++) {
     const xPlane = x + <usize>(plane * H * W) * 4;
@@ -27,6 +87,10 @@ export function avgPool2dBackward(
   dx: usize, dy: usize, H: i32, W: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32, plane0: i32, plane1: i32,
 ): void {
+  if (isPair(kH, kW, strideH, strideW, padH, padW)) {
+    avgPool2x2Backward(dx, dy, H, W, P, Q, plane0, plane1);
+    return;
+  }
   const scale: f32 = 1 / <f32>(kH * kW);
   for (let plane = plane0; plane < plane1; plane++) {
     const dxPlane = dx + <usize>(plane * H * W) * 4;
