@@ -38,6 +38,7 @@ export function parseFlags(command: string, argv: readonly string[], spec: Comma
     flags[name] = flag.type === "boolean" ? false : "default" in flag ? flag.default : undefined;
   }
   const positionals: string[] = [];
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (token === "--") {
@@ -55,8 +56,14 @@ export function parseFlags(command: string, argv: readonly string[], spec: Comma
     const name = token.slice(2, eq === -1 ? undefined : eq);
     const flag = spec.flags[name];
     if (flag === undefined) {
-      throw new UsageError(`unknown option --${name} for "torchlet ${command}"`, command);
+      const guess = closest(name, Object.keys(spec.flags));
+      throw new UsageError(`unknown option --${name} for "torchlet ${command}"${guess === undefined ? "" : ` (did you mean --${guess}?)`}`, command);
     }
+    if (given.has(name)) {
+      // Last-one-wins would silently drop one of the two values.
+      throw new UsageError(`--${name} is given twice; give it once`, command);
+    }
+    given.add(name);
     if (flag.type === "boolean") {
       if (eq !== -1) throw new UsageError(`--${name} takes no value`, command);
       flags[name] = true;
@@ -128,4 +135,27 @@ export function commandUsage(command: string, spec: CommandSpec): string {
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   for (const [left, right] of rows) lines.push(left.padEnd(width) + right);
   return lines.join("\n");
+}
+
+/** The flag a mistyped `name` most likely meant: a prefix of exactly one flag, or one within two edits. */
+function closest(name: string, flags: readonly string[]): string | undefined {
+  const prefixed = flags.filter((f) => f.startsWith(name));
+  if (name.length >= 2 && prefixed.length === 1) return prefixed[0];
+  let best: string | undefined, bestDistance = 3;
+  for (const flag of flags) {
+    const d = editDistance(name, flag);
+    if (d < bestDistance) [best, bestDistance] = [flag, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
 }

@@ -39,6 +39,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
       limit: { type: "int", min: 1, max: 2 ** 31 - 1, placeholder: "N", help: "train on the first N training examples only" },
       out: { type: "string", placeholder: "FILE", help: "save the trained weights (.safetensors, PyTorch state_dict names)" },
       plot: { type: "string", placeholder: "FILE", help: "write the loss/accuracy chart as an SVG file" },
+      checkpoint: { type: "string", placeholder: "FILE", help: "save a checkpoint (weights, optimizer and shuffling state, position) after every epoch, atomically" },
+      "checkpoint-every": { type: "int", min: 1, max: 2 ** 31 - 1, placeholder: "N", help: "also save a checkpoint every N batches" },
+      resume: { type: "string", placeholder: "FILE", help: "continue the run saved in this checkpoint (same options; keeps checkpointing to it); ends bit-identical to an uninterrupted run" },
       backend: { type: "choice", choices: ["wasm", "ts"], help: "kernels: WebAssembly SIMD or the plain TypeScript reference (default: wasm when available)" },
       threads: { type: "int", min: 1, max: 256, placeholder: "N", help: "threads for the wasm kernels (default: all cores)" },
       json,
@@ -150,8 +153,20 @@ function dispatch(command: string, flags: Flags, positionals: string[], io: Outp
         out: str("out"),
         plot: str("plot"),
         json: flags.json === true,
+        checkpoint: str("checkpoint"),
+        checkpointEvery: num("checkpoint-every"),
+        resume: str("resume"),
       };
       if (options.optimizer === "adam" && options.momentum !== 0) throw new UsageError("--momentum applies to --optimizer sgd only", command);
+      if (options.checkpointEvery !== undefined && options.checkpoint === undefined && options.resume === undefined) {
+        throw new UsageError("--checkpoint-every needs --checkpoint FILE (or --resume FILE) to write to", command);
+      }
+      for (const other of ["out", "plot"] as const) {
+        const file = options[other];
+        if (file !== undefined && (file === options.checkpoint || file === options.resume)) {
+          throw new UsageError(`--${other} and --${file === options.checkpoint ? "checkpoint" : "resume"} name the same file (${file}); the checkpoint and the ${other === "out" ? "weights" : "plot"} need separate files`, command);
+        }
+      }
       trainCommand(options, io);
       return;
     }
