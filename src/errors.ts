@@ -53,7 +53,7 @@ export function formatShape(shape: readonly number[]): string {
 export function describe(value: unknown): string {
   if (typeof value === "number") return Object.is(value, -0) ? "0" : String(value);
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
-  if (value === null || value === undefined) return String(value);
+  if (value === null || value === undefined || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
   if (typeof value === "object") return `a ${(value as object).constructor?.name ?? "object"}`;
@@ -116,4 +116,17 @@ export function allocFloat32(op: string, length: number): Float32Array {
   } catch (error) {
     throw new TorchletError(op, "OUT_OF_RANGE", `could not allocate ${length} floats (${(length * 4 / 2 ** 20).toFixed(1)} MiB): ${(error as Error).message}`);
   }
+}
+
+/**
+ * Checks that `options` is an options object (or undefined, read as `{}`) and returns it.
+ * A number, string, boolean, array or null there is almost always a positional
+ * argument written PyTorch-style (`conv2d(x, w, b, 2)`), which must not be silently ignored.
+ */
+export function checkOptions<T extends object>(op: string, options: T | undefined, example: string): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== "object" || options === null || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `options must be an object such as ${example}, got ${describe(options)}`);
+  }
+  return options;
 }

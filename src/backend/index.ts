@@ -25,31 +25,53 @@ import { createWasmBackend, compileWasmKernels, wasmBytes, wasmSupported, type W
 
 /** The kernels an op can run, each with the signature of its TypeScript reference in src/ops. */
 export interface Kernels {
+  /** C (M, N) (+)= op(A) · op(B); see {@link kernels.gemm}. */
   gemm(c: Float32Array, a: Float32Array, b: Float32Array, d: GemmDims): void;
+  /** cols (C·kH·kW, N·P·Q) = the receptive fields of x (N, C, H, W); see {@link kernels.im2col}. */
   im2col(cols: Float32Array, x: Float32Array, d: WindowDims): void;
+  /** dx (N, C, H, W) += dcols sent back to the pixels they came from; see {@link kernels.col2im}. */
   col2im(dx: Float32Array, dcols: Float32Array, d: WindowDims): void;
+  /** y (N, K, P, Q) = conv(x, w) + b, with `cols` as scratch; see {@link kernels.conv2dForward}. */
   conv2dForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, d: Conv2dDims, cols: Float32Array): void;
+  /** dx, dw, db += the conv2d gradients (null skips one); see {@link kernels.conv2dBackward}. */
   conv2dBackward(dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Float32Array, x: Float32Array, w: Float32Array, d: Conv2dDims, cols: Float32Array, dcols: Float32Array): void;
+  /** y (N, C, P, Q) = window means of x (N, C, H, W); see {@link kernels.avgPool2dForward}. */
   avgPool2dForward(y: Float32Array, x: Float32Array, d: WindowDims): void;
+  /** dx += dy spread evenly over each window; see {@link kernels.avgPool2dBackward}. */
   avgPool2dBackward(dx: Float32Array, dy: Float32Array, d: WindowDims): void;
+  /** y (N, C, P, Q) = window maxima of x, argmax = where each came from; see {@link kernels.maxPool2dForward}. */
   maxPool2dForward(y: Float32Array, argmax: Int32Array, x: Float32Array, d: WindowDims): void;
+  /** dx += dy routed to each window's argmax; see {@link kernels.maxPool2dBackward}. */
   maxPool2dBackward(dx: Float32Array, dy: Float32Array, argmax: Int32Array): void;
+  /** y = σ(x), elementwise; see {@link kernels.sigmoidForward}. */
   sigmoidForward(y: Float32Array, x: Float32Array): void;
+  /** dx += dy · y(1 − y); see {@link kernels.sigmoidBackward}. */
   sigmoidBackward(dx: Float32Array, dy: Float32Array, y: Float32Array): void;
+  /** y = max(0, x), elementwise; see {@link kernels.reluForward}. */
   reluForward(y: Float32Array, x: Float32Array): void;
+  /** dx += dy where y > 0; see {@link kernels.reluBackward}. */
   reluBackward(dx: Float32Array, dy: Float32Array, y: Float32Array): void;
+  /** y = tanh(x), elementwise; see {@link kernels.tanhForward}. */
   tanhForward(y: Float32Array, x: Float32Array): void;
+  /** dx += dy · (1 − y²); see {@link kernels.tanhBackward}. */
   tanhBackward(dx: Float32Array, dy: Float32Array, y: Float32Array): void;
+  /** y (N, O) = x (N, I) · wᵀ + b; see {@link kernels.linearForward}. */
   linearForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, d: LinearDims): void;
+  /** dx, dw, db += the linear gradients (null skips one); see {@link kernels.linearBackward}. */
   linearBackward(dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dy: Float32Array, x: Float32Array, w: Float32Array, d: LinearDims): void;
+  /** y (N, J) = log-softmax of each row of x; see {@link kernels.logSoftmaxForward}. */
   logSoftmaxForward(y: Float32Array, x: Float32Array, d: SoftmaxDims): void;
+  /** dx += dy − softmax · Σ_j dy, from the saved output y; see {@link kernels.logSoftmaxBackward}. */
   logSoftmaxBackward(dx: Float32Array, dy: Float32Array, y: Float32Array, d: SoftmaxDims): void;
+  /** loss (1) = mean −log softmax(logits)[label]; keeps logProbs for the backward; see {@link kernels.softmaxCrossEntropyForward}. */
   softmaxCrossEntropyForward(loss: Float32Array, logProbs: Float32Array, logits: Float32Array, labels: Int32Array, d: SoftmaxDims): void;
+  /** dlogits += dloss · (softmax − onehot(labels)) / N; see {@link kernels.softmaxCrossEntropyBackward}. */
   softmaxCrossEntropyBackward(dlogits: Float32Array, dloss: Float32Array, logProbs: Float32Array, labels: Int32Array, d: SoftmaxDims): void;
 }
 
 /** A set of kernels plus the memory they work in best. */
 export interface Backend extends Kernels {
+  /** Which backend this is: `"ts"` or `"wasm"`. */
   readonly name: BackendName;
   /** A zeroed buffer the kernels use in place (WebAssembly memory for "wasm"; copies are skipped). */
   alloc(length: number): Float32Array;

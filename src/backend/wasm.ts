@@ -106,15 +106,23 @@ export function instantiate(module: WebAssembly.Module, options: WasmOptions = {
   return { module, memory, exports: instance.exports as unknown as WasmExports, heap: new WasmHeap(memory, HEAP_BASE, WASM_MAX_PAGES), shared };
 }
 
-/** Splits [0, total) into `parts` contiguous ranges, as even as possible, dropping empty ones. */
-export function split(total: number, parts: number): [number, number][] {
+/**
+ * Splits [0, total) into `parts` contiguous ranges, as even as possible, dropping empty ones;
+ * every cut falls on a multiple of `multiple` (elementwise kernels use 4, the SIMD width, so each
+ * element takes the same vector-or-scalar path whatever the thread count).
+ */
+export function split(total: number, parts: number, multiple = 1): [number, number][] {
   const ranges: [number, number][] = [];
+  const cut = (i: number): number => (i === parts ? total : Math.floor((total * i) / parts / multiple) * multiple);
   for (let i = 0; i < parts; i++) {
-    const start = Math.floor((total * i) / parts), end = Math.floor((total * (i + 1)) / parts);
+    const start = cut(i), end = cut(i + 1);
     if (end > start) ranges.push([start, end]);
   }
   return ranges;
 }
+
+// Floats per SIMD vector: elementwise kernels do four at a time, then a scalar tail.
+const SIMD_WIDTH = 4;
 
 // Below this much work (multiply-adds or elements), waking threads costs more than it saves.
 const PARALLEL_MIN_WORK = 1 << 16;
@@ -182,8 +190,8 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   }
 
   // Runs `kernel` once per range, on as many threads as there are ranges; `args(range, thread)` builds each call.
-  function parallel(kernel: string, work: number, total: number, args: (range: [number, number], thread: number) => number[]): void {
-    const ranges = pool !== null && work >= PARALLEL_MIN_WORK ? split(total, threads) : [[0, total] as [number, number]];
+  function parallel(kernel: string, work: number, total: number, args: (range: [number, number], thread: number) => number[], multiple = 1): void {
+    const ranges = pool !== null && work >= PARALLEL_MIN_WORK ? split(total, threads, multiple) : [[0, total] as [number, number]];
     if (ranges.length <= 1) {
       ex[kernel]!(...args([0, total], 0));
       return;
@@ -198,14 +206,14 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   function elementwise(kernel: string, y: Float32Array, x: Float32Array): void {
     const call = new Call();
     const py = call.out(y, false), px = call.in(x);
-    parallel(kernel, x.length, x.length, ([i0, i1]) => [py, px, i0, i1]);
+    parallel(kernel, x.length, x.length, ([i0, i1]) => [py, px, i0, i1], SIMD_WIDTH);
     call.finish();
   }
   // The backward of an elementwise kernel: dx += f(dy, y), split by element range.
   function elementwiseBackward(kernel: string, dx: Float32Array, dy: Float32Array, y: Float32Array): void {
     const call = new Call();
     const pdx = call.out(dx, true), pdy = call.in(dy), py = call.in(y);
-    parallel(kernel, dy.length, dy.length, ([i0, i1]) => [pdx, pdy, py, i0, i1]);
+    parallel(kernel, dy.length, dy.length, ([i0, i1]) => [pdx, pdy, py, i0, i1], SIMD_WIDTH);
     call.finish();
   }
 

@@ -26,7 +26,9 @@ export type Split = "train" | "test";
 
 /** A dataset's training and test halves. */
 export interface DatasetSplits {
+  /** The training examples. */
   train: Dataset;
+  /** The held-out test examples. */
   test: Dataset;
 }
 
@@ -53,7 +55,7 @@ const MNIST_HINT =
  * @throws TorchletError NOT_FOUND if the file does not exist; BAD_FORMAT if it
  *   is named `.gz` but is not gzip data, or its gzip stream is corrupt or
  *   truncated; OUT_OF_RANGE if it decompresses to more than
- *   {@link MAX_DECOMPRESSED_BYTES}; INVALID_ARGUMENT if it cannot be read
+ *   512 MiB (`MAX_DECOMPRESSED_BYTES`); INVALID_ARGUMENT if it cannot be read
  *   (a directory, no permission). Every message names `path`.
  */
 export function readIdxFile(path: string): Uint8Array {

@@ -5,7 +5,7 @@
 // Layout: a 4-byte magic [0, 0, type, ndims], then ndims big-endian uint32
 // sizes, then the elements row-major. MNIST only uses type 0x08 (uint8).
 
-import { MAX_ELEMENTS, TorchletError, checkShape, formatShape } from "../errors.js";
+import { MAX_ELEMENTS, TorchletError, checkShape, describe, formatShape } from "../errors.js";
 import { IMAGE_SIZE, type Dataset } from "./dataset.js";
 
 /** IDX element type code for unsigned bytes, the only type torchlet reads. */
@@ -60,10 +60,13 @@ export interface IdxImages {
  * @throws TorchletError BAD_FORMAT if the header is truncated, the first two bytes
  *   are not zero, the element type is not 0x08, there are no dimensions, or the
  *   data is shorter or longer than the dimensions say; OUT_OF_RANGE if the
- *   dimensions describe more than {@link MAX_ELEMENTS} elements.
+ *   dimensions describe more than 2^30 elements (`MAX_ELEMENTS`).
  */
 export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
   const op = `idx: ${fileName}`;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `expected the file's bytes as a Uint8Array, got ${describe(bytes)}`);
+  }
   if (bytes.length < MAGIC_BYTES) {
     throw new TorchletError(op, "BAD_FORMAT", `file is ${bytes.length} bytes long, too short for the ${MAGIC_BYTES}-byte IDX magic number (truncated header)`);
   }
@@ -146,7 +149,7 @@ function parseIdxWithRank(bytes: Uint8Array, fileName: string, expectedMagic: nu
  *
  * @throws TorchletError INVALID_ARGUMENT if `dims` is empty, has more than 255
  *   entries, or holds a non-integer or negative size; SHAPE_MISMATCH if
- *   `data.length` is not the product of `dims`; OUT_OF_RANGE past {@link MAX_ELEMENTS}.
+ *   `data.length` is not the product of `dims`; OUT_OF_RANGE past 2^30 elements (`MAX_ELEMENTS`).
  * @example encodeIdx([2], new Uint8Array([7, 3])) // a labels file with two labels
  */
 export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
@@ -181,7 +184,7 @@ export function bytesToUnit(bytes: Uint8Array): Float32Array {
 
 /**
  * Builds a {@link Dataset} from a parsed images file and labels file:
- * pixels scaled to [0, 1] (see {@link bytesToUnit}), labels widened to Int32Array.
+ * pixels scaled to [0, 1] (value / 255, as torchvision's `ToTensor`), labels widened to Int32Array.
  *
  * @param name the dataset's name, e.g. `"fashion-mnist/train"`.
  * @param imagesFile named in errors about the images.

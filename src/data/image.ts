@@ -7,7 +7,7 @@
 // CRC-32 of type + data), a zlib stream split over IDAT chunks, and scanlines
 // that each start with a filter-type byte.
 
-import { TorchletError, checkInt } from "../errors.js";
+import { TorchletError, checkInt, describe } from "../errors.js";
 import { IMAGE_SIZE, PIXELS_PER_IMAGE } from "./dataset.js";
 
 /** A decoded image: its size and one gray value per pixel. */
@@ -51,15 +51,18 @@ const BLUE_WEIGHT = 0.114;
  * - PGM: binary `P5` and ASCII `P2`, maxval up to 65535, `#` comments.
  *
  * @param fileName named in every error message.
- * @param inflate decompresses PNG image data (see {@link Inflate}).
+ * @param inflate decompresses PNG image data: `(data, maxLength) => bytes`, a zlib (RFC 1950) inflater such as `zlib.inflateSync` that may throw past `maxLength`.
  * @throws TorchletError BAD_FORMAT when the bytes are not a PNG or PGM (the
  *   message shows the first bytes), are truncated, fail a CRC, use an
  *   unsupported colour type, bit depth or interlacing, or inflate to the wrong
- *   size; OUT_OF_RANGE when a side exceeds {@link MAX_IMAGE_SIDE}.
+ *   size; OUT_OF_RANGE when a side exceeds 16,384 pixels (`MAX_IMAGE_SIDE`).
  * @example const image = decodeImage(bytes, "digit.png", (data, max) => inflateSync(data, { maxOutputLength: max }));
  */
 export function decodeImage(bytes: Uint8Array, fileName: string, inflate: Inflate): GrayImage {
   const op = `image: ${fileName}`;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `expected the file's bytes as a Uint8Array, got ${describe(bytes)}`);
+  }
   if (startsWith(bytes, PNG_MAGIC)) return decodePng(bytes, op, inflate);
   if (bytes[0] === CHAR_P && (bytes[1] === CHAR_2 || bytes[1] === CHAR_5)) return decodePgm(bytes, op);
   throw new TorchletError(op, "BAD_FORMAT", `is not a PNG or PGM (P5/P2) image: ${describeStart(bytes)}`);
@@ -98,9 +101,9 @@ export function toMnistInput(image: GrayImage, fileName: string): Float32Array {
  * Encodes 8-bit gray pixels as a PNG (colour type 0, bit depth 8, every scanline filter 0).
  *
  * @param gray `width * height` values 0 (black) … 255 (white), row-major.
- * @param deflate compresses the image data (see {@link Deflate}).
+ * @param deflate compresses the image data: `(data) => bytes`, a zlib (RFC 1950) deflater such as `zlib.deflateSync`.
  * @throws TorchletError INVALID_ARGUMENT for a non-integer or zero size;
- *   OUT_OF_RANGE past {@link MAX_IMAGE_SIDE}; SHAPE_MISMATCH when `gray` has
+ *   OUT_OF_RANGE past 16,384 pixels (`MAX_IMAGE_SIDE`); SHAPE_MISMATCH when `gray` has
  *   the wrong length.
  * @example writeFileSync("digit.png", encodePng(28, 28, pixels, deflateSync));
  */

@@ -61,9 +61,13 @@ export function countCorrect(logits: Tensor, labels: Int32Array): number {
 
 /** Mean loss and accuracy of a classifier on a dataset. */
 export interface Evaluation {
+  /** Mean cross-entropy loss over the examples (0 for an empty dataset). */
   loss: number;
+  /** Fraction of examples classified right, in [0, 1] (0 for an empty dataset). */
   acc: number;
+  /** Number of examples classified right. */
   correct: number;
+  /** Number of examples evaluated. */
   count: number;
 }
 

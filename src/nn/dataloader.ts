@@ -1,8 +1,8 @@
 // DataLoader: mini-batches of (inputs, labels), optionally reshuffled every epoch.
 
-import { TorchletError, checkInt, checkShape, describe, formatShape } from "../errors.js";
+import { TorchletError, checkInt, checkOptions, checkShape, describe, formatShape } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { defaultGenerator, type Generator } from "../tensor/random.js";
+import { checkGenerator, type Generator } from "../tensor/random.js";
 
 /** Examples stored row by row: inputs (count, ...sampleShape) and one integer label each. */
 export interface LabeledData {
@@ -36,13 +36,21 @@ export type Batch = [inputs: Tensor, labels: Int32Array];
  * @example for (const [x, y] of new DataLoader(train, { batchSize: 256, shuffle: true })) { ... }
  */
 export class DataLoader implements Iterable<Batch> {
+  /** Examples per batch. */
   readonly batchSize: number;
+  /** Whether each epoch visits the examples in a fresh random order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is skipped. */
   readonly dropLast: boolean;
   private readonly generator: Generator;
   private readonly sampleShape: readonly number[];
   private readonly sampleSize: number;
 
+  /**
+   * @param data the examples to batch (not copied).
+   * @param options batch size, shuffling, generator and dropLast.
+   * @throws TorchletError when the label count, sample shape or value count do not fit together, or batchSize is not an integer ≥ 1.
+   */
   constructor(readonly data: LabeledData, options: DataLoaderOptions = {}) {
     if (typeof data !== "object" || data === null || !(data.images instanceof Float32Array) || !(data.labels instanceof Int32Array)) {
       throw new TorchletError("DataLoader", "INVALID_ARGUMENT", `data must be { images: Float32Array, labels: Int32Array, count }, got ${describe(data)}`);
@@ -61,10 +69,11 @@ export class DataLoader implements Iterable<Batch> {
     if (this.sampleSize * count !== data.images.length) {
       throw new TorchletError("DataLoader", "SHAPE_MISMATCH", `${count} examples of shape ${formatShape(this.sampleShape)} need ${this.sampleSize * count} values, got ${data.images.length}`);
     }
+    checkOptions("DataLoader", options, "{ batchSize: 256, shuffle: true }");
     this.batchSize = checkInt("DataLoader", "batchSize", options.batchSize ?? 1, 1);
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;
-    this.generator = options.generator ?? defaultGenerator;
+    this.generator = checkGenerator("DataLoader", options.generator);
   }
 
   /** Number of batches per epoch. */
@@ -73,6 +82,7 @@ export class DataLoader implements Iterable<Batch> {
     return this.dropLast || this.data.count % this.batchSize === 0 ? full : full + 1;
   }
 
+  /** One epoch: yields [inputs (B, ...sampleShape), labels (B)] batch by batch, each in freshly allocated arrays. */
   *[Symbol.iterator](): Iterator<Batch> {
     const order = this.epochOrder();
     for (let start = 0; start < this.data.count; start += this.batchSize) {
@@ -92,6 +102,9 @@ export class DataLoader implements Iterable<Batch> {
    * resume an epoch) after drawing the same shuffle the full epoch would.
    */
   *batchesInto(x: Float32Array, y: Int32Array, startBatch = 0): IterableIterator<number> {
+    if (!(x instanceof Float32Array) || !(y instanceof Int32Array)) {
+      throw new TorchletError("DataLoader.batchesInto", "INVALID_ARGUMENT", `buffers must be a Float32Array and an Int32Array, got ${describe(x)} and ${describe(y)}`);
+    }
     if (x.length < this.batchSize * this.sampleSize || y.length < this.batchSize) {
       throw new TorchletError("DataLoader.batchesInto", "SHAPE_MISMATCH", `buffers hold ${x.length} inputs and ${y.length} labels; a batch needs ${this.batchSize * this.sampleSize} and ${this.batchSize}`);
     }

@@ -5,4 +5,4 @@ export { CrossEntropyLoss } from "./loss.js";
 export { xavierUniform, kaimingUniform, uniform, fans } from "./init.js";
 export { DataLoader, type LabeledData, type DataLoaderOptions, type Batch } from "./dataloader.js";
 export { summary, type SummaryRow } from "./summary.js";
-export { Plan, type PlanOptions, type BatchResult } from "./plan.js";
+export { Plan, type PlanOptions, type BatchResult, type DatasetResult } from "./plan.js";

@@ -9,7 +9,7 @@
 
 import { TorchletError, formatShape } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { defaultGenerator, type Generator } from "../tensor/random.js";
+import { checkGenerator, defaultGenerator, type Generator } from "../tensor/random.js";
 
 /** Inputs and outputs each weight connects: (fanIn, fanOut). */
 export function fans(t: Tensor): [number, number] {
@@ -22,6 +22,7 @@ export function fans(t: Tensor): [number, number] {
 
 /** Fills `t` with U(−bound, bound) draws from `generator`. Returns t. */
 export function uniform(t: Tensor, bound: number, generator: Generator = defaultGenerator): Tensor {
+  checkGenerator("init", generator);
   for (let i = 0; i < t.numel; i++) t.data[i] = (2 * generator.uniform() - 1) * bound;
   return t;
 }

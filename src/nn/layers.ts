@@ -1,8 +1,9 @@
 // The layers, each a thin Module around one op from src/ops, named and
 // initialised as in PyTorch so that state_dicts line up name for name.
 
-import { TorchletError, checkInt, describe } from "../errors.js";
+import { MAX_ELEMENTS, TorchletError, checkInt, checkOptions, describe } from "../errors.js";
 import { Tensor, zeros, type Generator } from "../tensor/index.js";
+import { checkGenerator } from "../tensor/random.js";
 import { conv2d } from "../ops/conv2d.js";
 import { avgPool2d, type Pool2dOptions } from "../ops/avgpool2d.js";
 import { maxPool2d } from "../ops/maxpool2d.js";
@@ -34,7 +35,7 @@ export class Sequential extends Module {
   readonly layers: readonly Module[];
 
   constructor(...layers: Module[]) {
-    super();
+    super("Sequential");
     layers.forEach((layer, i) => this.registerModule(String(i), layer));
     this.layers = layers;
   }
@@ -66,14 +67,18 @@ export interface Conv2dLayerOptions extends ParameterOptions {
  * @example new Conv2d(1, 6, { kernelSize: 5, padding: 2 }) // or new Conv2d(1, 6, 5, { padding: 2 })
  */
 export class Conv2d extends Module {
+  /** The filters, shape (out, in, kH, kW); parameter `"weight"`. */
   readonly weight: Tensor;
+  /** One bias per output channel, shape (out); parameter `"bias"`, or null with `bias: false`. */
   readonly bias: Tensor | null;
+  /** Stride as [height, width]. */
   readonly stride: [number, number];
+  /** Zero padding on each side as [height, width]. */
   readonly padding: [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSizeOrOptions: Size2 | Conv2dLayerOptions, maybeOptions: Conv2dLayerOptions = {}) {
-    super();
-    const options = isSize(kernelSizeOrOptions) ? { ...maybeOptions, kernelSize: kernelSizeOrOptions } : kernelSizeOrOptions;
+    super("Conv2d");
+    const options = isSize(kernelSizeOrOptions) ? { ...checkOptions("Conv2d", maybeOptions, "{ stride: 2, padding: 1 }"), kernelSize: kernelSizeOrOptions } : kernelSizeOrOptions;
     if (typeof options !== "object" || options === null || options.kernelSize === undefined) {
       throw new TorchletError("Conv2d", "INVALID_ARGUMENT", `kernelSize is required, e.g. new Conv2d(1, 6, { kernelSize: 5 }); got ${describe(kernelSizeOrOptions)}`);
     }
@@ -83,6 +88,7 @@ export class Conv2d extends Module {
     this.stride = pair("Conv2d", "stride", options.stride ?? 1, 1);
     this.padding = pair("Conv2d", "padding", options.padding ?? 0, 0);
     this.weight = this.registerParameter("weight", zeros(K, C, kH, kW));
+    checkGenerator("Conv2d", options.generator);
     this.bias = options.bias === false ? null : this.registerParameter("bias", zeros(K));
     defaultInit(this.weight, this.bias, options.generator);
   }
@@ -99,11 +105,15 @@ export class Conv2d extends Module {
 
 /** Fully connected layer: y = x·Wᵀ + b, weight (out, in), bias (out). */
 export class Linear extends Module {
+  /** The weight, shape (out, in); parameter `"weight"`. */
   readonly weight: Tensor;
+  /** The bias, shape (out); parameter `"bias"`, or null with `bias: false`. */
   readonly bias: Tensor | null;
 
   constructor(inFeatures: number, outFeatures: number, options: ParameterOptions = {}) {
-    super();
+    super("Linear");
+    checkOptions("Linear", options, "{ bias: false }"); // new Linear(4, 8, false), PyTorch-style, must not pass silently
+    checkGenerator("Linear", options.generator);
     const I = checkInt("Linear", "inFeatures", inFeatures, 1);
     const O = checkInt("Linear", "outFeatures", outFeatures, 1);
     this.weight = this.registerParameter("weight", zeros(O, I));
@@ -122,9 +132,13 @@ export class Linear extends Module {
 
 /** Average pooling layer; stride defaults to the kernel size. */
 export class AvgPool2d extends Module {
+  /**
+   * @param kernelSize window size, one number or [height, width].
+   * @param options stride (default: the kernel size) and padding (default 0).
+   */
   constructor(readonly kernelSize: Size2, readonly options: Pool2dOptions = {}) {
-    super();
-    pair("AvgPool2d", "kernelSize", kernelSize, 1);
+    super("AvgPool2d");
+    checkPoolLayer("AvgPool2d", kernelSize, options);
   }
 
   override forward(x: Tensor): Tensor {
@@ -138,9 +152,13 @@ export class AvgPool2d extends Module {
 
 /** Max pooling layer; stride defaults to the kernel size. */
 export class MaxPool2d extends Module {
+  /**
+   * @param kernelSize window size, one number or [height, width].
+   * @param options stride (default: the kernel size) and padding (default 0).
+   */
   constructor(readonly kernelSize: Size2, readonly options: Pool2dOptions = {}) {
-    super();
-    pair("MaxPool2d", "kernelSize", kernelSize, 1);
+    super("MaxPool2d");
+    checkPoolLayer("MaxPool2d", kernelSize, options);
   }
 
   override forward(x: Tensor): Tensor {
@@ -154,6 +172,10 @@ export class MaxPool2d extends Module {
 
 /** Elementwise logistic sigmoid. */
 export class Sigmoid extends Module {
+  constructor() {
+    super("Sigmoid");
+  }
+
   override forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
@@ -161,6 +183,10 @@ export class Sigmoid extends Module {
 
 /** Elementwise max(0, x). */
 export class ReLU extends Module {
+  constructor() {
+    super("ReLU");
+  }
+
   override forward(x: Tensor): Tensor {
     return relu(x);
   }
@@ -168,6 +194,10 @@ export class ReLU extends Module {
 
 /** Elementwise hyperbolic tangent. */
 export class Tanh extends Module {
+  constructor() {
+    super("Tanh");
+  }
+
   override forward(x: Tensor): Tensor {
     return tanh(x);
   }
@@ -175,8 +205,15 @@ export class Tanh extends Module {
 
 /** Flattens dimensions startDim..endDim (default 1..-1: everything but the batch), like nn.Flatten. */
 export class Flatten extends Module {
+  /**
+   * @param startDim first dimension to merge (default 1, keeping the batch dimension).
+   * @param endDim last dimension to merge, inclusive; negative counts from the end (default -1).
+   */
   constructor(readonly startDim = 1, readonly endDim = -1) {
-    super();
+    super("Flatten");
+    for (const [name, dim] of [["startDim", startDim], ["endDim", endDim]] as const) {
+      if (!Number.isInteger(dim)) throw new TorchletError("Flatten", "INVALID_ARGUMENT", `${name} must be an integer, got ${describe(dim)}`);
+    }
   }
 
   override forward(x: Tensor): Tensor {
@@ -186,10 +223,15 @@ export class Flatten extends Module {
 
 /** Views the input with a fixed shape (one -1 allowed), like d2l's `Reshape` module: `new Reshape(-1, 1, 28, 28)`. */
 export class Reshape extends Module {
+  /** The target shape; at most one entry is -1 (inferred from the element count). */
   readonly shape: readonly number[];
 
   constructor(...shape: number[]) {
-    super();
+    super("Reshape");
+    shape.forEach((d, i) => {
+      if (!Number.isInteger(d) || d < -1 || d > MAX_ELEMENTS) throw new TorchletError("Reshape", "INVALID_ARGUMENT", `shape[${i}] must be -1 or an integer in [0, ${MAX_ELEMENTS}], got ${describe(d)}`);
+    });
+    if (shape.filter((d) => d === -1).length > 1) throw new TorchletError("Reshape", "INVALID_ARGUMENT", `only one dimension can be -1, got [${shape.join(", ")}]`);
     this.shape = shape;
   }
 
@@ -199,6 +241,17 @@ export class Reshape extends Module {
 
   protected override extraRepr(): string {
     return this.shape.join(", ");
+  }
+}
+
+// The checks pooling runs at forward time that need no input: refuse a bad layer when it is made.
+function checkPoolLayer(layer: string, kernelSize: Size2, options: Pool2dOptions): void {
+  checkOptions(layer, options, "{ stride: 2, padding: 1 }");
+  const kernel = pair(layer, "kernelSize", kernelSize, 1);
+  if (options.stride !== undefined && options.stride !== null) pair(layer, "stride", options.stride, 1);
+  const padding = pair(layer, "padding", options.padding ?? 0, 0);
+  if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
+    throw new TorchletError(layer, "INVALID_ARGUMENT", `padding ${padding[0]}×${padding[1]} must be at most half the kernel size ${kernel[0]}×${kernel[1]}`);
   }
 }
 

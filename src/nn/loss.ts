@@ -9,6 +9,10 @@ import { softmaxCrossEntropy, type Labels } from "../ops/cross-entropy.js";
  * @example const loss = new CrossEntropyLoss().forward(logits, labels); loss.backward();
  */
 export class CrossEntropyLoss {
+  /**
+   * The loss as a scalar tensor (shape []): logits (N, classes), labels (N) → mean −log softmax(logits)[n, label_n].
+   * @throws TorchletError on an empty batch, a label count ≠ N, or a label outside [0, classes).
+   */
   forward(logits: Tensor, labels: Labels): Tensor {
     return softmaxCrossEntropy(logits, labels);
   }

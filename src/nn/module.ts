@@ -5,7 +5,7 @@
 // layer at index 1 of a Sequential is "1.weight", exactly PyTorch's
 // state_dict name: weights move between the two libraries unchanged.
 
-import { TorchletError, describe, formatShape } from "../errors.js";
+import { TorchletError, checkOptions, describe, formatShape } from "../errors.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 
 /** Parameter tensors by dotted name, in registration order, like PyTorch's `state_dict()`. */
@@ -58,8 +58,15 @@ export abstract class Module {
   }
 
   /** The class name, as PyTorch prints it ("Conv2d", "Sequential", ...). */
-  get typeName(): string {
-    return this.constructor.name;
+  readonly typeName: string;
+
+  /**
+   * @param typeName the name toString and summary print. torchlet's layers pass
+   *   theirs, so minified bundles keep them; your own subclass may leave it out
+   *   to use its class name.
+   */
+  constructor(typeName?: string) {
+    this.typeName = typeName ?? new.target.name;
   }
 
   /** Direct children with their names. */
@@ -120,7 +127,7 @@ export abstract class Module {
       throw new TorchletError(op, "INVALID_ARGUMENT", `state must be an object of tensors by name, got ${describe(state)}`);
     }
     const own = new Map(this.namedParameters());
-    const strict = options.strict ?? true;
+    const strict = checkOptions(op, options, "{ strict: false }").strict ?? true;
     if (strict) {
       const missing = [...own.keys()].filter((name) => !(name in state));
       const unexpected = Object.keys(state).filter((name) => !own.has(name));

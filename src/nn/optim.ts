@@ -5,7 +5,7 @@
 //          θ −= lr · (m / (1−β1^t)) / (sqrt(s / (1−β2^t)) + ε)
 // A parameter whose .grad is null (never reached by backward) is skipped, as in PyTorch.
 
-import { TorchletError, checkFinite, describe, formatShape } from "../errors.js";
+import { TorchletError, checkFinite, checkOptions, describe, formatShape } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 
 function checkParams(op: string, params: unknown): Tensor[] {
@@ -33,12 +33,20 @@ export interface OptimizerState {
 
 /** Shared by SGD and Adam: the parameter list, zeroGrad, and state save/restore. */
 export abstract class Optimizer {
+  /** The parameters this optimizer updates, in the order given (e.g. `net.parameters()`). */
   readonly params: Tensor[];
+  /** Steps taken so far (saved by {@link Optimizer.stateDict}). */
   protected steps = 0;
+  /** Per-parameter buffers by name (momentum, Adam moments), one Float32Array per parameter. */
   protected readonly buffers: Record<string, Float32Array[]> = {};
 
-  constructor(op: string, params: Tensor[]) {
-    this.params = checkParams(op, params);
+  /** The optimizer's name ("SGD", "Adam"), as errors print it. */
+  readonly name: string;
+
+  /** @param name the optimizer's name for error messages; @param params the tensors it updates. */
+  constructor(name: string, params: Tensor[]) {
+    this.name = name;
+    this.params = checkParams(name, params);
   }
 
   /** Updates every parameter from its gradient. */
@@ -58,7 +66,7 @@ export abstract class Optimizer {
 
   /** Restores a state from {@link Optimizer.stateDict}, checking buffer names and sizes. */
   loadStateDict(state: OptimizerState): void {
-    const op = `${this.constructor.name}.loadStateDict`;
+    const op = `${this.name}.loadStateDict`;
     if (typeof state !== "object" || state === null || !Number.isInteger(state.step) || state.step < 0) {
       throw new TorchletError(op, "INVALID_ARGUMENT", `state must be { step, buffers }, got ${describe(state)}`);
     }
@@ -72,10 +80,20 @@ export abstract class Optimizer {
         if (!(b instanceof Float32Array) || b.length !== expected) {
           throw new TorchletError(op, "SHAPE_MISMATCH", `buffer "${name}"[${i}] must be a Float32Array of ${expected} (parameter ${formatShape(this.params[i]!.shape)}), got ${describe(b)}`);
         }
+        // A value training cannot produce (NaN, a negative second moment, ...) would poison every later step.
+        for (let j = 0; j < b.length; j++) {
+          const problem = this.bufferValueProblem(name, b[j]!);
+          if (problem !== null) throw new TorchletError(op, "OUT_OF_RANGE", `buffer "${name}"[${i}][${j}] is ${b[j]}, but ${problem}`);
+        }
       });
     }
     for (const name of Object.keys(this.buffers)) state.buffers[name]!.forEach((b, i) => this.buffers[name]![i]!.set(b));
     this.steps = state.step;
+  }
+
+  /** Why `value` cannot sit in buffer `name` (null when it can): every value is finite; subclasses add their own rules. */
+  protected bufferValueProblem(_name: string, value: number): string | null {
+    return Number.isFinite(value) ? null : "optimizer state must be finite";
   }
 
   /** One zeroed buffer per parameter (of the parameter's size, or of `size(p)`), registered under `name` for state dicts. */
@@ -101,8 +119,11 @@ export interface SGDOptions {
  * @example const opt = new SGD(net.parameters(), { lr: 0.9 }); opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class SGD extends Optimizer {
+  /** Learning rate. */
   readonly lr: number;
+  /** Momentum factor μ (0: plain SGD). */
   readonly momentum: number;
+  /** L2 penalty λ added to the gradient. */
   readonly weightDecay: number;
   private readonly velocity: Float32Array[];
 
@@ -150,10 +171,15 @@ export interface AdamOptions {
 
 /** Adam (Kingma & Ba, 2015), like `torch.optim.Adam`. */
 export class Adam extends Optimizer {
+  /** Learning rate. */
   readonly lr: number;
+  /** Decay rate β1 of the first-moment (mean) estimate. */
   readonly beta1: number;
+  /** Decay rate β2 of the second-moment (uncentred variance) estimate. */
   readonly beta2: number;
+  /** Added to the denominator for stability. */
   readonly eps: number;
+  /** L2 penalty λ added to the gradient. */
   readonly weightDecay: number;
   private readonly m: Float32Array[];
   private readonly s: Float32Array[];
@@ -162,6 +188,7 @@ export class Adam extends Optimizer {
 
   constructor(params: Tensor[], options: AdamOptions = {}) {
     super("Adam", params);
+    checkOptions("Adam", options, "{ lr: 0.001 }");
     this.lr = checkRange("Adam", "lr", options.lr ?? 1e-3, 0, Infinity);
     const betas: unknown = options.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) {
@@ -174,6 +201,12 @@ export class Adam extends Optimizer {
     this.m = this.newBuffers("m");
     this.s = this.newBuffers("s");
     this.paramSteps = this.newBuffers("step", () => 1);
+  }
+
+  protected override bufferValueProblem(name: string, value: number): string | null {
+    if (name === "s" && value < 0) return "second moments are never negative";
+    if (name === "step" && !(Number.isInteger(value) && value >= 0)) return "step counts are integers ≥ 0";
+    return super.bufferValueProblem(name, value);
   }
 
   override step(): void {

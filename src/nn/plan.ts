@@ -13,7 +13,7 @@
 //   const plan = new Plan(net, { batchSize: 256, sampleShape: [784] });
 //   for (const n of loader.batchesInto(plan.input, plan.labels)) plan.trainStep(optimizer, n);
 
-import { TorchletError, checkInt, formatShape } from "../errors.js";
+import { TorchletError, checkInt, checkShape, describe, formatShape } from "../errors.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { zeros } from "../tensor/create.js";
 import { getBackend, type Backend } from "../backend/index.js";
@@ -45,6 +45,16 @@ export interface BatchResult {
   correct: number;
 }
 
+/** What {@link Plan.evaluateDataset} measured over a whole dataset. */
+export interface DatasetResult {
+  /** Mean loss per example. */
+  loss: number;
+  /** Fraction of examples classified right. */
+  acc: number;
+  /** Examples classified right. */
+  correct: number;
+}
+
 // One layer's kernel calls, bound to its buffers for one batch size.
 interface BoundLayer {
   forward(): void;
@@ -72,7 +82,9 @@ export class Plan {
   readonly input: Float32Array;
   /** Fill with the batch's labels before each step. */
   readonly labels: Int32Array;
+  /** The largest batch the plan runs (from {@link PlanOptions.batchSize}). */
   readonly batchSize: number;
+  /** Shape of one example (from {@link PlanOptions.sampleShape}). */
   readonly sampleShape: readonly number[];
   private readonly backend: Backend;
   private readonly params: Tensor[];
@@ -85,15 +97,28 @@ export class Plan {
   private readonly dloss: Float32Array;
   private readonly bindings = new Map<number, Binding>();
 
+  /**
+   * Lays out every buffer for `net` at `options.batchSize` in the backend's memory.
+   * @param net the classifier; its parameters stay the source of truth (copied in each step, gradients copied out).
+   * @param options batch size, sample shape and backend.
+   * @throws TorchletError when net is not a Sequential, does not end in (batch, classes) logits, or has a layer without a planned form.
+   */
   constructor(readonly net: Sequential, options: PlanOptions) {
     if (!(net instanceof Sequential)) throw new TorchletError("Plan", "INVALID_ARGUMENT", "net must be a Sequential");
+    if (typeof options !== "object" || options === null) throw new TorchletError("Plan", "INVALID_ARGUMENT", `options must be { batchSize, sampleShape }, got ${describe(options)}`);
     this.batchSize = checkInt("Plan", "batchSize", options.batchSize, 1);
+    checkShape("Plan", options.sampleShape, "sampleShape");
+    checkShape("Plan", [this.batchSize, ...options.sampleShape], "a batch of batchSize examples"); // before any buffer is allocated
     this.sampleShape = [...options.sampleShape];
     const k = (this.backend = options.backend ?? getBackend());
     this.shapes = outputShapes(net, [this.batchSize, ...this.sampleShape]);
     const last = this.shapes[this.shapes.length - 1]!;
     if (last.length !== 2) {
       throw new TorchletError("Plan", "SHAPE_MISMATCH", `the network must end in (batch, classes) logits for the loss, but it outputs ${formatShape(last)}`);
+    }
+    if (last[0] !== this.batchSize) {
+      // e.g. a Reshape(-1, ...) that folds examples together: labels would no longer line up with rows
+      throw new TorchletError("Plan", "SHAPE_MISMATCH", `the network maps a batch of ${this.batchSize} examples of shape ${formatShape(this.sampleShape)} to logits ${formatShape(last)}; it must keep one row per example`);
     }
     this.params = net.parameters();
     this.mirrors = this.params.map((p) => k.alloc(p.numel));
@@ -133,6 +158,9 @@ export class Plan {
    * @throws TorchletError NON_FINITE, leaving the parameters as they were.
    */
   trainStep(optimizer: Optimizer, n = this.batchSize): BatchResult {
+    if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") {
+      throw new TorchletError("Plan", "INVALID_ARGUMENT", `optimizer must be an Optimizer (SGD, Adam), got ${describe(optimizer)}`);
+    }
     const b = this.bind(n);
     const result = this.forward(b);
     if (!Number.isFinite(result.loss)) throw new TorchletError("train", "NON_FINITE", `the loss became ${result.loss}`);
@@ -158,8 +186,12 @@ export class Plan {
     return this.forward(this.bind(n));
   }
 
-  /** Mean loss and accuracy over a whole dataset, batch by batch through {@link Plan.input} (overwriting it). */
-  evaluateDataset(data: LabeledData): { loss: number; acc: number; correct: number } {
+  /**
+   * Mean loss and accuracy over a whole dataset, batch by batch through {@link Plan.input} (overwriting it).
+   * @returns `loss` (mean over the examples), `acc` (fraction correct) and `correct` (count); all 0 for an empty dataset.
+   * @throws TorchletError when the examples do not have the plan's sample shape.
+   */
+  evaluateDataset(data: LabeledData): DatasetResult {
     const sample = count(this.sampleShape);
     if (data.images.length !== data.count * sample) {
       throw new TorchletError("Plan.evaluateDataset", "SHAPE_MISMATCH", `${data.count} examples of ${data.images.length / Math.max(1, data.count)} values do not fit the plan's examples of shape ${formatShape(this.sampleShape)}`);
@@ -193,6 +225,11 @@ export class Plan {
   }
 
   private forward(b: Binding): BatchResult {
+    // Kernels index logProbs by label: one outside [0, classes) would read past the row (NaN in TypeScript, stray memory in wasm).
+    for (let i = 0; i < b.n; i++) {
+      const label = b.labels[i]!;
+      if (label < 0 || label >= b.classes) throw new TorchletError("Plan", "OUT_OF_RANGE", `label ${label} at index ${i} is out of range for ${b.classes} classes [0, ${b.classes})`);
+    }
     this.copyParameters();
     for (const layer of b.layers) layer.forward();
     const last = b.acts.length - 1;

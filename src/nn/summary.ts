@@ -9,8 +9,11 @@ import type { Sequential } from "./layers.js";
 
 /** One row of {@link summary}: a layer, its output shape and its parameter count. */
 export interface SummaryRow {
+  /** The layer's class name, e.g. `"Conv2d"`. */
   layer: string;
+  /** The shape the layer outputs for the given input shape. */
   outputShape: number[];
+  /** The layer's parameter count (its own and its children's). */
   parameters: number;
 }
 

@@ -7,8 +7,9 @@
 // Padding counts as zeros and the divisor is always kH·kW: PyTorch's default
 // count_include_pad=True. The op is linear, so its backward is its adjoint:
 // every input pixel a window covered gets dy/(kH·kW) back from that window.
+// Walk-through with a worked example: docs/avgpool2d.md
 
-import { TorchletError, allocFloat32 } from "../errors.js";
+import { TorchletError, allocFloat32, checkOptions, checkShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { windowDims, pair, type Size2, type WindowDims } from "./window.js";
 import { getBackend } from "../backend/index.js";
@@ -74,16 +75,21 @@ export interface Pool2dOptions {
  * @throws TorchletError on a non-4-D input, bad sizes, or a window that does not fit.
  */
 export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Size2, options: Pool2dOptions): WindowDims {
+  options = checkOptions(op, options, "{ stride: 2, padding: 1 }");
   const kernel = pair(op, "kernelSize", kernelSize, 1);
   const padding = pair(op, "padding", options.padding ?? 0, 0);
   if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
     throw new TorchletError(op, "INVALID_ARGUMENT", `padding ${padding[0]}×${padding[1]} must be at most half the kernel size ${kernel[0]}×${kernel[1]}`);
   }
-  return windowDims(op, xShape, { kernelSize: kernel, stride: options.stride ?? kernel, padding });
+  const d = windowDims(op, xShape, { kernelSize: kernel, stride: options.stride ?? kernel, padding });
+  checkShape(op, [d.N, d.C, d.P, d.Q], "output shape"); // refused by name before anything is allocated
+  return d;
 }
 
 /**
- * Average pooling: x (N, C, H, W) → (N, C, P, Q).
+ * Average pooling, like `F.avg_pool2d` (count_include_pad): x (N, C, H, W) → (N, C, P, Q),
+ * P = ⌊(H + 2·padding − kH) / stride⌋ + 1 (Q likewise); stride defaults to the kernel size. See docs/avgpool2d.md.
+ * @throws TorchletError on a non-4-D input, a non-integer or non-positive size, padding over half the kernel, or a window larger than the padded input.
  * @example avgPool2d(x, 2) // LeNet: [N,6,28,28] → [N,6,14,14]
  */
 export function avgPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {

@@ -16,7 +16,7 @@
 // Weight layout (K, C, kH, kW) and output size are PyTorch's, so weights move
 // between the two unchanged. conv2dNaive is the direct six-loop definition.
 
-import { TorchletError, allocFloat32, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, checkOptions, checkShape, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { gemm } from "./gemm.js";
 import { im2col, col2im } from "./im2col.js";
@@ -65,7 +65,8 @@ export function conv2dForward(
 /**
  * Accumulates the conv2d gradients: dx += ∂L/∂x, dw += ∂L/∂w, db += ∂L/∂b.
  * Pass null for a gradient that is not needed (its work is skipped). Never allocates.
- * @param cols, dcols scratch of {@link conv2dColsLength} floats each (dcols unused when dx is null).
+ * @param cols scratch of {@link conv2dColsLength} floats.
+ * @param dcols scratch of {@link conv2dColsLength} floats (unused when dx is null).
  */
 export function conv2dBackward(
   dx: Float32Array | null, // (N, C, H, W)
@@ -170,6 +171,9 @@ export function conv2dDims(xShape: readonly number[], wShape: readonly number[],
     throw new TorchletError("conv2d", "SHAPE_MISMATCH", `bias must have shape [${K}] (one per output channel), got ${formatShape(bShape)}`);
   }
   const window = windowDims("conv2d", xShape, { kernelSize: [kH, kW], stride: options.stride ?? 1, padding: options.padding ?? 0 });
+  // Named refusals before anything is allocated: huge padding makes both the output and the im2col scratch explode.
+  checkShape("conv2d", [window.N, K, window.P, window.Q], "output shape");
+  checkShape("conv2d", [Cw * kH * kW, window.P * window.Q], "im2col columns");
   return { ...window, K };
 }
 
@@ -182,6 +186,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   expectTensor("conv2d", "input", x);
   expectTensor("conv2d", "weight", w);
   if (b !== null) expectTensor("conv2d", "bias", b);
+  checkOptions("conv2d", options, "{ stride: 2, padding: 1 }");
   const d = conv2dDims(x.shape, w.shape, b?.shape ?? null, options);
   const { N, K, P, Q } = d;
   const kernels = getBackend();

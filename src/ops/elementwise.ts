@@ -1,6 +1,8 @@
 // add, sub, mul — elementwise arithmetic on two tensors of the same shape,
 // or a tensor and a number. (No general broadcasting: bias addition lives
 // inside linear and conv2d, which is all LeNet needs.)
+// Shapes: a and b the same shape (or b a number) → that shape. Their
+// gradients (1, −1, the other operand) are the examples of docs/autograd.md.
 
 import { TorchletError, allocFloat32, describe, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
@@ -44,7 +46,10 @@ function operands(op: string, a: Tensor, b: Tensor | number): [Tensor, Tensor] {
   return [a, b];
 }
 
-/** a + b elementwise (b may be a number). */
+/**
+ * a + b elementwise, like `torch.add`: a and b of the same shape (or b a number) → that shape.
+ * No broadcasting. @throws TorchletError when the shapes differ or b is neither a Tensor nor a number.
+ */
 export function add(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands("add", a, b);
   const out = allocFloat32("add", x.numel);
@@ -56,7 +61,10 @@ export function add(a: Tensor, b: Tensor | number): Tensor {
   });
 }
 
-/** a − b elementwise (b may be a number). */
+/**
+ * a − b elementwise, like `torch.sub`: a and b of the same shape (or b a number) → that shape.
+ * No broadcasting. @throws TorchletError when the shapes differ or b is neither a Tensor nor a number.
+ */
 export function sub(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands("sub", a, b);
   const out = allocFloat32("sub", x.numel);
@@ -68,7 +76,11 @@ export function sub(a: Tensor, b: Tensor | number): Tensor {
   });
 }
 
-/** a · b elementwise (b may be a number). */
+/**
+ * a · b elementwise, like `torch.mul`: a and b of the same shape (or b a number) → that shape.
+ * No broadcasting. @throws TorchletError when the shapes differ or b is neither a Tensor nor a number.
+ * @example sum(mul(y, g)) // a loss whose gradient with respect to y is g
+ */
 export function mul(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands("mul", a, b);
   const out = allocFloat32("mul", x.numel);

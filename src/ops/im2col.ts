@@ -6,8 +6,9 @@
 // im2col copies every kH×kW receptive field of x into a column of `cols`:
 //   cols[(c·kH + u)·kW + v,  (n·P + p)·Q + q] = x[n, c, p·sH − pH + u, q·sW − pW + v]
 // (zero where the window hangs over the padding). Row r = (c, u, v) is one
-// kernel tap, column (n, p, q) one output position, so conv2d becomes
-//   y (K, N·P·Q) = w (K, C·kH·kW) · cols (C·kH·kW, N·P·Q).
+// kernel tap, column (n, p, q) one output position, so convolution becomes
+//   y (K, N·P·Q) = w (K, C·kH·kW) · cols (C·kH·kW, N·P·Q)
+// (conv2d runs it one image at a time, N = 1: y[n] (K, P·Q) = w · cols (C·kH·kW, P·Q)).
 //
 // col2im is im2col's transpose (adjoint): it sends each entry of a column
 // back to the pixel it was copied from, adding where windows overlap. That is

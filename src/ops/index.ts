@@ -11,4 +11,4 @@ export { softmax, logSoftmax, argmax } from "./softmax.js";
 export { softmaxCrossEntropy, crossEntropy, type Labels } from "./cross-entropy.js";
 export { add, sub, mul } from "./elementwise.js";
 export { sum, mean } from "./reduce.js";
-export type { Size2 } from "./window.js";
+export type { Size2, WindowOptions } from "./window.js";

@@ -8,6 +8,7 @@
 // each maximum came from (argmax, a flat index into x); the gradient flows
 // only there. Ties go to the first window element in row-major order, and a
 // NaN in a window wins and propagates, both as PyTorch does.
+// Walk-through with a worked example: docs/maxpool2d.md
 
 import { allocFloat32 } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
@@ -62,7 +63,9 @@ export function maxPool2dBackward(
 }
 
 /**
- * Max pooling: x (N, C, H, W) → (N, C, P, Q).
+ * Max pooling, like `F.max_pool2d`: x (N, C, H, W) → (N, C, P, Q), sizes as in {@link avgPool2d};
+ * padding never wins, and the gradient goes to each window's (first) maximum. See docs/maxpool2d.md.
+ * @throws TorchletError on a non-4-D input, a non-integer or non-positive size, padding over half the kernel, or a window larger than the padded input.
  * @example maxPool2d(x, 2) // [N,6,28,28] → [N,6,14,14]
  */
 export function maxPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {

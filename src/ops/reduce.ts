@@ -1,5 +1,6 @@
 // sum and mean over every element: the reductions a loss needs.
 // Both are scale · Σ_i x_i (scale 1 or 1/n), so one function serves both.
+// Shapes: x (any) → a scalar (shape []). Used as losses in docs/autograd.md.
 
 import { TorchletError, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";

@@ -1,5 +1,6 @@
 // relu — max(0, x), elementwise; any shape.
 // The derivative at exactly 0 is taken as 0, as PyTorch does.
+// Shapes: x (any) → y (same shape). Walk-through: docs/relu.md
 
 import type { Tensor } from "../tensor/tensor.js";
 import { unaryOp } from "./unary.js";
@@ -25,7 +26,12 @@ export function reluBackward(
   for (let i = 0; i < dy.length; i++) if (y[i]! > 0) dx[i] += dy[i]!;
 }
 
-/** Rectified linear unit of every element, like `torch.relu`. */
+/**
+ * Rectified linear unit of every element, like `torch.relu`: x (any shape) → y (same shape), max(0, x).
+ * The gradient passes where y > 0 (it is 0 at x = 0). See docs/relu.md.
+ * @throws TorchletError when x is not a Tensor.
+ * @example relu(tensor([-1, 0, 2])) // [0, 0, 2]
+ */
 export function relu(x: Tensor): Tensor {
   return unaryOp("relu", x);
 }

@@ -2,6 +2,7 @@
 //
 // Written so e^t is only ever taken of t ≤ 0: for x ≥ 0, 1/(1 + e^−x); for
 // x < 0 the equal e^x/(1 + e^x). Neither overflows, so σ(±1000) is exactly 1 and 0.
+// Shapes: x (any) → y (same shape). Walk-through: docs/sigmoid.md
 
 import type { Tensor } from "../tensor/tensor.js";
 import { unaryOp } from "./unary.js";
@@ -32,7 +33,12 @@ export function sigmoidBackward(
   for (let i = 0; i < dy.length; i++) dx[i] += dy[i]! * y[i]! * (1 - y[i]!);
 }
 
-/** Logistic sigmoid of every element, like `torch.sigmoid`. */
+/**
+ * Logistic sigmoid of every element, like `torch.sigmoid`: x (any shape) → y (same shape), σ(x) = 1/(1 + e^−x).
+ * Its backward uses the saved output: dx = dy · y(1 − y). See docs/sigmoid.md.
+ * @throws TorchletError when x is not a Tensor.
+ * @example sigmoid(tensor([-2, 0, 2])) // [0.1192, 0.5, 0.8808]
+ */
 export function sigmoid(x: Tensor): Tensor {
   return unaryOp("sigmoid", x);
 }

@@ -6,7 +6,8 @@
 //   softmax(x)        = e^logSoftmax(x)
 //
 // Subtracting the row maximum m first keeps every exponent ≤ 0, so nothing
-// overflows however large the logits are.
+// overflows however large the logits are. Walk-through (with the loss built
+// on logSoftmax): docs/cross-entropy.md
 
 import { TorchletError, allocFloat32, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
@@ -33,8 +34,9 @@ export function logSoftmaxForward(
     for (let j = 0; j < J; j++) max = Math.max(max, x[row + j]!);
     let sum = 0;
     for (let j = 0; j < J; j++) sum += Math.exp(x[row + j]! - max);
-    const lse = max + Math.log(sum);
-    for (let j = 0; j < J; j++) y[row + j] = x[row + j]! - lse;
+    const logSum = Math.log(sum);
+    // (x − max) − log Σ, not x − (max + log Σ): for |max| ≳ 1e16 the latter rounds log Σ away (softmax([1e17, 1e17]) was [1, 1])
+    for (let j = 0; j < J; j++) y[row + j] = x[row + j]! - max - logSum;
   }
 }
 
@@ -91,7 +93,11 @@ export function rowsOf(op: string, x: Tensor): SoftmaxDims {
   return { N: x.numel / J, J };
 }
 
-/** Softmax over the last dimension, like `torch.softmax(x, -1)`. */
+/**
+ * Softmax over the last dimension, like `torch.softmax(x, -1)`: x (*, J) → (*, J), each row summing to 1.
+ * @throws TorchletError when x is not a Tensor or its last dimension is missing or empty.
+ * @example softmax(tensor([[0, Math.log(3)]])) // [[0.25, 0.75]]
+ */
 export function softmax(x: Tensor): Tensor {
   expectTensor("softmax", "input", x);
   const d = rowsOf("softmax", x);
@@ -102,7 +108,11 @@ export function softmax(x: Tensor): Tensor {
   });
 }
 
-/** Log-softmax over the last dimension, like `torch.log_softmax(x, -1)`. */
+/**
+ * Log-softmax over the last dimension, like `torch.log_softmax(x, -1)`: x (*, J) → (*, J),
+ * computed as x − logsumexp(x) with the row maximum subtracted first (no overflow). See docs/cross-entropy.md.
+ * @throws TorchletError when x is not a Tensor or its last dimension is missing or empty.
+ */
 export function logSoftmax(x: Tensor): Tensor {
   expectTensor("logSoftmax", "input", x);
   const d = rowsOf("logSoftmax", x);
@@ -121,7 +131,12 @@ export function argmaxRow(data: Float32Array, n: number, J: number): number {
   return best;
 }
 
-/** Index of the largest value in each row (last dimension): the predicted class. First wins on ties. */
+/**
+ * Index of the largest value in each row (last dimension): the predicted class. First wins on ties.
+ * x (*, J) → an Int32Array of one index per row (not a Tensor; no gradient).
+ * @throws TorchletError when x is not a Tensor or its last dimension is missing or empty.
+ * @example argmax(tensor([[1, 3, 2], [5, 0, 5]])) // Int32Array [1, 0]
+ */
 export function argmax(x: Tensor): Int32Array {
   expectTensor("argmax", "input", x);
   const { N, J } = rowsOf("argmax", x);

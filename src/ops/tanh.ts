@@ -1,5 +1,6 @@
 // tanh — hyperbolic tangent, elementwise; any shape. Math.tanh saturates
 // cleanly to ±1 for large |x| (no overflow).
+// Shapes: x (any) → y (same shape). Walk-through: docs/tanh.md
 
 import type { Tensor } from "../tensor/tensor.js";
 import { unaryOp } from "./unary.js";
@@ -22,7 +23,11 @@ export function tanhBackward(
   for (let i = 0; i < dy.length; i++) dx[i] += dy[i]! * (1 - y[i]! * y[i]!);
 }
 
-/** Hyperbolic tangent of every element, like `torch.tanh`. */
+/**
+ * Hyperbolic tangent of every element, like `torch.tanh`: x (any shape) → y (same shape).
+ * Its backward uses the saved output: dx = dy · (1 − y²). See docs/tanh.md.
+ * @throws TorchletError when x is not a Tensor.
+ */
 export function tanh(x: Tensor): Tensor {
   return unaryOp("tanh", x);
 }

@@ -1,6 +1,7 @@
 // The Tensor-level wrapper shared by the elementwise activations (sigmoid,
 // relu, tanh): allocate y, run the forward kernel, and record a backward that
 // needs only the output y (each of their derivatives is a function of y).
+// Pages: docs/sigmoid.md, docs/relu.md, docs/tanh.md
 
 import { allocFloat32 } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";

@@ -3,7 +3,7 @@
 // Legend: N batch, C channels, H×W input, kH×kW window, P×Q output.
 // A window of size k with stride s over an input of size H padded by p on
 // both sides fits ⌊(H + 2p − k) / s⌋ + 1 times: PyTorch's output-size formula
-// (floor mode, dilation 1).
+// (floor mode, dilation 1). Walk-through: docs/im2col.md (Geometry)
 
 import { TorchletError, checkInt, describe, formatShape } from "../errors.js";
 
@@ -72,6 +72,10 @@ export function windowDims(op: string, xShape: readonly number[], options: Windo
     throw new TorchletError(op, "SHAPE_MISMATCH", `input must be 4-D (N, C, H, W), got shape ${formatShape(xShape)}`);
   }
   const [N, C, H, W] = xShape as [number, number, number, number];
+  if (H < 1 || W < 1) {
+    // As in PyTorch: only the batch may be empty. An empty plane would leave windows of padding alone (a max of −∞).
+    throw new TorchletError(op, "SHAPE_MISMATCH", `input ${formatShape(xShape)} has an empty plane (height ${H}, width ${W}); height and width must be ≥ 1`);
+  }
   const [kH, kW] = pair(op, "kernelSize", options.kernelSize, 1);
   const [strideH, strideW] = pair(op, "stride", options.stride, 1);
   const [padH, padW] = pair(op, "padding", options.padding, 0);

@@ -1,8 +1,8 @@
 // Creating tensors: from nested arrays or Float32Arrays, filled, random, ranges.
 
-import { TorchletError, allocFloat32, checkShape, checkFinite, formatShape, describe } from "../errors.js";
+import { TorchletError, allocFloat32, checkOptions, checkShape, checkFinite, formatShape, describe } from "../errors.js";
 import { Tensor, flattenShapeArgs, type NestedArray, type Shape, type TensorOptions } from "./tensor.js";
-import { defaultGenerator, type Generator } from "./random.js";
+import { checkGenerator, type Generator } from "./random.js";
 
 /** Options for the random constructors. */
 export interface RandomOptions extends TensorOptions {
@@ -20,6 +20,7 @@ export interface RandomOptions extends TensorOptions {
  * @example tensor([1, 2, 3], [3], { requiresGrad: true })
  */
 export function tensor(values: NestedArray | Float32Array | readonly number[], shape?: Shape, options: TensorOptions = {}): Tensor {
+  checkOptions("tensor", options, "{ requiresGrad: true }");
   if (values instanceof Float32Array) {
     const target = shape ?? [values.length];
     const count = checkShape("tensor", target);
@@ -65,22 +66,24 @@ function nestedShape(values: unknown): number[] {
   const check = (v: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
       if (Array.isArray(v)) throw new TorchletError("tensor", "SHAPE_MISMATCH", `ragged nesting: value${path} is an array where a number was expected (shape so far ${formatShape(shape)})`);
+      // A hole in a sparse array reads as undefined and is caught here (forEach would skip it).
+      if (typeof v !== "number") throw new TorchletError("tensor", "INVALID_ARGUMENT", `value${path} must be a number, got ${describe(v)}`);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
       throw new TorchletError("tensor", "SHAPE_MISMATCH", `ragged nesting: value${path} has ${Array.isArray(v) ? `length ${v.length}` : "no length"} where ${shape[depth]} was expected (shape ${formatShape(shape)})`);
     }
-    v.forEach((item, i) => check(item, depth + 1, `${path}[${i}]`));
+    for (let i = 0; i < v.length; i++) check(v[i], depth + 1, `${path}[${i}]`);
   };
+  checkShape("tensor", shape); // before the walk: new Array(2 ** 32 - 1) must not be walked
   check(values, 0, "");
-  checkShape("tensor", shape);
   return shape;
 }
 
 /** Accepts `f(2, 3)`, `f([2, 3])` and `f([2, 3], options)`. */
 function shapeAndOptions<O>(op: string, args: unknown[]): [number[], O] {
   const last = args[args.length - 1];
-  const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last);
+  const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last) && !ArrayBuffer.isView(last);
   const dims = (hasOptions ? args.slice(0, -1) : args) as number[] | [Shape];
   const shape = flattenShapeArgs(dims);
   checkShape(op, shape);
@@ -110,7 +113,7 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
 /** Uniform samples in [0, 1) from the default or given generator. */
 export function rand(...args: (number | Shape | RandomOptions)[]): Tensor {
   const [shape, options] = shapeAndOptions<RandomOptions>("rand", args);
-  const g = options.generator ?? defaultGenerator;
+  const g = checkGenerator("rand", options.generator);
   const data = allocFloat32("rand", shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; i++) data[i] = g.uniform();
   return new Tensor(data, shape, options);
@@ -119,7 +122,7 @@ export function rand(...args: (number | Shape | RandomOptions)[]): Tensor {
 /** Standard normal samples (mean 0, variance 1) from the default or given generator. */
 export function randn(...args: (number | Shape | RandomOptions)[]): Tensor {
   const [shape, options] = shapeAndOptions<RandomOptions>("randn", args);
-  const g = options.generator ?? defaultGenerator;
+  const g = checkGenerator("randn", options.generator);
   const data = allocFloat32("randn", shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
   return new Tensor(data, shape, options);

@@ -119,7 +119,7 @@ export class Generator {
   setState(state: GeneratorState): this {
     const words: unknown = state;
     if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) || words.every((w) => w === 0)) {
-      throw new TorchletError("Generator.setState", "INVALID_ARGUMENT", `state must be four unsigned 32-bit integers, not all zero, got ${JSON.stringify(state)}`);
+      throw new TorchletError("Generator.setState", "INVALID_ARGUMENT", `state must be four unsigned 32-bit integers, not all zero, got ${Array.isArray(words) ? `[${words.map((w) => describe(w)).join(", ")}]` : describe(words)}`);
     }
     [this.s0, this.s1, this.s2, this.s3] = (words as number[]).map((w) => w | 0) as [number, number, number, number];
     return this;
@@ -136,4 +136,13 @@ export const defaultGenerator = new Generator(0);
 /** Re-seeds the default generator, like `torch.manual_seed`. */
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
+}
+
+/** Checks an optional `generator` option: a {@link Generator}, or undefined (or null) for the default one. */
+export function checkGenerator(op: string, generator: unknown): Generator {
+  if (generator === undefined || generator === null) return defaultGenerator;
+  if (!(generator instanceof Generator)) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `generator must be a Generator (new Generator(seed)), got ${describe(generator)}`);
+  }
+  return generator;
 }

@@ -5,7 +5,7 @@
 //   data[((i0·d1 + i1)·d2 + ...)·dk + ik]
 // Every tensor is contiguous, so reshape/view/flatten share the same data.
 
-import { TorchletError, allocFloat32, checkShape, formatShape, describe } from "../errors.js";
+import { TorchletError, allocFloat32, checkOptions, checkShape, formatShape, describe } from "../errors.js";
 import { backward as runBackward, type GradFn } from "./autograd.js";
 
 /** A tensor shape: one non-negative integer per dimension. `[]` is a scalar. */
@@ -52,7 +52,7 @@ export class Tensor {
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.gradFn = gradFn;
-    this.leafRequiresGrad = gradFn === null && options.requiresGrad === true;
+    this.leafRequiresGrad = gradFn === null && checkOptions("Tensor", options, "{ requiresGrad: true }").requiresGrad === true;
   }
 
   /** True when backward() will compute a gradient for this tensor (a leaf that asked for it, or any op result that depends on one). */
@@ -60,6 +60,10 @@ export class Tensor {
     return this.gradFn !== null || this.leafRequiresGrad;
   }
 
+  /**
+   * Turns gradient tracking on or off for a leaf.
+   * @throws TorchletError INVALID_STATE on a tensor computed by an op (detach it first).
+   */
   set requiresGrad(value: boolean) {
     if (this.gradFn !== null) {
       throw new TorchletError("requiresGrad", "INVALID_STATE", `can only be set on a leaf tensor; this one was computed by ${this.gradFn.name} (use .detach() first)`);
@@ -153,7 +157,7 @@ export class Tensor {
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
     if (gradient !== undefined) expectTensor("backward", "gradient", gradient);
-    runBackward(this, gradient, options.retainGraph === true);
+    runBackward(this, gradient, checkOptions("backward", options, "{ retainGraph: true }").retainGraph === true);
   }
 
   /** Sets this leaf's accumulated gradient to zero (keeping its buffer). */
@@ -200,11 +204,11 @@ export function flattenShapeArgs(args: number[] | [Shape]): number[] {
 export function inferShape(op: string, from: Shape, target: readonly number[]): number[] {
   const count = from.reduce((a, b) => a * b, 1);
   const inferred = target.filter((d) => d === -1).length;
+  const known = target.map((d) => (d === -1 ? 1 : d));
+  const knownCount = checkShape(op, known); // first: a junk entry is named before the -1 count is checked
   if (inferred > 1) {
     throw new TorchletError(op, "INVALID_ARGUMENT", `only one dimension can be -1, got ${formatShape(target)}`);
   }
-  const known = target.map((d) => (d === -1 ? 1 : d));
-  const knownCount = checkShape(op, known);
   const result = [...target];
   if (inferred === 1) {
     if (knownCount === 0 || count % knownCount !== 0) {
@@ -238,6 +242,7 @@ export function isGradEnabled(): boolean {
  * @example const logits = noGrad(() => net.forward(x));
  */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new TorchletError("noGrad", "INVALID_ARGUMENT", `expects a function to run, got ${describe(fn)}`);
   const previous = gradEnabled;
   gradEnabled = false;
   try {

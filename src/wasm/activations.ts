@@ -33,7 +33,7 @@ export function sigmoidBackward(dx: usize, dy: usize, y: usize, i0: i32, i1: i32
   }
   for (; i < i1; i++) {
     const s = load<f32>(y + <usize>i * 4);
-    store<f32>(dx + <usize>i * 4, load<f32>(dx + <usize>i * 4) + load<f32>(dy + <usize>i * 4) * s * (1 - s));
+    store<f32>(dx + <usize>i * 4, load<f32>(dx + <usize>i * 4) + load<f32>(dy + <usize>i * 4) * (s * (1 - s))); // the vector loop's order
   }
 }
 

@@ -11,8 +11,9 @@ export function logSoftmaxForward(y: usize, x: usize, N: i32, J: i32): void {
     for (let j = 0; j < J; j++) m = max(m, <f64>load<f32>(x + row + <usize>j * 4));
     let total: f64 = 0;
     for (let j = 0; j < J; j++) total += Math.exp(<f64>load<f32>(x + row + <usize>j * 4) - m);
-    const lse = m + Math.log(total);
-    for (let j = 0; j < J; j++) store<f32>(y + row + <usize>j * 4, <f32>(<f64>load<f32>(x + row + <usize>j * 4) - lse));
+    const logTotal = Math.log(total);
+    // (x − m) − log Σ, as src/ops/softmax.ts: for |m| ≳ 1e16, x − (m + log Σ) loses log Σ entirely
+    for (let j = 0; j < J; j++) store<f32>(y + row + <usize>j * 4, <f32>(<f64>load<f32>(x + row + <usize>j * 4) - m - logTotal));
   }
 }
 
