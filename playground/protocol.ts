@@ -1,0 +1,31 @@
+// Messages between the page and the training worker.
+
+import type { BackendName } from "../src/index.js";
+
+/** Page → worker. */
+export type ToWorker = {
+  type: "train";
+  /** Absolute URL of digits.bin (a worker resolves relative URLs against its own script, not the page). */
+  digitsUrl: string;
+  examples: number;
+  epochs: number;
+  batchSize: number;
+  optimizer: "adam" | "sgd";
+  lr: number;
+  seed: number;
+};
+
+/** One trained parameter, by its state_dict name. */
+export interface WeightMessage {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Worker → page. */
+export type FromWorker =
+  | { type: "ready"; backend: BackendName }
+  | { type: "start"; backend: BackendName; steps: number; examples: number; epochs: number }
+  | { type: "step"; step: number; steps: number; epoch: number; loss: number; examples: number; examplesPerSecond: number }
+  | { type: "done"; weights: WeightMessage[]; seconds: number; examplesPerSecond: number; testAccuracy: number; testCount: number }
+  | { type: "error"; message: string };

@@ -1,0 +1,79 @@
+// The "train here" worker: trains d2l's LeNet (lenet(): sigmoid, average
+// pooling) on the digits shipped with the page, off the main thread so the
+// page stays responsive, and sends back its loss step by step and its weights
+// at the end.
+//
+// A worker may compile WebAssembly synchronously, so setBackend("wasm") works
+// here (a page's main thread must await initBackend instead). Training runs
+// through a Plan: every buffer laid out once in WebAssembly memory, no
+// allocation or copying per step.
+
+import { Generator, lenet, nn, optim, setBackend, type BackendName } from "../src/index.js";
+import { PIXELS, unpackDigits, type DigitsFile } from "./digits.js";
+import type { FromWorker, ToWorker } from "./protocol.js";
+
+// `self` as a dedicated worker: the page's tsconfig has the DOM types, not the WebWorker ones.
+const scope = globalThis as unknown as {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
+const post = (message: FromWorker, transfer: Transferable[] = []): void => scope.postMessage(message, transfer);
+
+let backend: BackendName;
+try {
+  backend = setBackend("wasm").name;
+} catch {
+  backend = setBackend("ts").name; // no WebAssembly SIMD here: the TypeScript kernels
+}
+
+let digits: Promise<DigitsFile> | null = null;
+
+async function loadDigits(url: string): Promise<DigitsFile> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return unpackDigits(new Uint8Array(await response.arrayBuffer()));
+}
+
+async function train(request: Extract<ToWorker, { type: "train" }>): Promise<void> {
+  digits ??= loadDigits(request.digitsUrl);
+  const { train: all, test } = await digits;
+  const count = Math.min(request.examples, all.count);
+  const data = { images: all.images.subarray(0, count * PIXELS), labels: all.labels.subarray(0, count), count, sampleShape: [1, 28, 28] };
+
+  const generator = new Generator(request.seed);
+  const net = lenet({ generator });
+  const optimizer = request.optimizer === "adam" ? new optim.Adam(net.parameters(), { lr: request.lr }) : new optim.SGD(net.parameters(), { lr: request.lr });
+  const plan = new nn.Plan(net, { batchSize: request.batchSize, sampleShape: [1, 28, 28] });
+  const loader = new nn.DataLoader(data, { batchSize: request.batchSize, shuffle: true, generator });
+  const steps = loader.length * request.epochs;
+  post({ type: "start", backend, steps, examples: count, epochs: request.epochs });
+
+  try {
+    const started = performance.now();
+    let step = 0, seen = 0;
+    for (let epoch = 0; epoch < request.epochs; epoch++) {
+      for (const n of loader.batchesInto(plan.input, plan.labels)) {
+        const { loss } = plan.trainStep(optimizer, n);
+        step++;
+        seen += n;
+        const seconds = (performance.now() - started) / 1000;
+        post({ type: "step", step, steps, epoch: epoch + 1, loss, examples: seen, examplesPerSecond: seen / seconds });
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const evaluation = plan.evaluateDataset({ ...test, sampleShape: [1, 28, 28] });
+    const weights = net.namedParameters().map(([name, p]) => ({ name, shape: [...p.shape], data: Float32Array.from(p.data) }));
+    post({ type: "done", weights, seconds, examplesPerSecond: seen / seconds, testAccuracy: evaluation.acc, testCount: test.count }, weights.map((w) => w.data.buffer));
+  } finally {
+    plan.dispose();
+  }
+}
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === "train") {
+    train(message).catch((error: unknown) => post({ type: "error", message: error instanceof Error ? error.message : String(error) }));
+  }
+};
+
+post({ type: "ready", backend });
