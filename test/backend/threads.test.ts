@@ -54,6 +54,24 @@ describe("two threads", () => {
     }
   });
 
+  it("elementwise kernels are bit-identical on lengths that are not multiples of the SIMD width", () => {
+    const g = new Generator(3);
+    for (const n of [100_003, 65_537, 200_001]) {
+      const x = randomArray(g, n), dy = randomArray(g, n);
+      for (const name of ["sigmoid", "relu", "tanh"] as const) {
+        const run = (k: Backend) => {
+          const y = new Float32Array(n), dx = new Float32Array(n);
+          k[`${name}Forward`](y, x);
+          k[`${name}Backward`](dx, dy, y);
+          return [y, dx];
+        };
+        const [y1, dx1] = run(one), [y2, dx2] = run(two);
+        expect(Array.from(y2!), `${name} forward, n = ${n}`).toEqual(Array.from(y1!));
+        expect(Array.from(dx2!), `${name} backward, n = ${n}`).toEqual(Array.from(dx1!));
+      }
+    }
+  });
+
   it("conv2d forward and input gradient are bit-identical; weight and bias gradients agree within rounding and are deterministic", () => {
     const g = new Generator(2);
     const d = conv2dDims([64, 6, 14, 14], [16, 6, 5, 5], [16], {});
