@@ -7,6 +7,7 @@
 //   torchlet-<backend>        this library, eager (every backend --backend names)
 //   torchlet-<backend>-plan   the same through an nn.Plan
 //   tfjs-cpu, tfjs-wasm  TensorFlow.js 4.22, plain-JS and WebAssembly backends
+//   pytorch-1t, pytorch-Nt  PyTorch on the CPU in a child process, 1 thread and every core (peers/pytorch.ts)
 //   onnxruntime-node     optional, inference only (see peers/onnx.ts)
 //
 // What a peer cannot do is a row ("not supported", "skipped"), never a crash.
@@ -20,6 +21,7 @@ import { compareContext, GROUPS } from "./peers/common.js";
 import { ortCases, prepareOrt, ORT_THREADS } from "./peers/onnx.js";
 import { tfjsCases, tfVersions } from "./peers/tfjs.js";
 import { torchletCases } from "./peers/torchlet.js";
+import { pytorchRows } from "./peers/pytorch.js";
 
 const SUITE = "compare";
 const TORCHLET = "torchlet-";
@@ -97,6 +99,12 @@ export async function runCompare(args: BenchArgs): Promise<{ rows: Row[]; path: 
   }
   await run("tfjs-cpu", tfjsCases(ctx, "cpu"));
   await run("tfjs-wasm", tfjsCases(ctx, "wasm"));
+
+  if (matches(args.filter, "pytorch", { group: `${GROUPS.train} ${GROUPS.infer} ${GROUPS.latency} peers`, name: "pytorch" })) {
+    console.error("running PyTorch (child process)…");
+    const seconds = args.smoke ? 0 : args.quick ? 0.5 : 3;
+    rows.push(...pytorchRows(ctx, SUITE, seconds));
+  }
 
   let ortVersion: string | undefined;
   const ortEntry = { group: "peers", name: `onnxruntime-node inference (${ORT_THREADS} thread)` };
