@@ -9,8 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     projects: [
-      { extends: true, test: { name: "ts", include: ["test/**/*.test.ts"], setupFiles: ["test/setup/backend-ts.ts"] } },
-      { extends: true, test: { name: "wasm", include: kernelSuites, setupFiles: ["test/setup/backend-wasm.ts"] } },
+      { extends: true, test: { name: "ts", include: ["test/**/*.test.ts"], setupFiles: ["test/setup/fast-check.ts", "test/setup/backend-ts.ts"] } },
+      { extends: true, test: { name: "wasm", include: kernelSuites, setupFiles: ["test/setup/fast-check.ts", "test/setup/backend-wasm.ts"] } },
     ],
   },
 });

@@ -124,8 +124,11 @@ export function split(total: number, parts: number, multiple = 1): [number, numb
 // Floats per SIMD vector: elementwise kernels do four at a time, then a scalar tail.
 const SIMD_WIDTH = 4;
 
-// Below this much work (multiply-adds or elements), waking threads costs more than it saves.
-const PARALLEL_MIN_WORK = 1 << 16;
+// Below this much work, waking a thread (tens of microseconds) costs more than it saves: 2^19
+// multiply-adds is about 25 µs of one thread's SIMD time.
+const PARALLEL_MIN_WORK = 1 << 19;
+// Elementwise kernels count elements; one sigmoid element costs about as much as 32 multiply-adds.
+const ELEMENT_WORK = 32;
 
 /** The "wasm" backend over a compiled kernels module; `pool` (optional) spreads calls over threads. */
 export function createWasmBackend(module: WebAssembly.Module, options: WasmOptions = {}, runtime: WasmRuntime = instantiate(module, options), pool: ThreadPool | null = null): Backend {
@@ -175,7 +178,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
     temp(bytes: number, zero = false): number {
       const p = heap.alloc(bytes);
       this.blocks.push(p);
-      if (zero) new Uint8Array(buffer(), p, bytes).fill(0);
+      if (zero) ex.zeroFill!(p, bytes);
       return p;
     }
 
@@ -206,14 +209,14 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   function elementwise(kernel: string, y: Float32Array, x: Float32Array): void {
     const call = new Call();
     const py = call.out(y, false), px = call.in(x);
-    parallel(kernel, x.length, x.length, ([i0, i1]) => [py, px, i0, i1], SIMD_WIDTH);
+    parallel(kernel, x.length * ELEMENT_WORK, x.length, ([i0, i1]) => [py, px, i0, i1], SIMD_WIDTH);
     call.finish();
   }
   // The backward of an elementwise kernel: dx += f(dy, y), split by element range.
   function elementwiseBackward(kernel: string, dx: Float32Array, dy: Float32Array, y: Float32Array): void {
     const call = new Call();
     const pdx = call.out(dx, true), pdy = call.in(dy), py = call.in(y);
-    parallel(kernel, dy.length, dy.length, ([i0, i1]) => [pdx, pdy, py, i0, i1], SIMD_WIDTH);
+    parallel(kernel, dy.length * ELEMENT_WORK, dy.length, ([i0, i1]) => [pdx, pdy, py, i0, i1], SIMD_WIDTH);
     call.finish();
   }
 

@@ -5,7 +5,7 @@ import { MAX_ELEMENTS, TorchletError, checkInt, checkOptions, describe } from ".
 import { Tensor, zeros, type Generator } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
 import { conv2d } from "../ops/conv2d.js";
-import { avgPool2d, type Pool2dOptions } from "../ops/avgpool2d.js";
+import { avgPool2d, poolWindow, type Pool2dOptions } from "../ops/avgpool2d.js";
 import { maxPool2d } from "../ops/maxpool2d.js";
 import { sigmoid } from "../ops/sigmoid.js";
 import { relu } from "../ops/relu.js";
@@ -130,19 +130,18 @@ export class Linear extends Module {
   }
 }
 
-/** Average pooling layer; stride defaults to the kernel size. */
-export class AvgPool2d extends Module {
-  /**
-   * @param kernelSize window size, one number or [height, width].
-   * @param options stride (default: the kernel size) and padding (default 0).
-   */
-  constructor(readonly kernelSize: Size2, readonly options: Pool2dOptions = {}) {
-    super("AvgPool2d");
-    checkPoolLayer("AvgPool2d", kernelSize, options);
-  }
+/** What the two pooling layers share: a window size, stride and padding, checked when built. */
+abstract class Pool2dLayer extends Module {
+  /** Window size, one number or [height, width]. */
+  readonly kernelSize: Size2;
+  /** Stride (default: the kernel size) and padding (default 0). */
+  readonly options: Pool2dOptions;
 
-  override forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, this.options);
+  constructor(typeName: string, kernelSize: Size2, options: Pool2dOptions) {
+    super(typeName);
+    poolWindow(typeName, kernelSize, options);
+    this.kernelSize = kernelSize;
+    this.options = options;
   }
 
   protected override extraRepr(): string {
@@ -150,23 +149,33 @@ export class AvgPool2d extends Module {
   }
 }
 
-/** Max pooling layer; stride defaults to the kernel size. */
-export class MaxPool2d extends Module {
+/** Average pooling layer; stride defaults to the kernel size. */
+export class AvgPool2d extends Pool2dLayer {
   /**
    * @param kernelSize window size, one number or [height, width].
    * @param options stride (default: the kernel size) and padding (default 0).
    */
-  constructor(readonly kernelSize: Size2, readonly options: Pool2dOptions = {}) {
-    super("MaxPool2d");
-    checkPoolLayer("MaxPool2d", kernelSize, options);
+  constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
+    super("AvgPool2d", kernelSize, options);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return avgPool2d(x, this.kernelSize, this.options);
+  }
+}
+
+/** Max pooling layer; stride defaults to the kernel size. */
+export class MaxPool2d extends Pool2dLayer {
+  /**
+   * @param kernelSize window size, one number or [height, width].
+   * @param options stride (default: the kernel size) and padding (default 0).
+   */
+  constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
+    super("MaxPool2d", kernelSize, options);
   }
 
   override forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.options);
-  }
-
-  protected override extraRepr(): string {
-    return `kernelSize=${this.kernelSize}, stride=${this.options.stride ?? this.kernelSize}`;
   }
 }
 
@@ -245,16 +254,6 @@ export class Reshape extends Module {
 }
 
 // The checks pooling runs at forward time that need no input: refuse a bad layer when it is made.
-function checkPoolLayer(layer: string, kernelSize: Size2, options: Pool2dOptions): void {
-  checkOptions(layer, options, "{ stride: 2, padding: 1 }");
-  const kernel = pair(layer, "kernelSize", kernelSize, 1);
-  if (options.stride !== undefined && options.stride !== null) pair(layer, "stride", options.stride, 1);
-  const padding = pair(layer, "padding", options.padding ?? 0, 0);
-  if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
-    throw new TorchletError(layer, "INVALID_ARGUMENT", `padding ${padding[0]}×${padding[1]} must be at most half the kernel size ${kernel[0]}×${kernel[1]}`);
-  }
-}
-
 function isSize(value: unknown): value is Size2 {
   return typeof value === "number" || Array.isArray(value);
 }

@@ -70,18 +70,39 @@ export interface Pool2dOptions {
   padding?: Size2;
 }
 
+/** A pooling window read from its arguments: kernel, stride and padding as [height, width]. */
+export interface PoolWindow {
+  /** Window height and width. */
+  kernel: [number, number];
+  /** Vertical and horizontal step. */
+  stride: [number, number];
+  /** Padding above/below and left/right. */
+  padding: [number, number];
+}
+
 /**
- * Validates a pooling op's arguments (PyTorch's rules, including padding ≤ kernel/2) and returns its geometry.
- * @throws TorchletError on a non-4-D input, bad sizes, or a window that does not fit.
+ * Validates a pooling window's arguments by PyTorch's rules (sizes ≥ 1, padding ≤ kernel/2;
+ * stride defaults to the kernel) without an input: what the layers check when built.
+ * @throws TorchletError naming the bad option.
  */
-export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Size2, options: Pool2dOptions): WindowDims {
+export function poolWindow(op: string, kernelSize: Size2, options: Pool2dOptions): PoolWindow {
   options = checkOptions(op, options, "{ stride: 2, padding: 1 }");
   const kernel = pair(op, "kernelSize", kernelSize, 1);
+  const stride = options.stride === undefined || options.stride === null ? kernel : pair(op, "stride", options.stride, 1);
   const padding = pair(op, "padding", options.padding ?? 0, 0);
   if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
     throw new TorchletError(op, "INVALID_ARGUMENT", `padding ${padding[0]}×${padding[1]} must be at most half the kernel size ${kernel[0]}×${kernel[1]}`);
   }
-  const d = windowDims(op, xShape, { kernelSize: kernel, stride: options.stride ?? kernel, padding });
+  return { kernel, stride, padding };
+}
+
+/**
+ * Validates a pooling op's arguments (see {@link poolWindow}) against an input and returns its geometry.
+ * @throws TorchletError on a non-4-D input, bad sizes, or a window that does not fit.
+ */
+export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Size2, options: Pool2dOptions): WindowDims {
+  const { kernel, stride, padding } = poolWindow(op, kernelSize, options);
+  const d = windowDims(op, xShape, { kernelSize: kernel, stride, padding });
   checkShape(op, [d.N, d.C, d.P, d.Q], "output shape"); // refused by name before anything is allocated
   return d;
 }

@@ -4,7 +4,7 @@ export { gemm, gemmNaive, type GemmDims } from "./gemm.js";
 export { im2col, col2im } from "./im2col.js";
 export { windowDims, type WindowDims } from "./window.js";
 export { conv2dForward, conv2dBackward, conv2dNaive, conv2dDims, conv2dColsLength, type Conv2dDims } from "./conv2d.js";
-export { avgPool2dForward, avgPool2dBackward, pool2dDims } from "./avgpool2d.js";
+export { avgPool2dForward, avgPool2dBackward, pool2dDims, poolWindow, type PoolWindow } from "./avgpool2d.js";
 export { maxPool2dForward, maxPool2dBackward } from "./maxpool2d.js";
 export { sigmoidForward, sigmoidBackward } from "./sigmoid.js";
 export { reluForward, reluBackward } from "./relu.js";

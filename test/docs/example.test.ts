@@ -5,33 +5,18 @@
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { D2L_SHAPE_TABLE } from "../helpers/d2l.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const tsx = join(root, "node_modules/.bin/tsx");
 
-// d2l: `for layer in net: X = layer(X); print(layer.__class__.__name__, 'output shape: \t', X.shape)`
-const SHAPE_TABLE = [
-  "Reshape output shape:\t [1, 1, 28, 28]",
-  "Conv2d output shape:\t [1, 6, 28, 28]",
-  "Sigmoid output shape:\t [1, 6, 28, 28]",
-  "AvgPool2d output shape:\t [1, 6, 14, 14]",
-  "Conv2d output shape:\t [1, 16, 10, 10]",
-  "Sigmoid output shape:\t [1, 16, 10, 10]",
-  "AvgPool2d output shape:\t [1, 16, 5, 5]",
-  "Flatten output shape:\t [1, 400]",
-  "Linear output shape:\t [1, 120]",
-  "Sigmoid output shape:\t [1, 120]",
-  "Linear output shape:\t [1, 84]",
-  "Sigmoid output shape:\t [1, 84]",
-  "Linear output shape:\t [1, 10]",
-];
 
 describe("examples/lenet-d2l.ts", () => {
   it("prints d2l's shape table, trains one epoch on 512 examples and prints the epoch and final lines", () => {
     const r = spawnSync(tsx, ["examples/lenet-d2l.ts", "--limit", "512", "--epochs", "1"], { cwd: root, encoding: "utf8", timeout: 120_000 });
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split("\n");
-    expect(lines.slice(0, SHAPE_TABLE.length)).toEqual(SHAPE_TABLE);
+    expect(lines.slice(0, D2L_SHAPE_TABLE.length)).toEqual(D2L_SHAPE_TABLE);
     expect(r.stdout).toMatch(/^(fashion-mnist|mnist): 512 training and \d+ test examples$/m);
     expect(r.stdout).toMatch(/^training on (wasm|ts) /m);
     expect(r.stdout).toMatch(/^epoch 1: loss \d+\.\d{3}, train acc [01]\.\d{3}, test acc [01]\.\d{3}$/m);
