@@ -157,17 +157,9 @@ export function logSoftmaxRef(x: ArrayLike<number>, N: number, J: number): Float
   return y;
 }
 
-/** softmax of each row: e^x / Σ e^x (shifted by the row maximum). */
+/** softmax of each row: e^(log softmax). */
 export function softmaxRef(x: ArrayLike<number>, N: number, J: number): Float64Array {
-  const y = new Float64Array(N * J);
-  for (let n = 0; n < N; n++) {
-    let m = -Infinity;
-    for (let j = 0; j < J; j++) m = Math.max(m, x[n * J + j]!);
-    let s = 0;
-    for (let j = 0; j < J; j++) s += Math.exp(x[n * J + j]! - m);
-    for (let j = 0; j < J; j++) y[n * J + j] = Math.exp(x[n * J + j]! - m) / s;
-  }
-  return y;
+  return logSoftmaxRef(x, N, J).map(Math.exp);
 }
 
 /** Mean over the batch of −log softmax(logits)[n, label_n]. */

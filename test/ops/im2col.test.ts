@@ -9,6 +9,7 @@ import { windowDims, type WindowDims } from "../../src/ops/window.js";
 import { expectAdjoint } from "../helpers/adjoint.js";
 import { im2colRef } from "../helpers/reference.js";
 import { f32, randn64, rng } from "../helpers/random.js";
+import { windowGeometry } from "../helpers/geometry.js";
 
 // x (1, 1, 3, 3) = [[1,2,3],[4,5,6],[7,8,9]]
 const X = Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
@@ -86,21 +87,7 @@ describe("im2col by hand", () => {
 });
 
 // Random geometry: N, C, H, W, kernel, stride, padding per dimension (non-square), filtered to valid windows.
-const geometry = fc
-  .record({
-    N: fc.integer({ min: 1, max: 3 }),
-    C: fc.integer({ min: 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 8 }),
-    W: fc.integer({ min: 1, max: 8 }),
-    kH: fc.integer({ min: 1, max: 4 }),
-    kW: fc.integer({ min: 1, max: 4 }),
-    sH: fc.integer({ min: 1, max: 3 }),
-    sW: fc.integer({ min: 1, max: 3 }),
-    pH: fc.integer({ min: 0, max: 2 }),
-    pW: fc.integer({ min: 0, max: 2 }),
-    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-  })
-  .filter((g) => g.H + 2 * g.pH >= g.kH && g.W + 2 * g.pW >= g.kW);
+const geometry = windowGeometry(3, 8);
 
 describe("im2col / col2im on random geometry", () => {
   it("im2col matches its definition", () => {

@@ -13,41 +13,23 @@ import { expectAdjoint } from "../helpers/adjoint.js";
 import { checkGradients, expectAllClose } from "../helpers/gradcheck.js";
 import { avgPool2dRef, maxPool2dRef, outSize, type Pair } from "../helpers/reference.js";
 import { distinct64, f32, randn64, rng } from "../helpers/random.js";
+import { windowGeometry, type WindowGeometry } from "../helpers/geometry.js";
 
-interface PoolGeometry {
-  N: number; C: number; H: number; W: number;
-  kH: number; kW: number; sH: number; sW: number; pH: number; pW: number; seed: number;
-}
-
-function geometry(maxHW: number): fc.Arbitrary<PoolGeometry> {
-  return fc
-    .record({
-      N: fc.integer({ min: 1, max: 2 }),
-      C: fc.integer({ min: 1, max: 3 }),
-      H: fc.integer({ min: 1, max: maxHW }),
-      W: fc.integer({ min: 1, max: maxHW }),
-      kH: fc.integer({ min: 1, max: 4 }),
-      kW: fc.integer({ min: 1, max: 4 }),
-      sH: fc.integer({ min: 1, max: 3 }),
-      sW: fc.integer({ min: 1, max: 3 }),
-      pH: fc.integer({ min: 0, max: 2 }),
-      pW: fc.integer({ min: 0, max: 2 }),
-      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-    })
-    // PyTorch's rules: padding ≤ kernel/2, and the window must fit the padded input
-    .filter((g) => 2 * g.pH <= g.kH && 2 * g.pW <= g.kW && g.H + 2 * g.pH >= g.kH && g.W + 2 * g.pW >= g.kW);
+function geometry(maxHW: number): fc.Arbitrary<WindowGeometry> {
+  // PyTorch's pooling rule on top: padding ≤ kernel/2
+  return windowGeometry(2, maxHW).filter((g) => 2 * g.pH <= g.kH && 2 * g.pW <= g.kW);
 }
 
 const GEOMETRY = geometry(8);
 const SMALL = geometry(5);
-const shapeOf = (g: PoolGeometry): number[] => [g.N, g.C, g.H, g.W];
-const kernel = (g: PoolGeometry): Pair => [g.kH, g.kW];
-const stride = (g: PoolGeometry): Pair => [g.sH, g.sW];
-const padding = (g: PoolGeometry): Pair => [g.pH, g.pW];
-const opts = (g: PoolGeometry) => ({ stride: [g.sH, g.sW] as const, padding: [g.pH, g.pW] as const });
+const shapeOf = (g: WindowGeometry): number[] => [g.N, g.C, g.H, g.W];
+const kernel = (g: WindowGeometry): Pair => [g.kH, g.kW];
+const stride = (g: WindowGeometry): Pair => [g.sH, g.sW];
+const padding = (g: WindowGeometry): Pair => [g.pH, g.pW];
+const opts = (g: WindowGeometry) => ({ stride: [g.sH, g.sW] as const, padding: [g.pH, g.pW] as const });
 
 // A few fixed geometries that must be covered whatever fast-check draws.
-const FIXED: PoolGeometry[] = [
+const FIXED: WindowGeometry[] = [
   { N: 1, C: 2, H: 7, W: 6, kH: 3, kW: 3, sH: 2, sW: 2, pH: 1, pW: 1, seed: 1 }, // overlapping windows, stride < kernel
   { N: 2, C: 1, H: 8, W: 9, kH: 2, kW: 2, sH: 3, sW: 3, pH: 0, pW: 0, seed: 2 }, // gaps between windows, stride > kernel
   { N: 1, C: 1, H: 5, W: 7, kH: 2, kW: 3, sH: 1, sW: 2, pH: 1, pW: 0, seed: 3 }, // non-square everything
@@ -56,7 +38,7 @@ const FIXED: PoolGeometry[] = [
 ];
 
 describe("pool forward vs float64 references", () => {
-  const check = (g: PoolGeometry): void => {
+  const check = (g: WindowGeometry): void => {
     const x = f32(randn64(rng(g.seed), g.N * g.C * g.H * g.W));
     const P = outSize(g.H, g.kH, g.sH, g.pH);
     const Q = outSize(g.W, g.kW, g.sW, g.pW);
@@ -97,7 +79,7 @@ describe("pool gradients", () => {
   });
 
   it("maxPool2d gradcheck on distinct values (no ties within eps)", () => {
-    const run = (g: PoolGeometry): void => {
+    const run = (g: WindowGeometry): void => {
       const r = rng(g.seed);
       checkGradients({
         inputs: [{ name: "x", data: distinct64(r, g.N * g.C * g.H * g.W, 0.05), shape: shapeOf(g) }],
@@ -111,7 +93,7 @@ describe("pool gradients", () => {
   });
 
   it("avgPool2d is linear: ⟨pool(x), g⟩ = ⟨x, poolᵀ(g)⟩ (forward and backward kernels)", () => {
-    const run = (g: PoolGeometry): void => {
+    const run = (g: WindowGeometry): void => {
       const r = rng(g.seed);
       const d = pool2dDims("avgPool2d", shapeOf(g), kernel(g), opts(g));
       const x = f32(randn64(r, g.N * g.C * g.H * g.W));
