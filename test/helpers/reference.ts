@@ -143,7 +143,7 @@ export function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, M: number,
   return c;
 }
 
-/** log softmax of each row: x − log Σ e^x, with the row maximum subtracted first. */
+/** log softmax of each row: (x − m) − log Σ e^(x − m), m the row maximum. */
 export function logSoftmaxRef(x: ArrayLike<number>, N: number, J: number): Float64Array {
   const y = new Float64Array(N * J);
   for (let n = 0; n < N; n++) {
@@ -151,8 +151,9 @@ export function logSoftmaxRef(x: ArrayLike<number>, N: number, J: number): Float
     for (let j = 0; j < J; j++) m = Math.max(m, x[n * J + j]!);
     let s = 0;
     for (let j = 0; j < J; j++) s += Math.exp(x[n * J + j]! - m);
-    const lse = m + Math.log(s);
-    for (let j = 0; j < J; j++) y[n * J + j] = x[n * J + j]! - lse;
+    // (x − m) − log Σ, not x − (m + log Σ): for |m| ≳ 1e16 the latter loses log Σ entirely
+    const logS = Math.log(s);
+    for (let j = 0; j < J; j++) y[n * J + j] = x[n * J + j]! - m - logS;
   }
   return y;
 }
