@@ -14,13 +14,13 @@
 //
 // What to expect, honestly: d2l's LeNet (sigmoid activations, average pooling)
 // trained with plain SGD at lr 0.9 sits on a plateau at loss ≈ 2.30 (= ln 10,
-// a uniform guess) for roughly the first 2,000 steps before it starts to learn;
+// a uniform guess) for its first 800–1,500 steps before it starts to learn;
 // PyTorch behaves the same. So a short run (--limit 512 --epochs 1 is 2 steps)
 // stays near loss 2.30 and chance accuracy. The book's full run (Fashion-MNIST,
 // 60,000 examples = 235 steps per epoch, 10 epochs) gets past the plateau
 // within the first epochs and ends near test acc 0.78–0.80 (the book shows
 // 0.779). On the 8,000 bundled digits (32 steps per epoch) the plateau lasts
-// about 60 epochs; `npm start` trains the same network with Adam instead.
+// 25 to 45 epochs; `npm start` trains the same network with Adam instead.
 //
 // Modules are not callable in JavaScript: PyTorch's `net(X)` is `net.forward(X)`.
 // This is the eager API, exactly as the book uses PyTorch; the CLI trains the
