@@ -2,12 +2,12 @@
 // (the CLI adds progress, checkpoints and plots; the browser playground runs
 // it in a worker).
 
-import { TorchletError } from "../errors.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { softmaxCrossEntropy } from "../ops/cross-entropy.js";
 import { argmax } from "../ops/softmax.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../nn/optim.js";
+import { checkFiniteLoss, checkFiniteGradient } from "../nn/finite.js";
 import { DataLoader, type LabeledData } from "../nn/dataloader.js";
 
 /** What one training step measured. */
@@ -29,13 +29,10 @@ export function trainStep(net: Module, optimizer: Optimizer, x: Tensor, y: Int32
   const logits = net.forward(x);
   const loss = softmaxCrossEntropy(logits, y);
   const value = loss.item();
-  if (!Number.isFinite(value)) {
-    throw new TorchletError("train", "NON_FINITE", `the loss became ${value}`);
-  }
+  checkFiniteLoss(value);
   loss.backward();
   for (const [name, p] of namedOrIndexed(net, optimizer)) {
-    const g = p.grad?.data;
-    if (g && !allFinite(g)) throw new TorchletError("train", "NON_FINITE", `the gradient of ${name} became non-finite`);
+    if (p.grad) checkFiniteGradient(() => name, p.grad.data);
   }
   optimizer.step();
   return { loss: value, correct: countCorrect(logits, y) };
@@ -44,11 +41,6 @@ export function trainStep(net: Module, optimizer: Optimizer, x: Tensor, y: Int32
 function namedOrIndexed(net: Module, optimizer: Optimizer): [string, Tensor][] {
   const named = net.namedParameters();
   return named.length === optimizer.params.length ? named : optimizer.params.map((p, i) => [`parameter ${i}`, p]);
-}
-
-function allFinite(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
-  return true;
 }
 
 /** How many rows of logits (N, classes) have their largest value at the label. */

@@ -25,6 +25,7 @@ import { argmaxRow } from "../ops/softmax.js";
 import type { Optimizer } from "./optim.js";
 import type { Module } from "./module.js";
 import { DataLoader, type LabeledData } from "./dataloader.js";
+import { checkFiniteLoss, checkFiniteGradient } from "./finite.js";
 import { Sequential, Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape } from "./layers.js";
 
 /** Options of a {@link Plan}. */
@@ -163,7 +164,7 @@ export class Plan {
     }
     const b = this.bind(n);
     const result = this.forward(b);
-    if (!Number.isFinite(result.loss)) throw new TorchletError("train", "NON_FINITE", `the loss became ${result.loss}`);
+    checkFiniteLoss(result.loss);
     for (const g of this.gradMirrors) g.fill(0);
     for (const g of b.grads) g.fill(0);
     this.dloss[0] = 1;
@@ -172,9 +173,7 @@ export class Plan {
     for (let i = b.layers.length - 1; i >= 0; i--) b.layers[i]!.backward(b.grads[i]!.length > 0 ? b.grads[i]! : null);
     this.params.forEach((p, i) => {
       const g = this.gradMirrors[i]!;
-      for (let j = 0; j < g.length; j++) {
-        if (!Number.isFinite(g[j]!)) throw new TorchletError("train", "NON_FINITE", `the gradient of ${this.nameOf(p)} became non-finite`);
-      }
+      checkFiniteGradient(() => this.nameOf(p), g);
       p.gradBuffer().set(g);
     });
     optimizer.step();
