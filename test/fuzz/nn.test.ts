@@ -18,7 +18,8 @@ import { CrossEntropyLoss } from "../../src/nn/loss.js";
 import { SGD, Adam, type OptimizerState } from "../../src/nn/optim.js";
 import { DataLoader } from "../../src/nn/dataloader.js";
 import { Plan } from "../../src/nn/plan.js";
-import { attempt, refuses, expectMentions, expectShape, expectClose, fuzz, notNumbers, notTensors, notIntAtLeast, badInts, numel, allFinite } from "./helpers.js";
+import { attempt, refuses, expectMentions, expectShape, fuzz, notNumbers, notTensors, notIntAtLeast, badInts, numel, allFinite } from "./helpers.js";
+import { expectAllClose } from "../helpers/close.js";
 
 const dim = (min: number, max: number) => fc.integer({ min, max });
 const size2 = (min: number, max: number): fc.Arbitrary<number | [number, number]> => fc.oneof(dim(min, max), fc.tuple(dim(min, max), dim(min, max)));
@@ -97,7 +98,7 @@ describe("fuzz: layer constructors", () => {
           const got = attempt("conv2d", () => layer.forward(x));
           const want = attempt("conv2d", () => conv2d(x, layer.weight, layer.bias, { stride, padding }));
           expect(got.ok).toBe(want.ok);
-          if (got.ok && want.ok) expectClose(got.value.data, want.value.data, 0, 0);
+          if (got.ok && want.ok) expectAllClose(got.value.data, want.value.data, 0, 0);
           else if (!got.ok && !want.ok) expect(got.error.message).toBe(want.error.message);
         } else if (kind === "linear") {
           const layer = new Linear(a, b, { bias, generator: new Generator(1) });
@@ -106,7 +107,7 @@ describe("fuzz: layer constructors", () => {
           const got = attempt("linear", () => layer.forward(x));
           const want = attempt("linear", () => linear(x, layer.weight, layer.bias));
           expect(got.ok).toBe(want.ok);
-          if (got.ok && want.ok) expectClose(got.value.data, want.value.data, 0, 0);
+          if (got.ok && want.ok) expectAllClose(got.value.data, want.value.data, 0, 0);
         } else {
           const op = kind === "avg" ? "avgPool2d" : "maxPool2d";
           const fits = 2 * p[0]! <= k[0]! && 2 * p[1]! <= k[1]!;
@@ -118,7 +119,7 @@ describe("fuzz: layer constructors", () => {
           const got = attempt(op, () => layer.value.forward(x));
           const want = attempt(op, () => (kind === "avg" ? avgPool2d : maxPool2d)(x, kernel, { stride, padding }));
           expect(got.ok).toBe(want.ok);
-          if (got.ok && want.ok) expectClose(got.value.data, want.value.data, 0, 0);
+          if (got.ok && want.ok) expectAllClose(got.value.data, want.value.data, 0, 0);
         }
       }));
 
@@ -151,7 +152,7 @@ describe("fuzz: layer constructors", () => {
         let y = x;
         for (const layer of layers) y = layer.forward(y);
         expectShape(r.value.shape, y.shape);
-        expectClose(r.value.data, y.data, 0, 0);
+        expectAllClose(r.value.data, y.data, 0, 0);
         if (layers.length === 0) expect(r.value).toBe(x);
       }));
 
@@ -216,7 +217,7 @@ describe("fuzz: optimizers", () => {
           const m = (1 - b1) * g, s = (1 - b2) * g * g;
           expected = theta[i]! - ((((o.lr as number | undefined) ?? 1e-3) * (m / (1 - b1))) / (Math.sqrt(s / (1 - b2)) + ((o.eps as number | undefined) ?? 1e-8)));
         }
-        expectClose([p.data[i]!], [Math.fround(expected)], 1e-5, 1e-6, `${kind} step`);
+        expectAllClose([p.data[i]!], [Math.fround(expected)], 1e-5, 1e-6, `${kind} step`);
       }
     }));
 
@@ -406,7 +407,7 @@ describe("fuzz: Plan", () => {
       loss.backward();
       optimizer.step();
       expect(r.value.loss).toBe(loss.item());
-      a.parameters().forEach((p, i) => expectClose(p.data, b.parameters()[i]!.data, 0, 0, "updated weights"));
+      a.parameters().forEach((p, i) => expectAllClose(p.data, b.parameters()[i]!.data, 0, 0, "updated weights"));
       noGrad(() => plan.dispose());
     }));
 });
