@@ -69,6 +69,11 @@ function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
 
 const mutations = fc.array(mutation, { minLength: 1, maxLength: 4 });
 
+// Some mutations change nothing (a flip past the end, a set to the same value, an empty insert):
+// then the file is still the valid one and refusing it is a bug, not a tolerated outcome.
+const unchanged = (bytes: Uint8Array, valid: Uint8Array): boolean => bytes.length === valid.length && bytes.every((b, i) => b === valid[i]);
+const refusedValid = "the file is unchanged (valid) but was refused";
+
 // ---------------------------------------------------------------------------
 // safetensors
 
@@ -122,6 +127,7 @@ describe("fuzz: safetensors", () => {
         checkTensors(r.value.tensors);
         for (const v of Object.values(r.value.metadata)) expect(typeof v).toBe("string");
       } else {
+        expect(unchanged(bytes, valid), refusedValid).toBe(false);
         expect(["BAD_FORMAT", "OUT_OF_RANGE"]).toContain(r.error.code);
       }
     }));
@@ -146,9 +152,11 @@ describe("fuzz: safetensors", () => {
   fuzz("loadWithMetadata of mutated files on disk names the path", 60, 8000,
     fc.property(validSafetensors, mutations, fc.nat(), (valid, ms, n) => {
       const path = join(work, `m${n % 8}.safetensors`);
-      writeFileSync(path, ms.reduce(mutate, valid));
+      const bytes = ms.reduce(mutate, valid);
+      writeFileSync(path, bytes);
       const r = attempt(path, () => loadWithMetadata(path));
       if (r.ok) checkTensors(r.value.tensors);
+      else expect(unchanged(bytes, valid), refusedValid).toBe(false);
     }));
 
   fuzz("deserialize given something that is not bytes", 100, 3000,
@@ -185,7 +193,10 @@ describe("fuzz: checkpoints", () => {
         bytes = serialize(tensors, { ...metadata, [key]: text! });
       }
       const r = attempt("ck.safetensors", () => readCheckpoint(bytes, "ck.safetensors"));
-      if (!r.ok) return;
+      if (!r.ok) {
+        expect(unchanged(bytes, valid), refusedValid).toBe(false);
+        return;
+      }
       // what --resume does next: every failure is still a TorchletError
       const net = model();
       const optimizer = new Adam(net.parameters(), { lr: 0.01 });
@@ -207,11 +218,16 @@ const validIdx: fc.Arbitrary<{ bytes: Uint8Array; dims: number[] }> = fc.oneof(
 
 describe("fuzz: IDX", () => {
   fuzz("parseIdx / parseImages / parseLabels of randomly mutated valid files", 1500, 10_000,
-    fc.property(validIdx, mutations, fc.constantFrom("idx", "images", "labels"), ({ bytes: valid }, ms, kind) => {
+    fc.property(validIdx, mutations, fc.constantFrom("idx", "images", "labels"), ({ bytes: valid, dims: validDims }, ms, kind) => {
       const bytes = ms.reduce(mutate, valid);
       const name = "mutated-idx3-ubyte";
       const r = attempt(`idx: ${name}`, () => (kind === "idx" ? parseIdx(bytes, name) : kind === "images" ? parseImages(bytes, name) : parseLabels(bytes, name)));
-      if (!r.ok) return;
+      if (!r.ok) {
+        // images need 3 dimensions (count, rows, cols) and labels 1; any IDX file is an IDX file.
+        const fits = kind === "idx" || validDims.length === (kind === "images" ? 3 : 1);
+        if (fits) expect(unchanged(bytes, valid), refusedValid).toBe(false);
+        return;
+      }
       if (kind === "idx") {
         const { dims, data } = r.value as { dims: number[]; data: Uint8Array };
         expect(data.length).toBe(numel(dims));
@@ -231,6 +247,10 @@ describe("fuzz: IDX", () => {
       if (how === "gz-plain" && !(content[0] === 0x1f && content[1] === 0x8b)) {
         expect(r.ok).toBe(false);
         if (!r.ok) expect(r.error.message).toContain("named .gz but is not gzip data");
+      } else if (!r.ok) {
+        // plain and gz hold the mutated file; gz-mutated mutates the gzip stream itself
+        const source = how === "gz-mutated" ? content : mutated;
+        expect(unchanged(source, how === "gz-mutated" ? gzipSync(valid) : valid), refusedValid).toBe(false);
       }
     }));
 

@@ -174,16 +174,6 @@ export function fitsFloat32(values: ArrayLike<number>, margin = 1): boolean {
   return true;
 }
 
-/** Asserts |actual − expected| ≤ atol + rtol·|expected| elementwise, naming the first difference. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-4, atol = 1e-4, what = "result"): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: ${actual.length} values, expected ${expected.length}`);
-  for (let i = 0; i < actual.length; i++) {
-    const a = actual[i]!, e = expected[i]!;
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)) && a !== e) throw new Error(`${what}[${i}] is ${a}, reference ${e}`);
-  }
-}
-
 /** Asserts two shapes are equal. */
 export function expectShape(actual: readonly number[], expected: readonly number[], what = "shape"): void {
   if (actual.length !== expected.length || actual.some((d, i) => d !== expected[i])) {

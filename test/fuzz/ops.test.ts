@@ -30,9 +30,10 @@ import { sum, mean } from "../../src/ops/reduce.js";
 import { matmul } from "../../src/ops/gemm.js";
 import { conv2dRef, avgPool2dRef, maxPool2dRef, linearRef, matmulRef, softmaxRef, logSoftmaxRef, sigmoidRef, reluRef, type Pair } from "../helpers/reference.js";
 import {
-  attempt, refuses, expectMentions, expectClose, expectShape, fuzz, allFinite, numel,
+  attempt, refuses, expectMentions, expectShape, fuzz, allFinite, numel,
   moderate, extreme, notNumbers, notTensors, notIntAtLeast,
 } from "./helpers.js";
+import { expectAllClose } from "../helpers/close.js";
 
 // ---------------------------------------------------------------------------
 // Arbitraries
@@ -113,9 +114,9 @@ for (const backend of BACKENDS) {
           if (!r.ok) return;
           const ref = conv2dRef(x.data, xShape, w.data, wShape, b?.data ?? null, [sH, sW], [pH, pW]);
           expectShape(r.value.shape, ref.shape);
-          expectClose(r.value.data, ref.data, 1e-4, 1e-3, "conv2d");
+          expectAllClose(r.value.data, ref.data, 1e-4, 1e-3, "conv2d");
           checkBackward(r.value, b === null ? [x, w] : [x, w, b]);
-          if (b !== null) expectClose(b.grad!.data, new Array(ws.K).fill(ref.shape[0]! * ref.shape[2]! * ref.shape[3]!), 0, 0, "bias gradient");
+          if (b !== null) expectAllClose(b.grad!.data, new Array(ws.K).fill(ref.shape[0]! * ref.shape[2]! * ref.shape[3]!), 0, 0, "bias gradient");
         }));
 
     for (const [op, pool, poolRef] of [["avgPool2d", avgPool2d, avgPool2dRef], ["maxPool2d", maxPool2d, maxPool2dRef]] as const) {
@@ -144,7 +145,7 @@ for (const backend of BACKENDS) {
             const ref = poolRef(x.data, xShape, k, s, p);
             expectShape(r.value.shape, ref.shape);
             expect(allFinite(r.value.data), `${op} of finite input is finite`).toBe(true);
-            expectClose(r.value.data, ref.data, 1e-5, 1e-6, op);
+            expectAllClose(r.value.data, ref.data, 1e-5, 1e-6, op);
             checkBackward(r.value, [x]);
           }));
     }
@@ -158,7 +159,7 @@ for (const backend of BACKENDS) {
         expect(r.ok).toBe(true);
         if (!r.ok) return;
         expectShape(r.value.shape, shape);
-        expectClose(r.value.data, Array.from(x.data, ref), 1e-5, 1e-6, op);
+        expectAllClose(r.value.data, Array.from(x.data, ref), 1e-5, 1e-6, op);
         checkBackward(r.value, [x]);
       }));
 
@@ -180,7 +181,7 @@ for (const backend of BACKENDS) {
         if (!r.ok) return;
         const N = numel(xShape.slice(0, -1));
         expectShape(r.value.shape, [...xShape.slice(0, -1), ws.O]);
-        expectClose(r.value.data, linearRef(x.data, N, I, w.data, ws.O, b?.data ?? null), 1e-4, 1e-4, "linear");
+        expectAllClose(r.value.data, linearRef(x.data, N, I, w.data, ws.O, b?.data ?? null), 1e-4, 1e-4, "linear");
         checkBackward(r.value, b === null ? [x, w] : [x, w, b]);
       }));
 
@@ -199,7 +200,7 @@ for (const backend of BACKENDS) {
         if (!r.ok) return;
         const [M, K] = aShape as [number, number];
         expectShape(r.value.shape, [M, bShape[1]!]);
-        expectClose(r.value.data, matmulRef(a.data, b.data, M, K, bShape[1]!), 1e-4, 1e-4, "matmul");
+        expectAllClose(r.value.data, matmulRef(a.data, b.data, M, K, bShape[1]!), 1e-4, 1e-4, "matmul");
         checkBackward(r.value, [a, b]);
       }));
 
@@ -227,7 +228,7 @@ for (const backend of BACKENDS) {
         }
         const y = r.value as Tensor;
         expectShape(y.shape, shape);
-        expectClose(y.data, op === "softmax" ? softmaxRef(x.data, N, J) : logSoftmaxRef(x.data, N, J), 1e-5, 1e-5, op);
+        expectAllClose(y.data, op === "softmax" ? softmaxRef(x.data, N, J) : logSoftmaxRef(x.data, N, J), 1e-5, 1e-5, op);
         checkBackward(y, [x]);
       }));
 
@@ -248,7 +249,7 @@ for (const backend of BACKENDS) {
         if (!r.ok) return;
         const lp = logSoftmaxRef(logits.data, shape[0]!, J);
         const expected = -values.reduce((s, v, n) => s + lp[n * J + v]!, 0) / shape[0]!;
-        expectClose([r.value.item()], [expected], 1e-5, 1e-5, "crossEntropy");
+        expectAllClose([r.value.item()], [expected], 1e-5, 1e-5, "crossEntropy");
         checkBackward(r.value, [logits]);
       }));
 
@@ -266,7 +267,7 @@ for (const backend of BACKENDS) {
           expect(r.ok).toBe(true);
           if (!r.ok) return;
           const total = a.data.reduce((s, v) => s + v, 0);
-          expectClose([r.value.item()], [op === "sum" ? total : total / a.numel], 1e-6, 1e-6, op);
+          expectAllClose([r.value.item()], [op === "sum" ? total : total / a.numel], 1e-6, 1e-6, op);
           checkBackward(r.value, [a]);
           return;
         }
@@ -282,7 +283,7 @@ for (const backend of BACKENDS) {
         if (!r.ok) return;
         const bv = (i: number) => (typeof b === "number" ? b : b.data[i]!);
         const ref = Array.from(a.data, (v, i) => Math.fround(op === "add" ? v + bv(i) : op === "sub" ? v - bv(i) : v * bv(i)));
-        expectClose(r.value.data, ref, 0, 0, op);
+        expectAllClose(r.value.data, ref, 0, 0, op);
         checkBackward(r.value, typeof b === "number" ? [a] : [a, b]);
       }));
   });

@@ -79,7 +79,7 @@ describe("fuzz: tensor creation", () => {
 
   fuzz("zeros/ones/full/rand/randn with random shapes, options and fill values", 600, 8000,
     fc.property(
-      fc.oneof({ weight: 6, arbitrary: shapeArb }, { weight: 1, arbitrary: hugeShapes as fc.Arbitrary<unknown[]> }),
+      fc.oneof({ weight: 6, arbitrary: shapeArb }, { weight: 1, arbitrary: hugeShapes as fc.Arbitrary<unknown[]> }, { weight: 1, arbitrary: shapeArb.map((dims) => [...dims, { requiresGrad: true }]) }),
       fc.constantFrom("zeros", "ones", "full", "rand", "randn"),
       fc.boolean(),
       fc.oneof(moderate, fc.constantFrom(Number.NaN, Infinity), notNumbers),
@@ -96,15 +96,23 @@ describe("fuzz: tensor creation", () => {
           }
         };
         const r = attempt(fn, call);
-        if (spread && (fn === "zeros" || fn === "ones") && shape.length === 1 && Array.isArray(shape[0])) shape = shape[0] as unknown[]; // zeros([2, 3]) is zeros(2, 3)
+        let requiresGrad = false;
+        if (spread && (fn === "zeros" || fn === "ones")) {
+          // zeros(2, 3, {...}) takes a trailing plain object as its options, and zeros([2, 3]) is zeros(2, 3).
+          const last = shape[shape.length - 1];
+          if (typeof last === "object" && last !== null && !Array.isArray(last) && !ArrayBuffer.isView(last)) {
+            requiresGrad = (last as { requiresGrad?: unknown }).requiresGrad === true;
+            shape = shape.slice(0, -1);
+          }
+          if (shape.length === 1 && Array.isArray(shape[0])) shape = shape[0] as unknown[];
+        }
         const badAt = shape.findIndex((d) => !isDim(d));
-        const badSpread = spread && (fn === "zeros" || fn === "ones") && shape.length > 0 && typeof shape[shape.length - 1] === "object" && shape[shape.length - 1] !== null && !Array.isArray(shape[shape.length - 1]) && !ArrayBuffer.isView(shape[shape.length - 1]);
         const badValue = fn === "full" && typeof value !== "number";
         const badGenerator = (fn === "rand" || fn === "randn") && generator !== undefined && generator !== null && !(generator instanceof Generator);
-        const huge = badAt < 0 && !badSpread && numel(shape) > MAX_ELEMENTS;
+        const huge = badAt < 0 && numel(shape) > MAX_ELEMENTS;
         // Every problem the call has; the error must name one of them.
         const problems: unknown[] = [];
-        if (badAt >= 0 && !badSpread) problems.push(shape[badAt]);
+        if (badAt >= 0) problems.push(shape[badAt]);
         if (badValue) problems.push(value);
         if (badGenerator) problems.push(generator);
         if (huge) problems.push(shape);
@@ -114,9 +122,10 @@ describe("fuzz: tensor creation", () => {
           if (!r.ok && problems.length === 1 && huge) expect(r.error.code).toBe("OUT_OF_RANGE");
           return;
         }
-        if (!r.ok || badSpread) return;
+        if (!r.ok) throw new Error(`${fn}(${describeValue(shape)}) refused a valid call: ${r.error.message}`);
         const t = r.value;
         expectShape(t.shape, shape as number[]);
+        expect(t.requiresGrad, "requiresGrad from trailing options").toBe(requiresGrad);
         for (const v of t.data) {
           if (fn === "zeros") expect(v).toBe(0);
           else if (fn === "ones") expect(v).toBe(1);

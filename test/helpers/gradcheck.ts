@@ -13,6 +13,7 @@ import { expect } from "vitest";
 import { Tensor } from "../../src/tensor/tensor.js";
 import type { Generator } from "../../src/tensor/random.js";
 import { randn64 } from "./random.js";
+import { expectAllClose, relativeError } from "./close.js";
 
 /** ∂f/∂x by central differences in float64: (f(x + eps·e_i) − f(x − eps·e_i)) / 2eps. Leaves x unchanged. */
 export function numericGrad(f: (x: Float64Array) => number, x: Float64Array, eps = 1e-6): Float64Array {
@@ -29,48 +30,12 @@ export function numericGrad(f: (x: Float64Array) => number, x: Float64Array, eps
   return grad;
 }
 
-/** Euclidean norm in float64. */
-export function norm(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return Math.sqrt(s);
-}
-
-/** ‖a − n‖ / max(‖a‖, ‖n‖, tiny): 0 for identical vectors, ~1 for unrelated ones. */
-export function relativeError(a: ArrayLike<number>, n: ArrayLike<number>, tiny = 1e-12): number {
-  if (a.length !== n.length) throw new Error(`relativeError: lengths ${a.length} and ${n.length} differ`);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d += (a[i]! - n[i]!) ** 2;
-  return Math.sqrt(d) / Math.max(norm(a), norm(n), tiny);
-}
-
 /** Σ g_i · y_i in float64. */
 export function weightedSum(g: ArrayLike<number>, y: ArrayLike<number>): number {
   if (g.length !== y.length) throw new Error(`weightedSum: lengths ${g.length} and ${y.length} differ`);
   let s = 0;
   for (let i = 0; i < y.length; i++) s += g[i]! * y[i]!;
   return s;
-}
-
-/** Asserts |a_i − e_i| ≤ atol + rtol·|e_i| for every i, reporting the worst index. */
-export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what = "values"): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let worst = -1;
-  let worstExcess = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    const excess = Math.abs(a - e) - (atol + rtol * Math.abs(e));
-    // A NaN on either side fails (excess is NaN) unless both are NaN.
-    if (Number.isNaN(a) && Number.isNaN(e)) continue;
-    if (!(excess <= 0) && (worst < 0 || !(excess <= worstExcess))) {
-      worst = i;
-      worstExcess = excess;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(`${what}: element ${worst} is ${actual[worst]} but expected ${expected[worst]} (|diff| ${Math.abs(actual[worst]! - expected[worst]!)} > ${atol} + ${rtol}·|expected|)`);
-  }
 }
 
 /** One input of a gradient check. */

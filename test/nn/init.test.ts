@@ -2,10 +2,10 @@
 // fans, sample statistics of U(−a, a), PyTorch's default layer init, and seeding.
 
 import { describe, expect, it } from "vitest";
-import { TorchletError } from "../../src/errors.js";
 import { Generator, Tensor, zeros } from "../../src/tensor/index.js";
 import { Conv2d, Linear, fans, kaimingUniform, uniform, xavierUniform } from "../../src/nn/index.js";
 import { lenet, lenetModern } from "../../src/lenet/index.js";
+import { expectError } from "../helpers/errors.js";
 
 interface Stats {
   maxAbs: number;
@@ -50,14 +50,7 @@ describe("fans", () => {
   });
 
   it("a 1-D tensor has no fans", () => {
-    expect(() => fans(zeros(10))).toThrow(TorchletError);
-    try {
-      fans(zeros(10));
-    } catch (error) {
-      expect((error as TorchletError).code).toBe("SHAPE_MISMATCH");
-      expect((error as Error).message).toContain("[10]");
-      expect((error as Error).message).toContain("at least 2 dimensions");
-    }
+    expectError(() => fans(zeros(10)), "SHAPE_MISMATCH", "[10]", "at least 2 dimensions");
   });
 });
 

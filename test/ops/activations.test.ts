@@ -9,7 +9,8 @@ import { relu, reluBackward, reluForward } from "../../src/ops/relu.js";
 import { tanh, tanhBackward, tanhForward } from "../../src/ops/tanh.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
-import { checkGradients, expectAllClose } from "../helpers/gradcheck.js";
+import { checkGradients } from "../helpers/gradcheck.js";
+import { expectAllClose } from "../helpers/close.js";
 import { map64, reluRef, sigmoidRef, tanhRef } from "../helpers/reference.js";
 import { awayFromZero64, f32, randn64, rng, uniform64 } from "../helpers/random.js";
 

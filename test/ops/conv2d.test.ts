@@ -9,7 +9,8 @@ import { conv2d, conv2dBackward, conv2dColsLength, conv2dDims, conv2dForward, co
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
 import { expectAdjoint } from "../helpers/adjoint.js";
-import { checkGradients, expectAllClose } from "../helpers/gradcheck.js";
+import { checkGradients } from "../helpers/gradcheck.js";
+import { expectAllClose } from "../helpers/close.js";
 import { conv2dRef, type Pair } from "../helpers/reference.js";
 import { f32, randn64, rng } from "../helpers/random.js";
 

@@ -7,7 +7,8 @@ import { add, addForward, axpy, mul, mulBackward, mulForward, sub } from "../../
 import { mean, sum } from "../../src/ops/reduce.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
-import { checkGradients, expectAllClose } from "../helpers/gradcheck.js";
+import { checkGradients } from "../helpers/gradcheck.js";
+import { expectAllClose } from "../helpers/close.js";
 import { f32, randn64, rng } from "../helpers/random.js";
 
 const A = [[1, -2, 3], [0.5, 4, -6]];

@@ -8,7 +8,8 @@ import { gemm, gemmNaive, matmul, type GemmDims } from "../../src/ops/gemm.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
 import { expectAdjoint } from "../helpers/adjoint.js";
-import { checkGradients, expectAllClose } from "../helpers/gradcheck.js";
+import { checkGradients } from "../helpers/gradcheck.js";
+import { expectAllClose } from "../helpers/close.js";
 import { matmulRef } from "../helpers/reference.js";
 import { f32, randn64, rng } from "../helpers/random.js";
 

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { record, Tensor } from "../../src/tensor/tensor.js";
 import { expectAdjoint, dot64 } from "../helpers/adjoint.js";
-import { checkGradients, expectAllClose, numericGrad, relativeError } from "../helpers/gradcheck.js";
+import { checkGradients, numericGrad } from "../helpers/gradcheck.js";
+import { expectAllClose, relativeError } from "../helpers/close.js";
 import { avgPool2dRef, conv2dRef, crossEntropyRef, im2colRef, linearRef, matmulRef, maxPool2dRef, outSize, softmaxRef } from "../helpers/reference.js";
 import { distinct64, randn64, rng, uniform64 } from "../helpers/random.js";
 

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { linear, linearBackward } from "../../src/ops/linear.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor, zeros } from "../../src/tensor/create.js";
-import { checkGradients, expectAllClose } from "../helpers/gradcheck.js";
+import { checkGradients } from "../helpers/gradcheck.js";
+import { expectAllClose } from "../helpers/close.js";
 import { linearRef } from "../helpers/reference.js";
 import { f32, randn64, rng } from "../helpers/random.js";
 

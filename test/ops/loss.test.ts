@@ -9,7 +9,8 @@ import { crossEntropy, softmaxCrossEntropy } from "../../src/ops/cross-entropy.j
 import { mul } from "../../src/ops/elementwise.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor, zeros } from "../../src/tensor/create.js";
-import { checkGradients, expectAllClose } from "../helpers/gradcheck.js";
+import { checkGradients } from "../helpers/gradcheck.js";
+import { expectAllClose } from "../helpers/close.js";
 import { crossEntropyRef, logSoftmaxRef, softmaxRef } from "../helpers/reference.js";
 import { f32, randn64, randomLabels, rng } from "../helpers/random.js";
 

@@ -10,7 +10,8 @@ import { maxPool2d, maxPool2dBackward, maxPool2dForward } from "../../src/ops/ma
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
 import { expectAdjoint } from "../helpers/adjoint.js";
-import { checkGradients, expectAllClose } from "../helpers/gradcheck.js";
+import { checkGradients } from "../helpers/gradcheck.js";
+import { expectAllClose } from "../helpers/close.js";
 import { avgPool2dRef, maxPool2dRef, outSize, type Pair } from "../helpers/reference.js";
 import { distinct64, f32, randn64, rng } from "../helpers/random.js";
 import { windowGeometry, type WindowGeometry } from "../helpers/geometry.js";

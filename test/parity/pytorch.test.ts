@@ -28,6 +28,7 @@ import { deserialize, type SafetensorsContents } from "../../src/io/safetensors.
 import { lenet } from "../../src/lenet/models.js";
 import { loadBundledMnist } from "../../src/data/files.js";
 import type { Size2 } from "../../src/ops/window.js";
+import { expectAllClose, relativeError } from "../helpers/close.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -71,18 +72,6 @@ function labelsOf(t: Tensor): Int32Array {
   return Int32Array.from(t.data);
 }
 
-/** ‖a − b‖ / max(‖a‖, ‖b‖) in float64; 0 when both are zero. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-  }
-  const scale = Math.sqrt(Math.max(na, nb));
-  return scale === 0 ? Math.sqrt(diff) : Math.sqrt(diff) / scale;
-}
-
 /** Asserts torchlet's `actual` matches PyTorch's `expected` (shape, norm error, elementwise) and records the error. */
 function expectMatch(fixture: Fixture, what: string, actual: Tensor | null, expected: Tensor, tolerance: Tolerance): number {
   const label = `${fixture.file}: ${what}`;
@@ -95,18 +84,7 @@ function expectMatch(fixture: Fixture, what: string, actual: Tensor | null, expe
   const previous = worst.get(key);
   if (previous === undefined || error > previous.error) worst.set(key, { error, fixture: fixture.file });
 
-  let bad = -1, badExcess = 0;
-  for (let i = 0; i < expected.data.length; i++) {
-    const x = a.data[i]!, y = expected.data[i]!;
-    const excess = Math.abs(x - y) - (atol + rtol * Math.abs(y));
-    if (!(excess <= 0) && (bad < 0 || excess > badExcess)) {
-      bad = i;
-      badExcess = excess;
-    }
-  }
-  if (bad >= 0) {
-    expect.fail(`${label}: element ${bad} is ${a.data[bad]} in torchlet but ${expected.data[bad]} in PyTorch (|Δ| = ${Math.abs(a.data[bad]! - expected.data[bad]!)}, allowed ${atol} + ${rtol}·|b|)`);
-  }
+  expectAllClose(a.data, expected.data, rtol, atol, `${label}: torchlet (actual) vs PyTorch (expected)`, { requireFinite: true });
   expect(error, `${label}: relative error ‖a−b‖/max(‖a‖,‖b‖)`).toBeLessThanOrEqual(maxRel);
   return error;
 }

@@ -20,19 +20,12 @@ import { trainStep } from "../../src/lenet/train.js";
 import { load, loadWithMetadata, save } from "../../src/io/files.js";
 import { loadBundledMnist } from "../../src/data/files.js";
 import type { Dataset } from "../../src/data/dataset.js";
+import { expectAllClose } from "../helpers/close.js";
 
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = fileURLToPath(new URL("./torch_roundtrip.py", import.meta.url));
 const hasTorch = spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" }).status === 0;
 const SKIPPED = hasTorch ? "" : " (skipped: PyTorch not installed: apt-get install -y python3-torch libopenblas0-openmp)";
-
-/** Largest |a − b| over two equally long arrays. */
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
-}
 
 /** Runs torch_roundtrip.py; fails with its stderr when it exits non-zero. */
 function python(...args: string[]): void {
@@ -86,7 +79,7 @@ describe("round trip through real PyTorch (d2l LeNet, safetensors)", () => {
     const ours = noGrad(() => net.forward(images));
     const theirs = load(outPath).logits!;
     expect([...theirs.shape]).toEqual([32, 10]);
-    expect(maxAbsDiff(ours.data, theirs.data)).toBeLessThanOrEqual(1e-4);
+    expectAllClose(ours.data, theirs.data, 0, 1e-4, "logits: torchlet (actual) vs PyTorch (expected)", { requireFinite: true });
   });
 
   it.skipIf(!hasTorch)(`PyTorch → torchlet: a LeNet trained in PyTorch gives the same logits in torchlet${SKIPPED}`, () => {
@@ -101,6 +94,6 @@ describe("round trip through real PyTorch (d2l LeNet, safetensors)", () => {
     const ours = noGrad(() => net.forward(images));
     const theirs = load(logitsPath).logits!;
     expect([...theirs.shape]).toEqual([32, 10]);
-    expect(maxAbsDiff(ours.data, theirs.data)).toBeLessThanOrEqual(1e-4);
+    expectAllClose(ours.data, theirs.data, 0, 1e-4, "logits: torchlet (actual) vs PyTorch (expected)", { requireFinite: true });
   });
 });

@@ -56,13 +56,3 @@ export function start(args: readonly string[], cwd: string): { child: ChildProce
 export function weightsOf(tensors: Record<string, { data: Float32Array }>): Float64Array {
   return Float64Array.from(Object.keys(tensors).sort().flatMap((name) => Array.from(tensors[name]!.data)));
 }
-
-/** ‖a − b‖ / ‖b‖. */
-export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0, norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}

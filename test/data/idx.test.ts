@@ -6,12 +6,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MNIST_CLASSES } from "../src/data/dataset.js";
-import { bytesToUnit, encodeIdx, makeDataset, parseIdx, parseImages, parseLabels } from "../src/data/idx.js";
-import { loadIdxDataset, readIdxFile } from "../src/data/files.js";
-import { expectError } from "./helpers/errors.js";
+import { MNIST_CLASSES } from "../../src/data/dataset.js";
+import { bytesToUnit, encodeIdx, makeDataset, parseIdx, parseImages, parseLabels } from "../../src/data/idx.js";
+import { loadIdxDataset, readIdxFile } from "../../src/data/files.js";
+import { expectError } from "../helpers/errors.js";
 
-// Asserts `fn` throws a TorchletError with `code` whose message contains every fragment.
 // `count` images of rows×cols whose pixel j of image i is (i + j) mod 256.
 function imagePixels(count: number, rows = 28, cols = 28): Uint8Array {
   return Uint8Array.from({ length: count * rows * cols }, (_, k) => (Math.floor(k / (rows * cols)) + (k % (rows * cols))) % 256);

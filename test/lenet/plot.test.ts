@@ -3,7 +3,7 @@
 // run produces (one epoch, NaN, nothing at all).
 
 import { describe, expect, it } from "vitest";
-import { trainingPlotSvg, type PlotRecord } from "../src/lenet/plot.js";
+import { trainingPlotSvg, type PlotRecord } from "../../src/lenet/plot.js";
 
 interface Element {
   name: string;

@@ -2,10 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Tensor } from "../src/tensor/tensor.js";
-import { deserialize, serialize, type StateDict } from "../src/io/safetensors.js";
-import { load, loadWithMetadata, save, writeFileAtomic } from "../src/io/files.js";
-import { expectError } from "./helpers/errors.js";
+import { Tensor } from "../../src/tensor/tensor.js";
+import { deserialize, serialize, type StateDict } from "../../src/io/safetensors.js";
+import { load, loadWithMetadata, save, writeFileAtomic } from "../../src/io/files.js";
+import { expectError } from "../helpers/errors.js";
 
 const SOURCE = "bad.safetensors";
 

