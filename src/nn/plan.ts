@@ -194,11 +194,13 @@ export class Plan {
     if (data.images.length !== data.count * sample) {
       throw new TorchletError("Plan.evaluateDataset", "SHAPE_MISMATCH", `${data.count} examples of ${data.images.length / Math.max(1, data.count)} values do not fit the plan's examples of shape ${formatShape(this.sampleShape)}`);
     }
-    let lossSum = 0, correct = 0;
+    let lossSum = 0, correct = 0, seen = 0;
     for (const n of new DataLoader(data, { batchSize: this.batchSize }).batchesInto(this.input, this.labels)) {
-      const r = this.evaluate(n);
+      const b = this.bind(n);
+      const r = this.checkLoss("evaluateDataset", b, this.forward(b), seen);
       lossSum += r.loss * n;
       correct += r.correct;
+      seen += n;
     }
     return { loss: data.count === 0 ? 0 : lossSum / data.count, acc: data.count === 0 ? 0 : correct / data.count, correct };
   }
@@ -243,11 +245,12 @@ export class Plan {
     }
   }
 
-  private checkLoss(method: string, b: Binding, result: BatchResult): BatchResult {
+  // A NaN loss beside a count of "correct" rows would be a score of nothing: refuse it, naming the example (counted from `first`).
+  private checkLoss(method: string, b: Binding, result: BatchResult, first = 0): BatchResult {
     if (Number.isFinite(result.loss)) return result;
     const logits = b.acts[b.acts.length - 1]!;
     const bad = logits.findIndex((v) => !Number.isFinite(v));
-    const where = bad === -1 ? "" : `: the logits of example ${Math.floor(bad / b.classes)} are not finite`;
+    const where = bad === -1 ? "" : `: the logits of example ${first + Math.floor(bad / b.classes)} are not finite`;
     throw new TorchletError("Plan", "NON_FINITE", `${method} found a loss of ${result.loss}${where} (a NaN or infinite input or weight), so the batch has no loss or accuracy`);
   }
 
