@@ -35,14 +35,22 @@ export interface StepBuffers {
   readonly saved: Int32Array;
 }
 
+/** Lengths of a step's scratch buffers, slot by slot: a Plan shares slot j between all layers. */
+export interface StepScratch {
+  /** What forward needs, e.g. conv2d's [cols]: (C·kH·kW, N·P·Q). */
+  readonly forward: readonly number[];
+  /** What backward needs, e.g. conv2d's [cols, dcols]: both (C·kH·kW, N·P·Q). */
+  readonly backward: readonly number[];
+}
+
 /** One layer's computation for one input shape: what its eager forward and a `Plan` both run. */
 export interface LayerStep {
   /** Shape of the layer's output. */
   readonly outputShape: readonly number[];
   /** True when the output is the input relabelled (Flatten, Reshape): no kernels run and no buffers of its own. */
   readonly view?: boolean;
-  /** Lengths of the scratch buffers forward and backward use, slot by slot (conv2d: forward [cols], backward [cols, dcols]). */
-  readonly scratch?: { readonly forward: readonly number[]; readonly backward: readonly number[] };
+  /** Scratch buffers forward and backward use (none by default). */
+  readonly scratch?: StepScratch;
   /** Length of the Int32 buffer forward fills for backward (max pooling: one argmax per output). Default 0. */
   readonly saved?: number;
   /** y = layer(x). */

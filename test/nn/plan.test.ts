@@ -6,6 +6,7 @@ import { Plan } from "../../src/nn/plan.js";
 import { Sequential, Linear, ReLU, Tanh, Conv2d, MaxPool2d, Flatten } from "../../src/nn/layers.js";
 import { SGD, Adam } from "../../src/nn/optim.js";
 import { Module } from "../../src/nn/module.js";
+import { StepLayer, type LayerStep } from "../../src/nn/step.js";
 import { DataLoader } from "../../src/nn/dataloader.js";
 import { lenet, lenetModern } from "../../src/lenet/models.js";
 import { trainStep, evaluate } from "../../src/lenet/train.js";
@@ -112,6 +113,38 @@ describe("Plan", () => {
     const counts = countConstructions(epoch);
     // The epoch's shuffle order (one Int32Array of the dataset's size) is the only allocation, once per epoch.
     expect(counts).toEqual({ Float32Array: 0, Int32Array: 1, ArrayBuffer: 0 });
+  });
+
+  it("a layer of your own is planned once it describes its step: eager and plan agree bit for bit", () => {
+    // y = x², elementwise, written once as a step (plain loops, no backend kernel).
+    class Square extends StepLayer {
+      constructor() {
+        super("Square", "square");
+      }
+      step(inputShape: readonly number[]): LayerStep {
+        return {
+          outputShape: inputShape,
+          forward: ({ x, y }) => x.forEach((v, i) => (y[i] = v * v)),
+          backward: ({ x, dx, dy }) => dx?.forEach((_, i) => (dx[i] += 2 * x[i]! * dy[i]!)), // d(x²)/dx = 2x
+        };
+      }
+    }
+    const make = (g: Generator) => new Sequential(new Linear(784, 16, { generator: g }), new Square(), new Linear(16, 10, { generator: g }));
+    const [eagerNet, planNet] = twins(make);
+    const eagerOpt = new SGD(eagerNet.parameters(), { lr: 0.01 }), planOpt = new SGD(planNet.parameters(), { lr: 0.01 });
+    const plan = new Plan(planNet, { batchSize: 8, sampleShape: [784] });
+    for (let s = 0; s < 2; s++) {
+      const x = train.images.slice(s * 8 * 784, (s + 1) * 8 * 784), y = train.labels.slice(s * 8, (s + 1) * 8);
+      const eager = trainStep(eagerNet, eagerOpt, new Tensor(x, [8, 784]), y);
+      plan.input.set(x);
+      plan.labels.set(y);
+      expect(plan.trainStep(planOpt)).toEqual(eager);
+    }
+    expectSameParameters(planNet, eagerNet);
+    // the eager layer's backward is the step's: d(x²)/dx at x = 3 is 6
+    const x = new Tensor(Float32Array.of(3, -1), [2], { requiresGrad: true });
+    new Square().forward(x).backward(new Tensor(Float32Array.of(1, 1), [2]));
+    expect(Array.from(x.grad!.data)).toEqual([6, -2]);
   });
 
   it("rejects what it cannot run, with clear errors", () => {
