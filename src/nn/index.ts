@@ -6,3 +6,4 @@ export { xavierUniform, kaimingUniform, uniform, fans } from "./init.js";
 export { DataLoader, type LabeledData, type DataLoaderOptions, type Batch } from "./dataloader.js";
 export { summary, type SummaryRow } from "./summary.js";
 export { Plan, type PlanOptions, type BatchResult, type DatasetResult } from "./plan.js";
+export { StepLayer, type LayerStep, type StepBuffers, type StepScratch } from "./step.js";

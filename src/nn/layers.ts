@@ -1,18 +1,19 @@
-// The layers, each a thin Module around one op from src/ops, named and
-// initialised as in PyTorch so that state_dicts line up name for name.
+// The layers, named and initialised as in PyTorch so that state_dicts line up
+// name for name. Each describes its computation once, as a step (step.ts):
+// the kernels it calls for an input shape. Its eager forward runs that step,
+// and a Plan compiles it, so the two cannot drift apart.
 
-import { MAX_ELEMENTS, TorchletError, checkInt, checkOptions, describe } from "../errors.js";
+import { MAX_ELEMENTS, TorchletError, checkInt, checkOptions, describe, formatShape } from "../errors.js";
 import { Tensor, zeros, type Generator } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
-import { conv2d } from "../ops/conv2d.js";
-import { avgPool2d, poolWindow, type Pool2dOptions } from "../ops/avgpool2d.js";
-import { maxPool2d } from "../ops/maxpool2d.js";
-import { sigmoid } from "../ops/sigmoid.js";
-import { relu } from "../ops/relu.js";
-import { tanh } from "../ops/tanh.js";
-import { linear } from "../ops/linear.js";
+import { inferShape, normalizeDim } from "../tensor/tensor.js";
+import { conv2dDims, conv2dColsLength } from "../ops/conv2d.js";
+import { poolWindow, pool2dDims, type Pool2dOptions } from "../ops/avgpool2d.js";
+import type { LinearDims } from "../ops/linear.js";
 import { pair, type Size2 } from "../ops/window.js";
+import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
+import { StepLayer, count, type LayerStep } from "./step.js";
 import { kaimingUniform, uniform, fans } from "./init.js";
 
 /** Options shared by layers with weights. */
@@ -66,7 +67,7 @@ export interface Conv2dLayerOptions extends ParameterOptions {
  * 2-D convolution layer: weight (out, in, kH, kW), bias (out).
  * @example new Conv2d(1, 6, { kernelSize: 5, padding: 2 }) // or new Conv2d(1, 6, 5, { padding: 2 })
  */
-export class Conv2d extends Module {
+export class Conv2d extends StepLayer {
   /** The filters, shape (out, in, kH, kW); parameter `"weight"`. */
   readonly weight: Tensor;
   /** One bias per output channel, shape (out); parameter `"bias"`, or null with `bias: false`. */
@@ -77,7 +78,7 @@ export class Conv2d extends Module {
   readonly padding: [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSizeOrOptions: Size2 | Conv2dLayerOptions, maybeOptions: Conv2dLayerOptions = {}) {
-    super("Conv2d");
+    super("Conv2d", "conv2d");
     const options = isSize(kernelSizeOrOptions) ? { ...checkOptions("Conv2d", maybeOptions, "{ stride: 2, padding: 1 }"), kernelSize: kernelSizeOrOptions } : kernelSizeOrOptions;
     if (typeof options !== "object" || options === null || options.kernelSize === undefined) {
       throw new TorchletError("Conv2d", "INVALID_ARGUMENT", `kernelSize is required, e.g. new Conv2d(1, 6, { kernelSize: 5 }); got ${describe(kernelSizeOrOptions)}`);
@@ -93,8 +94,16 @@ export class Conv2d extends Module {
     defaultInit(this.weight, this.bias, options.generator);
   }
 
-  override forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
+  /** y (N, K, P, Q) = conv(x (N, C, H, W), weight) + bias, with im2col scratch; see docs/conv2d.md. */
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
+    const d = conv2dDims(inputShape, this.weight.shape, this.bias?.shape ?? null, { stride: this.stride, padding: this.padding });
+    const cols = conv2dColsLength(d); // cols and dcols: (C·kH·kW, N·P·Q)
+    return {
+      outputShape: [d.N, d.K, d.P, d.Q],
+      scratch: { forward: [cols], backward: [cols, cols] },
+      forward: (b) => k.conv2dForward(b.y, b.x, b.params[0]!, b.params[1] ?? null, d, b.scratch[0]!),
+      backward: (b) => k.conv2dBackward(b.dx, b.dparams[0] ?? null, b.dparams[1] ?? null, b.dy, b.x, b.params[0]!, d, b.scratch[0]!, b.scratch[1]!),
+    };
   }
 
   protected override extraRepr(): string {
@@ -104,14 +113,14 @@ export class Conv2d extends Module {
 }
 
 /** Fully connected layer: y = x·Wᵀ + b, weight (out, in), bias (out). */
-export class Linear extends Module {
+export class Linear extends StepLayer {
   /** The weight, shape (out, in); parameter `"weight"`. */
   readonly weight: Tensor;
   /** The bias, shape (out); parameter `"bias"`, or null with `bias: false`. */
   readonly bias: Tensor | null;
 
   constructor(inFeatures: number, outFeatures: number, options: ParameterOptions = {}) {
-    super("Linear");
+    super("Linear", "linear");
     checkOptions("Linear", options, "{ bias: false }"); // new Linear(4, 8, false), PyTorch-style, must not pass silently
     checkGenerator("Linear", options.generator);
     const I = checkInt("Linear", "inFeatures", inFeatures, 1);
@@ -121,8 +130,19 @@ export class Linear extends Module {
     defaultInit(this.weight, this.bias, options.generator);
   }
 
-  override forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+  /** y (*, out) = x (*, in) · weightᵀ + bias, over every leading index; see docs/linear.md. */
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
+    const [O, I] = this.weight.shape as [number, number];
+    if (inputShape.length < 1 || inputShape[inputShape.length - 1] !== I) {
+      throw new TorchletError("linear", "SHAPE_MISMATCH", `input's last dimension must be ${I} (weight ${formatShape(this.weight.shape)}), got input ${formatShape(inputShape)}`);
+    }
+    // N is the product of the leading dimensions (not numel / I, which loses them when I = 0)
+    const d: LinearDims = { N: count(inputShape.slice(0, -1)), I, O };
+    return {
+      outputShape: [...inputShape.slice(0, -1), O],
+      forward: (b) => k.linearForward(b.y, b.x, b.params[0]!, b.params[1] ?? null, d),
+      backward: (b) => k.linearBackward(b.dx, b.dparams[0] ?? null, b.dparams[1] ?? null, b.dy, b.x, b.params[0]!, d),
+    };
   }
 
   protected override extraRepr(): string {
@@ -131,14 +151,14 @@ export class Linear extends Module {
 }
 
 /** What the two pooling layers share: a window size, stride and padding, checked when built. */
-abstract class Pool2dLayer extends Module {
+abstract class Pool2dLayer extends StepLayer {
   /** Window size, one number or [height, width]. */
   readonly kernelSize: Size2;
   /** Stride (default: the kernel size) and padding (default 0). */
   readonly options: Pool2dOptions;
 
-  constructor(typeName: string, kernelSize: Size2, options: Pool2dOptions) {
-    super(typeName);
+  constructor(typeName: string, op: string, kernelSize: Size2, options: Pool2dOptions) {
+    super(typeName, op);
     poolWindow(typeName, kernelSize, options);
     this.kernelSize = kernelSize;
     this.options = options;
@@ -156,11 +176,19 @@ export class AvgPool2d extends Pool2dLayer {
    * @param options stride (default: the kernel size) and padding (default 0).
    */
   constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
-    super("AvgPool2d", kernelSize, options);
+    super("AvgPool2d", "avgPool2d", kernelSize, options);
   }
 
-  override forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, this.options);
+  /** y (N, C, P, Q) = window means of x (N, C, H, W); see docs/avgpool2d.md. */
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
+    const d = pool2dDims(this.op, inputShape, this.kernelSize, this.options);
+    return {
+      outputShape: [d.N, d.C, d.P, d.Q],
+      forward: (b) => k.avgPool2dForward(b.y, b.x, d),
+      backward: (b) => {
+        if (b.dx) k.avgPool2dBackward(b.dx, b.dy, d);
+      },
+    };
   }
 }
 
@@ -171,72 +199,110 @@ export class MaxPool2d extends Pool2dLayer {
    * @param options stride (default: the kernel size) and padding (default 0).
    */
   constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
-    super("MaxPool2d", kernelSize, options);
+    super("MaxPool2d", "maxPool2d", kernelSize, options);
   }
 
-  override forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, this.options);
+  /** y (N, C, P, Q) = window maxima of x (N, C, H, W), saving where each came from; see docs/maxpool2d.md. */
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
+    const d = pool2dDims(this.op, inputShape, this.kernelSize, this.options);
+    const outputShape = [d.N, d.C, d.P, d.Q];
+    return {
+      outputShape,
+      saved: count(outputShape), // argmax: (N, C, P, Q), the flat index into x of each window's maximum
+      forward: (b) => k.maxPool2dForward(b.y, b.saved, b.x, d),
+      backward: (b) => {
+        if (b.dx) k.maxPool2dBackward(b.dx, b.dy, b.saved);
+      },
+    };
   }
 }
 
 /** Elementwise logistic sigmoid. */
-export class Sigmoid extends Module {
+export class Sigmoid extends StepLayer {
   constructor() {
-    super("Sigmoid");
+    super("Sigmoid", "sigmoid");
   }
 
-  override forward(x: Tensor): Tensor {
-    return sigmoid(x);
+  /** y = σ(x) elementwise, any shape; its backward needs only y; see docs/sigmoid.md. */
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
+    return {
+      outputShape: inputShape,
+      forward: (b) => k.sigmoidForward(b.y, b.x),
+      backward: (b) => {
+        if (b.dx) k.sigmoidBackward(b.dx, b.dy, b.y);
+      },
+    };
   }
 }
 
 /** Elementwise max(0, x). */
-export class ReLU extends Module {
+export class ReLU extends StepLayer {
   constructor() {
-    super("ReLU");
+    super("ReLU", "relu");
   }
 
-  override forward(x: Tensor): Tensor {
-    return relu(x);
+  /** y = max(0, x) elementwise, any shape; its backward needs only y; see docs/relu.md. */
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
+    return {
+      outputShape: inputShape,
+      forward: (b) => k.reluForward(b.y, b.x),
+      backward: (b) => {
+        if (b.dx) k.reluBackward(b.dx, b.dy, b.y);
+      },
+    };
   }
 }
 
 /** Elementwise hyperbolic tangent. */
-export class Tanh extends Module {
+export class Tanh extends StepLayer {
   constructor() {
-    super("Tanh");
+    super("Tanh", "tanh");
   }
 
-  override forward(x: Tensor): Tensor {
-    return tanh(x);
+  /** y = tanh(x) elementwise, any shape; its backward needs only y; see docs/tanh.md. */
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
+    return {
+      outputShape: inputShape,
+      forward: (b) => k.tanhForward(b.y, b.x),
+      backward: (b) => {
+        if (b.dx) k.tanhBackward(b.dx, b.dy, b.y);
+      },
+    };
   }
 }
 
 /** Flattens dimensions startDim..endDim (default 1..-1: everything but the batch), like nn.Flatten. */
-export class Flatten extends Module {
+export class Flatten extends StepLayer {
   /**
    * @param startDim first dimension to merge (default 1, keeping the batch dimension).
    * @param endDim last dimension to merge, inclusive; negative counts from the end (default -1).
    */
   constructor(readonly startDim = 1, readonly endDim = -1) {
-    super("Flatten");
+    super("Flatten", "flatten");
     for (const [name, dim] of [["startDim", startDim], ["endDim", endDim]] as const) {
       if (!Number.isInteger(dim)) throw new TorchletError("Flatten", "INVALID_ARGUMENT", `${name} must be an integer, got ${describe(dim)}`);
     }
   }
 
-  override forward(x: Tensor): Tensor {
-    return x.flatten(this.startDim, this.endDim);
+  /** A view: the same values with dimensions startDim..endDim merged (Tensor.flatten's rule; a scalar becomes [1]). */
+  override step(inputShape: readonly number[]): LayerStep {
+    if (inputShape.length === 0) return viewStep([1]);
+    const start = normalizeDim("flatten", this.startDim, inputShape.length);
+    const end = normalizeDim("flatten", this.endDim, inputShape.length);
+    if (start > end) {
+      throw new TorchletError("flatten", "INVALID_ARGUMENT", `startDim ${this.startDim} comes after endDim ${this.endDim} for shape ${formatShape(inputShape)}`);
+    }
+    return viewStep([...inputShape.slice(0, start), count(inputShape.slice(start, end + 1)), ...inputShape.slice(end + 1)]);
   }
 }
 
 /** Views the input with a fixed shape (one -1 allowed), like d2l's `Reshape` module: `new Reshape(-1, 1, 28, 28)`. */
-export class Reshape extends Module {
+export class Reshape extends StepLayer {
   /** The target shape; at most one entry is -1 (inferred from the element count). */
   readonly shape: readonly number[];
 
   constructor(...shape: number[]) {
-    super("Reshape");
+    super("Reshape", "reshape");
     shape.forEach((d, i) => {
       if (!Number.isInteger(d) || d < -1 || d > MAX_ELEMENTS) throw new TorchletError("Reshape", "INVALID_ARGUMENT", `shape[${i}] must be -1 or an integer in [0, ${MAX_ELEMENTS}], got ${describe(d)}`);
     });
@@ -244,8 +310,9 @@ export class Reshape extends Module {
     this.shape = shape;
   }
 
-  override forward(x: Tensor): Tensor {
-    return x.reshape(...this.shape);
+  /** A view: the same values with the target shape, its -1 inferred as Tensor.reshape does. */
+  override step(inputShape: readonly number[]): LayerStep {
+    return viewStep(inferShape("reshape", inputShape, this.shape));
   }
 
   protected override extraRepr(): string {
@@ -253,7 +320,12 @@ export class Reshape extends Module {
   }
 }
 
-// The checks pooling runs at forward time that need no input: refuse a bad layer when it is made.
+// Flatten and Reshape relabel the shape: no kernels, and a Plan gives them their input's buffers.
+function viewStep(outputShape: number[]): LayerStep {
+  return { outputShape, view: true, forward: () => {}, backward: () => {} };
+}
+
+// Conv2d's third argument: a kernel size (number or [height, width]), or else the options object.
 function isSize(value: unknown): value is Size2 {
   return typeof value === "number" || Array.isArray(value);
 }

@@ -6,27 +6,24 @@
 // backend no array is copied in or out of WebAssembly memory except the
 // parameters (61,706 floats for LeNet) and their gradients.
 //
-// It runs exactly the kernels the eager ops run, in the same order, so a
-// plan's loss and gradients are bit-for-bit those of net.forward + backward.
-// Use the eager API to explore; use a plan to train fast.
+// A plan runs each layer's step (step.ts), the very closures the eager
+// layers run, in the same order, so a plan's loss and gradients are bit for
+// bit those of net.forward + backward. Like loss.backward(), it adds the
+// gradients into each parameter's .grad; trainStep zeroes them first, as the
+// eager trainStep does. Use the eager API to explore; use a plan to train fast.
 //
 //   const plan = new Plan(net, { batchSize: 256, sampleShape: [784] });
 //   for (const n of loader.batchesInto(plan.input, plan.labels)) plan.trainStep(optimizer, n);
 
 import { TorchletError, checkInt, checkShape, describe, formatShape } from "../errors.js";
-import { Tensor, noGrad } from "../tensor/tensor.js";
-import { zeros } from "../tensor/create.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { getBackend, type Backend } from "../backend/index.js";
-import { conv2dDims, conv2dColsLength, type Conv2dDims } from "../ops/conv2d.js";
-import { pool2dDims } from "../ops/avgpool2d.js";
-import type { WindowDims } from "../ops/window.js";
-import type { LinearDims } from "../ops/linear.js";
 import { argmaxRow } from "../ops/softmax.js";
 import type { Optimizer } from "./optim.js";
-import type { Module } from "./module.js";
 import { DataLoader, type LabeledData } from "./dataloader.js";
 import { checkFiniteLoss, checkFiniteGradient } from "./finite.js";
-import { Sequential, Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape } from "./layers.js";
+import { Sequential } from "./layers.js";
+import { StepLayer, count, type LayerStep, type StepBuffers } from "./step.js";
 
 /** Options of a {@link Plan}. */
 export interface PlanOptions {
@@ -56,53 +53,60 @@ export interface DatasetResult {
   correct: number;
 }
 
-// One layer's kernel calls, bound to its buffers for one batch size.
-interface BoundLayer {
-  forward(): void;
-  /** Adds ∂L/∂input into dx (null for the first layer, whose input needs no gradient). */
-  backward(dx: Float32Array | null): void;
+// Every buffer at the full batch size, allocated once in the backend's memory; a Binding views them.
+interface Buffers {
+  acts: Float32Array[]; // acts[0] = input (batchSize, ...sampleShape); acts[i + 1] = output of layer i; a view layer's is its input's array
+  grads: Float32Array[]; // grads[i] = ∂L/∂acts[i], same shape; empty where no gradient is needed (the input, and views of it)
+  saved: Int32Array[]; // saved[i] = what layer i's forward keeps for its backward, (step.saved), e.g. max pooling's argmax
+  scratch: Float32Array[]; // slot j: the longest scratch j any layer asks for, e.g. conv2d's cols and dcols (C·kH·kW, N·P·Q)
+  params: Float32Array[]; // params[i]: a copy of the net's parameter i, (its shape), refreshed before every forward
+  paramGrads: Float32Array[]; // paramGrads[i]: ∂L/∂params[i] of the last backward, (its shape), then added to .grad
+  labels: Int32Array; // (batchSize)
+  logProbs: Float32Array; // (batchSize, classes): log-softmax of the logits, kept for the loss backward
+  loss: Float32Array; // (1)
+  dloss: Float32Array; // (1): ∂L/∂loss = 1
 }
 
-// The buffers and layers for one batch size n (views of the plan's full-size buffers).
+// The layers' steps and views of the buffers for one batch size n.
 interface Binding {
   n: number;
-  layers: BoundLayer[];
-  acts: Float32Array[]; // acts[0] = input (n, sample); acts[i + 1] = output of layer i
-  grads: Float32Array[]; // grads[i] = ∂L/∂acts[i], empty where no gradient is needed (the input, and aliases of it)
-  labels: Int32Array;
-  logProbs: Float32Array;
+  steps: { step: LayerStep; buffers: StepBuffers }[];
+  acts: Float32Array[]; // as Buffers.acts, (n, ...)
+  grads: Float32Array[]; // as Buffers.grads, (n, ...)
+  labels: Int32Array; // (n)
+  logProbs: Float32Array; // (n, classes)
   classes: number;
 }
 
 /**
- * A Sequential classifier compiled for one batch size and one backend.
- * Layers supported: Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape.
+ * A Sequential classifier compiled for one batch size and one backend: any layer that
+ * describes its step (a StepLayer: Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU,
+ * Tanh, Flatten, Reshape, or your own), bit for bit the eager result.
+ *
+ * Gradients follow the eager API: {@link Plan.forwardBackward} adds them into each
+ * parameter's `.grad` like `loss.backward()`, and {@link Plan.trainStep} first calls
+ * `optimizer.zeroGrad()`, like the eager `trainStep`. After {@link Plan.dispose} every
+ * method refuses to run. A batch whose loss is NaN or ±Infinity is an error
+ * (NON_FINITE), never a loss reported beside an accuracy.
  */
 export class Plan {
-  /** Fill with a batch of inputs, (batchSize, ...sampleShape), before each step. */
-  readonly input: Float32Array;
-  /** Fill with the batch's labels before each step. */
-  readonly labels: Int32Array;
   /** The largest batch the plan runs (from {@link PlanOptions.batchSize}). */
   readonly batchSize: number;
   /** Shape of one example (from {@link PlanOptions.sampleShape}). */
   readonly sampleShape: readonly number[];
   private readonly backend: Backend;
-  private readonly params: Tensor[];
-  private readonly mirrors: Float32Array[]; // the parameters, copied into backend memory each step
-  private readonly gradMirrors: Float32Array[];
-  private readonly mirrorOf = new Map<Tensor, [Float32Array, Float32Array]>();
-  private readonly shapes: number[][]; // shapes[i] = shape of acts[i] at the full batch size
-  private readonly full: { acts: Float32Array[]; grads: Float32Array[]; logProbs: Float32Array; cols: Float32Array; dcols: Float32Array; argmax: Int32Array[] };
-  private readonly loss: Float32Array;
-  private readonly dloss: Float32Array;
+  private readonly params: Tensor[]; // the net's parameters, each once (a shared one is listed once)
+  private readonly steps: LayerStep[]; // each layer's step at the full batch size
+  private readonly full: Buffers;
+  private readonly owned: (Float32Array | Int32Array)[] = []; // every buffer taken from the backend, for dispose
   private readonly bindings = new Map<number, Binding>();
+  private disposed = false;
 
   /**
    * Lays out every buffer for `net` at `options.batchSize` in the backend's memory.
-   * @param net the classifier; its parameters stay the source of truth (copied in each step, gradients copied out).
+   * @param net the classifier; its parameters stay the source of truth (copied in each step, gradients added to their .grad).
    * @param options batch size, sample shape and backend.
-   * @throws TorchletError when net is not a Sequential, does not end in (batch, classes) logits, or has a layer without a planned form.
+   * @throws TorchletError when net is not a Sequential, does not end in (batch, classes) logits, or has a layer that is not a StepLayer.
    */
   constructor(readonly net: Sequential, options: PlanOptions) {
     if (!(net instanceof Sequential)) throw new TorchletError("Plan", "INVALID_ARGUMENT", "net must be a Sequential");
@@ -111,116 +115,143 @@ export class Plan {
     checkShape("Plan", options.sampleShape, "sampleShape");
     checkShape("Plan", [this.batchSize, ...options.sampleShape], "a batch of batchSize examples"); // before any buffer is allocated
     this.sampleShape = [...options.sampleShape];
-    const k = (this.backend = options.backend ?? getBackend());
-    this.shapes = outputShapes(net, [this.batchSize, ...this.sampleShape]);
-    const last = this.shapes[this.shapes.length - 1]!;
-    if (last.length !== 2) {
-      throw new TorchletError("Plan", "SHAPE_MISMATCH", `the network must end in (batch, classes) logits for the loss, but it outputs ${formatShape(last)}`);
-    }
-    if (last[0] !== this.batchSize) {
-      // e.g. a Reshape(-1, ...) that folds examples together: labels would no longer line up with rows
-      throw new TorchletError("Plan", "SHAPE_MISMATCH", `the network maps a batch of ${this.batchSize} examples of shape ${formatShape(this.sampleShape)} to logits ${formatShape(last)}; it must keep one row per example`);
-    }
-    this.params = net.parameters();
-    this.mirrors = this.params.map((p) => k.alloc(p.numel));
-    this.gradMirrors = this.params.map((p) => k.alloc(p.numel));
-    this.params.forEach((p, i) => this.mirrorOf.set(p, [this.mirrors[i]!, this.gradMirrors[i]!]));
-
-    // Reshape and Flatten only relabel the shape: their output shares the input's buffer, and their
-    // gradient the input's gradient. The input needs no gradient: an empty array stands for "none".
-    const acts: Float32Array[] = [k.alloc(count(this.shapes[0]!))];
-    const grads: Float32Array[] = [new Float32Array(0)];
-    const argmax: Int32Array[] = [];
-    let colsLength = 0;
-    net.layers.forEach((layer, i) => {
-      const aliases = layer instanceof Reshape || layer instanceof Flatten;
-      acts.push(aliases ? acts[i]! : k.alloc(count(this.shapes[i + 1]!)));
-      grads.push(aliases ? grads[i]! : k.alloc(count(this.shapes[i + 1]!)));
-      argmax.push(layer instanceof MaxPool2d ? k.allocInt32(count(this.shapes[i + 1]!)) : new Int32Array(0));
-      if (layer instanceof Conv2d) colsLength = Math.max(colsLength, conv2dColsLength(convDims(layer, this.shapes[i]!)));
-    });
-    this.input = acts[0]!;
-    this.labels = k.allocInt32(this.batchSize);
-    this.loss = k.alloc(1);
-    this.dloss = k.alloc(1);
-    this.full = { acts, grads, logProbs: k.alloc(count(last)), cols: k.alloc(colsLength), dcols: k.alloc(colsLength), argmax };
+    this.backend = options.backend ?? getBackend();
+    this.steps = this.stepsFor(this.batchSize);
+    this.params = [...new Set(net.parameters())];
     try {
-      this.bind(this.batchSize); // checks every layer has a planned form now, not at the first step
+      this.full = this.allocate();
     } catch (error) {
-      this.dispose();
+      this.dispose(); // what was allocated before the failure
       throw error;
     }
   }
 
+  /** Fill with a batch of inputs, (batchSize, ...sampleShape), before each step. */
+  get input(): Float32Array {
+    this.checkLive("input");
+    return this.full.acts[0]!;
+  }
+
+  /** Fill with the batch's labels, (batchSize), before each step. */
+  get labels(): Int32Array {
+    this.checkLive("labels");
+    return this.full.labels;
+  }
+
   /**
-   * One step of training on the first `n` examples of {@link Plan.input}/{@link Plan.labels}:
-   * forward, loss, backward, then `optimizer.step()` (which must hold this net's parameters).
+   * One step of training on the first `n` examples of {@link Plan.input}/{@link Plan.labels}, as the eager
+   * `trainStep` does it: `optimizer.zeroGrad()`, forward, loss, backward (into `.grad`), then `optimizer.step()`.
    * Refuses to update when the loss or a gradient is NaN or ±Infinity.
-   * @throws TorchletError NON_FINITE, leaving the parameters as they were.
+   * @param optimizer must hold exactly this net's parameters.
+   * @throws TorchletError NON_FINITE, leaving the parameters as they were; INVALID_ARGUMENT for another net's optimizer.
    */
   trainStep(optimizer: Optimizer, n = this.batchSize): BatchResult {
-    if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") {
-      throw new TorchletError("Plan", "INVALID_ARGUMENT", `optimizer must be an Optimizer (SGD, Adam), got ${describe(optimizer)}`);
-    }
+    this.checkLive("trainStep");
+    this.checkOptimizer(optimizer);
     const b = this.bind(n);
+    optimizer.zeroGrad();
     const result = this.forward(b);
     checkFiniteLoss(result.loss);
-    for (const g of this.gradMirrors) g.fill(0);
-    for (const g of b.grads) g.fill(0);
-    this.dloss[0] = 1;
-    const last = b.acts.length - 1;
-    this.backend.softmaxCrossEntropyBackward(b.grads[last]!, this.dloss, b.logProbs, b.labels, { N: n, J: b.classes });
-    for (let i = b.layers.length - 1; i >= 0; i--) b.layers[i]!.backward(b.grads[i]!.length > 0 ? b.grads[i]! : null);
-    this.params.forEach((p, i) => {
-      const g = this.gradMirrors[i]!;
-      checkFiniteGradient(() => this.nameOf(p), g);
-      p.gradBuffer().set(g);
-    });
+    this.backward(b);
+    for (const p of this.params) checkFiniteGradient(() => this.nameOf(p), p.gradBuffer());
     optimizer.step();
     return result;
   }
 
-  /** Loss and correct count of the first `n` examples (no gradients, no update). */
+  /**
+   * Forward, loss and backward on the first `n` examples, adding each parameter's gradient into its
+   * `.grad` (`.grad += ∂loss/∂p`), exactly like `loss.backward()` after an eager forward. No update:
+   * call `optimizer.zeroGrad()` before, unless you mean to sum the gradients of several batches.
+   * @throws TorchletError NON_FINITE when the loss is NaN or ±Infinity, naming the first example whose logits are not finite.
+   */
+  forwardBackward(n = this.batchSize): BatchResult {
+    this.checkLive("forwardBackward");
+    const b = this.bind(n);
+    const result = this.checkLoss("forwardBackward", b, this.forward(b));
+    this.backward(b);
+    return result;
+  }
+
+  /**
+   * Loss and correct count of the first `n` examples (no gradients, no update).
+   * @throws TorchletError NON_FINITE when the loss is NaN or ±Infinity (a NaN or infinite input or weight),
+   *   naming the first example whose logits are not finite: such a batch has no meaningful accuracy.
+   */
   evaluate(n = this.batchSize): BatchResult {
-    return this.forward(this.bind(n));
+    this.checkLive("evaluate");
+    const b = this.bind(n);
+    return this.checkLoss("evaluate", b, this.forward(b));
   }
 
   /**
    * Mean loss and accuracy over a whole dataset, batch by batch through {@link Plan.input} (overwriting it).
    * @returns `loss` (mean over the examples), `acc` (fraction correct) and `correct` (count); all 0 for an empty dataset.
-   * @throws TorchletError when the examples do not have the plan's sample shape.
+   * @throws TorchletError when the examples do not have the plan's sample shape, or NON_FINITE as {@link Plan.evaluate}.
    */
   evaluateDataset(data: LabeledData): DatasetResult {
+    this.checkLive("evaluateDataset");
     const sample = count(this.sampleShape);
     if (data.images.length !== data.count * sample) {
       throw new TorchletError("Plan.evaluateDataset", "SHAPE_MISMATCH", `${data.count} examples of ${data.images.length / Math.max(1, data.count)} values do not fit the plan's examples of shape ${formatShape(this.sampleShape)}`);
     }
-    let lossSum = 0, correct = 0;
+    let lossSum = 0, correct = 0, seen = 0;
     for (const n of new DataLoader(data, { batchSize: this.batchSize }).batchesInto(this.input, this.labels)) {
-      const r = this.evaluate(n);
+      const b = this.bind(n);
+      const r = this.checkLoss("evaluateDataset", b, this.forward(b), seen);
       lossSum += r.loss * n;
       correct += r.correct;
+      seen += n;
     }
     return { loss: data.count === 0 ? 0 : lossSum / data.count, acc: data.count === 0 ? 0 : correct / data.count, correct };
   }
 
   /** Logits of the first `n` inputs, (n, classes): a view of the plan's buffer, overwritten by the next call. */
   predict(n = this.batchSize): Float32Array {
+    this.checkLive("predict");
     const b = this.bind(n);
     this.copyParameters();
-    for (const layer of b.layers) layer.forward();
+    for (const { step, buffers } of b.steps) step.forward(buffers);
     return b.acts[b.acts.length - 1]!;
   }
 
-  /** Gives the plan's buffers back to the backend (WebAssembly memory is not garbage-collected). */
+  /**
+   * Gives the plan's buffers back to the backend (WebAssembly memory is not garbage-collected).
+   * A second call does nothing; any other use of the plan afterwards is an INVALID_STATE error.
+   */
   dispose(): void {
-    const seen = new Set<Float32Array | Int32Array>();
-    const all = [...this.full.acts, ...this.full.grads, ...this.full.argmax, ...this.mirrors, ...this.gradMirrors, this.full.logProbs, this.full.cols, this.full.dcols, this.labels, this.loss, this.dloss];
-    for (const buffer of all) {
-      if (buffer.length > 0 && !seen.has(buffer)) this.backend.release(buffer);
-      seen.add(buffer);
-    }
+    if (this.disposed) return; // the memory may already belong to another plan
+    this.disposed = true;
+    for (const buffer of this.owned) this.backend.release(buffer);
+    this.owned.length = 0;
     this.bindings.clear();
+  }
+
+  private checkLive(method: string): void {
+    if (this.disposed) throw new TorchletError("Plan", "INVALID_STATE", `${method} after dispose(): the plan's buffers were given back; make a new Plan`);
+  }
+
+  // The optimizer updates the net's tensors from their .grad: one that holds other tensors would
+  // step on gradients this plan never wrote, and one that misses some would leave them untrained.
+  private checkOptimizer(optimizer: Optimizer): void {
+    const held: unknown = (optimizer as { params?: unknown } | null)?.params;
+    if (typeof (optimizer as { step?: unknown } | null)?.step !== "function" || !Array.isArray(held)) {
+      throw new TorchletError("Plan", "INVALID_ARGUMENT", `optimizer must be an Optimizer (SGD, Adam), got ${describe(optimizer)}`);
+    }
+    const foreign = held.findIndex((p) => !this.params.includes(p as Tensor));
+    const missing = this.params.find((p) => !held.includes(p));
+    if (foreign !== -1 || missing !== undefined) {
+      const problem = foreign !== -1 ? `its parameter ${foreign} (${describe(held[foreign])}) is not one of them` : `it does not hold "${this.nameOf(missing!)}"`;
+      throw new TorchletError("Plan", "INVALID_ARGUMENT", `the optimizer must hold exactly this net's parameters (e.g. new SGD(net.parameters(), ...)), but ${problem}`);
+    }
+  }
+
+  // A NaN loss beside a count of "correct" rows would be a score of nothing: refuse it, naming the example (counted from `first`).
+  private checkLoss(method: string, b: Binding, result: BatchResult, first = 0): BatchResult {
+    if (Number.isFinite(result.loss)) return result;
+    const logits = b.acts[b.acts.length - 1]!;
+    const bad = logits.findIndex((v) => !Number.isFinite(v));
+    const where = bad === -1 ? "" : `: the logits of example ${first + Math.floor(bad / b.classes)} are not finite`;
+    throw new TorchletError("Plan", "NON_FINITE", `${method} found a loss of ${result.loss}${where} (a NaN or infinite input or weight), so the batch has no loss or accuracy`);
   }
 
   private forward(b: Binding): BatchResult {
@@ -230,108 +261,120 @@ export class Plan {
       if (label < 0 || label >= b.classes) throw new TorchletError("Plan", "OUT_OF_RANGE", `label ${label} at index ${i} is out of range for ${b.classes} classes [0, ${b.classes})`);
     }
     this.copyParameters();
-    for (const layer of b.layers) layer.forward();
-    const last = b.acts.length - 1;
-    this.backend.softmaxCrossEntropyForward(this.loss, b.logProbs, b.acts[last]!, b.labels, { N: b.n, J: b.classes });
-    return { loss: this.loss[0]!, correct: countCorrect(b.acts[last]!, b.labels, b.n, b.classes) };
+    for (const { step, buffers } of b.steps) step.forward(buffers);
+    const logits = b.acts[b.acts.length - 1]!;
+    this.backend.softmaxCrossEntropyForward(this.full.loss, b.logProbs, logits, b.labels, { N: b.n, J: b.classes });
+    return { loss: this.full.loss[0]!, correct: countCorrect(logits, b.labels, b.n, b.classes) };
+  }
+
+  // Backward from the loss of the last forward; then .grad += ∂L/∂p, as the eager backward accumulates.
+  private backward(b: Binding): void {
+    const { paramGrads, dloss } = this.full;
+    for (const g of paramGrads) g.fill(0);
+    for (const g of b.grads) g.fill(0);
+    dloss[0] = 1;
+    this.backend.softmaxCrossEntropyBackward(b.grads[b.grads.length - 1]!, dloss, b.logProbs, b.labels, { N: b.n, J: b.classes });
+    for (let i = b.steps.length - 1; i >= 0; i--) b.steps[i]!.step.backward(b.steps[i]!.buffers);
+    this.params.forEach((p, i) => {
+      const grad = p.gradBuffer(), g = paramGrads[i]!;
+      for (let j = 0; j < g.length; j++) grad[j] += g[j]!;
+    });
   }
 
   private copyParameters(): void {
-    this.params.forEach((p, i) => this.mirrors[i]!.set(p.data));
+    this.params.forEach((p, i) => this.full.params[i]!.set(p.data));
   }
 
   private nameOf(p: Tensor): string {
     return this.net.namedParameters().find(([, q]) => q === p)?.[0] ?? "a parameter";
   }
 
-  // Views of the full-size buffers for batch size n, and each layer's kernel calls over them; made once per n.
+  // Each layer's step for a batch of n, walking the shapes through the net.
+  private stepsFor(n: number): LayerStep[] {
+    let shape: readonly number[] = [n, ...this.sampleShape];
+    const steps = this.net.layers.map((layer) => {
+      if (!(layer instanceof StepLayer)) throw new TorchletError("Plan", "INVALID_ARGUMENT", `layer ${layer.typeName} has no planned form (it is not a StepLayer); use net.forward for it`);
+      const step = layer.step(shape, this.backend);
+      shape = step.outputShape;
+      return step;
+    });
+    if (shape.length !== 2) {
+      throw new TorchletError("Plan", "SHAPE_MISMATCH", `the network must end in (batch, classes) logits for the loss, but it outputs ${formatShape(shape)}`);
+    }
+    if (shape[0] !== n) {
+      // e.g. a Reshape(-1, ...) that folds examples together: labels would no longer line up with rows
+      throw new TorchletError("Plan", "SHAPE_MISMATCH", `the network maps a batch of ${n} examples of shape ${formatShape(this.sampleShape)} to logits ${formatShape(shape)}; it must keep one row per example`);
+    }
+    return steps;
+  }
+
+  // Every buffer at the full batch size. A view layer's output and gradient are its input's arrays.
+  private allocate(): Buffers {
+    const f32 = (length: number) => this.own(this.backend.alloc(checkInt("Plan", "buffer length", length)));
+    const i32 = (length: number) => this.own(this.backend.allocInt32(checkInt("Plan", "buffer length", length)));
+    const acts: Float32Array[] = [f32(this.batchSize * count(this.sampleShape))];
+    const grads: Float32Array[] = [new Float32Array(0)]; // the input needs no gradient
+    this.steps.forEach((step, i) => {
+      acts.push(step.view ? acts[i]! : f32(count(step.outputShape)));
+      grads.push(step.view ? grads[i]! : f32(count(step.outputShape)));
+    });
+    // The loss writes ∂L/∂logits even when the logits are a view of the input.
+    if (grads[grads.length - 1]!.length === 0) grads[grads.length - 1] = f32(acts[acts.length - 1]!.length);
+    return {
+      acts, grads,
+      saved: this.steps.map((step) => (step.saved ? i32(step.saved) : new Int32Array(0))),
+      scratch: scratchSlots(this.steps).map(f32),
+      params: this.params.map((p) => f32(p.numel)),
+      paramGrads: this.params.map((p) => f32(p.numel)),
+      labels: i32(this.batchSize),
+      logProbs: f32(acts[acts.length - 1]!.length),
+      loss: f32(1),
+      dloss: f32(1),
+    };
+  }
+
+  private own<T extends Float32Array | Int32Array>(buffer: T): T {
+    this.owned.push(buffer);
+    return buffer;
+  }
+
+  // Views of the full-size buffers for batch size n, and each layer's step over them; made once per n.
   private bind(n: number): Binding {
     const cached = this.bindings.get(n);
     if (cached) return cached;
     checkInt("Plan", "batch", n, 1);
     if (n > this.batchSize) throw new TorchletError("Plan", "OUT_OF_RANGE", `batch of ${n} is larger than the plan's ${this.batchSize}`);
-    const shapes = this.shapes.map((s) => [n, ...s.slice(1)]);
-    const view = (a: Float32Array, i: number) => a.subarray(0, count(shapes[i]!));
-    const acts = this.full.acts.map(view);
-    const grads = this.full.grads.map((g, i) => (g.length === 0 ? g : view(g, i)));
-    const layers = this.net.layers.map((layer, i) => this.bindLayer(layer, shapes[i]!, acts[i]!, acts[i + 1]!, grads[i + 1]!, this.full.argmax[i]!.subarray(0, count(shapes[i + 1]!))));
-    const last = shapes[shapes.length - 1]!;
-    const binding: Binding = { n, layers, acts, grads, labels: this.labels.subarray(0, n), logProbs: this.full.logProbs.subarray(0, count(last)), classes: last[1]! };
+    const steps = n === this.batchSize ? this.steps : this.stepsFor(n);
+    const lengths = [n * count(this.sampleShape), ...steps.map((s) => count(s.outputShape))];
+    const over = lengths.findIndex((length, i) => length > this.full.acts[i]!.length); // only a Reshape that moves the batch can do this
+    if (over !== -1) throw new TorchletError("Plan", "SHAPE_MISMATCH", `at a batch of ${n}, layer ${over - 1} outputs more values than at the plan's batch of ${this.batchSize}`);
+    const view = <T extends Float32Array | Int32Array>(a: T, length: number): T => (a.length === 0 ? a : (a.subarray(0, length) as T));
+    const acts = this.full.acts.map((a, i) => view(a, lengths[i]!));
+    const grads = this.full.grads.map((g, i) => view(g, lengths[i]!));
+    const paramOf = new Map(this.params.map((p, i) => [p, i]));
+    const bound = steps.map((step, i) => {
+      const own = (this.net.layers[i] as StepLayer).parameters().map((p) => paramOf.get(p)!);
+      const buffers: StepBuffers = {
+        x: acts[i]!, y: acts[i + 1]!, dx: grads[i]!.length > 0 ? grads[i]! : null, dy: grads[i + 1]!,
+        params: own.map((j) => this.full.params[j]!), dparams: own.map((j) => this.full.paramGrads[j]!),
+        scratch: this.full.scratch, saved: view(this.full.saved[i]!, step.saved ?? 0),
+      };
+      return { step, buffers };
+    });
+    const classes = steps[steps.length - 1]?.outputShape[1] ?? this.sampleShape[0]!;
+    const binding: Binding = { n, steps: bound, acts, grads, labels: this.full.labels.subarray(0, n), logProbs: this.full.logProbs.subarray(0, n * classes), classes };
     this.bindings.set(n, binding);
     return binding;
   }
+}
 
-  private bindLayer(layer: Module, inShape: number[], x: Float32Array, y: Float32Array, dy: Float32Array, argmax: Int32Array): BoundLayer {
-    const k = this.backend;
-    const { cols, dcols } = this.full;
-    if (layer instanceof Conv2d) {
-      const d = convDims(layer, inShape);
-      const [w, dw] = this.mirrorOf.get(layer.weight)!;
-      const [b, db] = layer.bias ? this.mirrorOf.get(layer.bias)! : [null, null];
-      return {
-        forward: () => k.conv2dForward(y, x, w, b, d, cols),
-        backward: (dx) => k.conv2dBackward(dx, dw, db, dy, x, w, d, cols, dcols),
-      };
-    }
-    if (layer instanceof Linear) {
-      const I = layer.weight.shape[1]!, O = layer.weight.shape[0]!;
-      const d: LinearDims = { N: count(inShape) / I, I, O };
-      const [w, dw] = this.mirrorOf.get(layer.weight)!;
-      const [b, db] = layer.bias ? this.mirrorOf.get(layer.bias)! : [null, null];
-      return {
-        forward: () => k.linearForward(y, x, w, b, d),
-        backward: (dx) => k.linearBackward(dx, dw, db, dy, x, w, d),
-      };
-    }
-    if (layer instanceof AvgPool2d) {
-      const d: WindowDims = pool2dDims("avgPool2d", inShape, layer.kernelSize, layer.options);
-      return {
-        forward: () => k.avgPool2dForward(y, x, d),
-        backward: (dx) => dx && k.avgPool2dBackward(dx, dy, d),
-      };
-    }
-    if (layer instanceof MaxPool2d) {
-      const d: WindowDims = pool2dDims("maxPool2d", inShape, layer.kernelSize, layer.options);
-      return {
-        forward: () => k.maxPool2dForward(y, argmax, x, d),
-        backward: (dx) => dx && k.maxPool2dBackward(dx, dy, argmax),
-      };
-    }
-    for (const [type, name] of [[Sigmoid, "sigmoid"], [ReLU, "relu"], [Tanh, "tanh"]] as const) {
-      if (layer instanceof type) {
-        return {
-          forward: () => k[`${name}Forward`](y, x),
-          backward: (dx) => dx && k[`${name}Backward`](dx, dy, y),
-        };
-      }
-    }
-    if (layer instanceof Reshape || layer instanceof Flatten) {
-      // Same buffer in and out, and the same gradient buffer: nothing to do either way.
-      return { forward: () => {}, backward: () => {} };
-    }
-    throw new TorchletError("Plan", "INVALID_ARGUMENT", `layer ${layer.typeName} has no planned form; use net.forward for it`);
+// Scratch slot j is shared by every layer: as long as the longest scratch j any step asks for, forward or backward.
+function scratchSlots(steps: readonly LayerStep[]): number[] {
+  const slots: number[] = [];
+  for (const { scratch } of steps) {
+    for (const lengths of [scratch?.forward ?? [], scratch?.backward ?? []]) lengths.forEach((length, j) => (slots[j] = Math.max(slots[j] ?? 0, length)));
   }
-}
-
-function count(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-function convDims(layer: Conv2d, inShape: readonly number[]): Conv2dDims {
-  return conv2dDims(inShape, layer.weight.shape, layer.bias?.shape ?? null, { stride: layer.stride, padding: layer.padding });
-}
-
-// Shapes of the input and of every layer's output, found by running the eager layers once on zeros.
-function outputShapes(net: Sequential, inputShape: number[]): number[][] {
-  const shapes = [inputShape];
-  noGrad(() => {
-    let x = zeros(inputShape);
-    for (const layer of net.layers) {
-      x = layer.forward(x);
-      shapes.push([...x.shape]);
-    }
-  });
-  return shapes;
+  return slots;
 }
 
 function countCorrect(logits: Float32Array, labels: Int32Array, n: number, classes: number): number {

@@ -6,6 +6,7 @@ import { Plan } from "../../src/nn/plan.js";
 import { Sequential, Linear, ReLU, Tanh, Conv2d, MaxPool2d, Flatten } from "../../src/nn/layers.js";
 import { SGD, Adam } from "../../src/nn/optim.js";
 import { Module } from "../../src/nn/module.js";
+import { StepLayer, type LayerStep } from "../../src/nn/step.js";
 import { DataLoader } from "../../src/nn/dataloader.js";
 import { lenet, lenetModern } from "../../src/lenet/models.js";
 import { trainStep, evaluate } from "../../src/lenet/train.js";
@@ -14,6 +15,8 @@ import { subset } from "../../src/data/dataset.js";
 import { Tensor, noGrad } from "../../src/tensor/tensor.js";
 import { Generator } from "../../src/tensor/random.js";
 import { TorchletError } from "../../src/errors.js";
+import { crossEntropy } from "../../src/ops/cross-entropy.js";
+import { expectError } from "../helpers/errors.js";
 
 const { train, test } = loadDataset("mnist");
 
@@ -112,6 +115,38 @@ describe("Plan", () => {
     expect(counts).toEqual({ Float32Array: 0, Int32Array: 1, ArrayBuffer: 0 });
   });
 
+  it("a layer of your own is planned once it describes its step: eager and plan agree bit for bit", () => {
+    // y = x², elementwise, written once as a step (plain loops, no backend kernel).
+    class Square extends StepLayer {
+      constructor() {
+        super("Square", "square");
+      }
+      step(inputShape: readonly number[]): LayerStep {
+        return {
+          outputShape: inputShape,
+          forward: ({ x, y }) => x.forEach((v, i) => (y[i] = v * v)),
+          backward: ({ x, dx, dy }) => dx?.forEach((_, i) => (dx[i] += 2 * x[i]! * dy[i]!)), // d(x²)/dx = 2x
+        };
+      }
+    }
+    const make = (g: Generator) => new Sequential(new Linear(784, 16, { generator: g }), new Square(), new Linear(16, 10, { generator: g }));
+    const [eagerNet, planNet] = twins(make);
+    const eagerOpt = new SGD(eagerNet.parameters(), { lr: 0.01 }), planOpt = new SGD(planNet.parameters(), { lr: 0.01 });
+    const plan = new Plan(planNet, { batchSize: 8, sampleShape: [784] });
+    for (let s = 0; s < 2; s++) {
+      const x = train.images.slice(s * 8 * 784, (s + 1) * 8 * 784), y = train.labels.slice(s * 8, (s + 1) * 8);
+      const eager = trainStep(eagerNet, eagerOpt, new Tensor(x, [8, 784]), y);
+      plan.input.set(x);
+      plan.labels.set(y);
+      expect(plan.trainStep(planOpt)).toEqual(eager);
+    }
+    expectSameParameters(planNet, eagerNet);
+    // the eager layer's backward is the step's: d(x²)/dx at x = 3 is 6
+    const x = new Tensor(Float32Array.of(3, -1), [2], { requiresGrad: true });
+    new Square().forward(x).backward(new Tensor(Float32Array.of(1, 1), [2]));
+    expect(Array.from(x.grad!.data)).toEqual([6, -2]);
+  });
+
   it("rejects what it cannot run, with clear errors", () => {
     class Custom extends Module {
       forward(x: Tensor): Tensor {
@@ -123,6 +158,104 @@ describe("Plan", () => {
     const plan = new Plan(new Sequential(new Linear(4, 2)), { batchSize: 2, sampleShape: [4] });
     expect(() => plan.evaluate(3)).toThrow(/batch of 3 is larger than the plan's 2/);
     expect(() => new Plan(new Sequential(new Linear(4, 2)), { batchSize: 0, sampleShape: [4] })).toThrow(TorchletError);
+  });
+});
+
+describe("Plan: .grad, dispose, optimizers, NaN", () => {
+  const batch = (i: number, n: number) => [train.images.slice(i * n * 784, (i + 1) * n * 784), train.labels.slice(i * n, (i + 1) * n)] as const;
+  const grads = (net: Module) => net.parameters().map((p) => Array.from(p.grad!.data));
+
+  it(".grad: forwardBackward adds into it like loss.backward(); trainStep zeroes it first, like the eager trainStep", () => {
+    const [eagerNet, planNet] = twins((g) => lenet({ generator: g }));
+    const [x1, y1] = batch(0, 16), [x2, y2] = batch(1, 16);
+    // The eager gradient of each batch on its own: zeroGrad, forward, loss, backward.
+    const eagerGrads = (x: Float32Array, y: Int32Array) => {
+      eagerNet.zeroGrad();
+      crossEntropy(eagerNet.forward(new Tensor(x.slice(), [16, 784])), y).backward();
+      return grads(eagerNet);
+    };
+    const g1 = eagerGrads(x1, y1), g2 = eagerGrads(x2, y2);
+    const plan = new Plan(planNet, { batchSize: 16, sampleShape: [784] });
+    plan.input.set(x1);
+    plan.labels.set(y1);
+    plan.forwardBackward();
+    expect(grads(planNet)).toEqual(g1); // .grad was null: created at zero, then += g1
+    plan.input.set(x2);
+    plan.labels.set(y2);
+    plan.forwardBackward();
+    expect(grads(planNet)).toEqual(g1.map((g, i) => g.map((v, j) => Math.fround(v + g2[i]![j]!)))); // float32 g1 + g2, as PyTorch accumulates
+    // trainStep zeroes the sum first: the same update and the same .grad as the eager trainStep.
+    const eagerOpt = new SGD(eagerNet.parameters(), { lr: 0.5 }), planOpt = new SGD(planNet.parameters(), { lr: 0.5 });
+    const eager = trainStep(eagerNet, eagerOpt, new Tensor(x1.slice(), [16, 784]), y1);
+    plan.input.set(x1);
+    plan.labels.set(y1);
+    expect(plan.trainStep(planOpt)).toEqual(eager);
+    expect(grads(planNet)).toEqual(grads(eagerNet));
+    expectSameParameters(planNet, eagerNet);
+  });
+
+  it("refuses every use after dispose(), and a second dispose() frees nothing another plan holds", () => {
+    const net = lenet({ generator: new Generator(4) });
+    const opt = new SGD(net.parameters(), { lr: 0.1 });
+    const make = () => new Plan(net, { batchSize: 8, sampleShape: [784] });
+    const a = make();
+    a.dispose();
+    const uses: [string, () => unknown][] = [
+      ["trainStep", () => a.trainStep(opt)], ["forwardBackward", () => a.forwardBackward()], ["evaluate", () => a.evaluate()],
+      ["evaluateDataset", () => a.evaluateDataset(subset(test, 0, 8))], ["predict", () => a.predict()], ["input", () => a.input], ["labels", () => a.labels],
+    ];
+    for (const [name, use] of uses) expectError(use, "INVALID_STATE", `Plan: ${name} after dispose()`);
+    const b = make(); // may take the memory a gave back
+    const [x, y] = [test.images.slice(0, 8 * 784), test.labels.slice(0, 8)];
+    b.input.set(x);
+    b.labels.set(y);
+    const before = b.evaluate();
+    a.dispose(); // must not give back b's buffers
+    const c = make(); // would be laid over b's buffers had a's second dispose freed them
+    c.input.fill(1);
+    c.labels.fill(9);
+    c.evaluate(); // writes every activation of c
+    expect(Array.from(b.input)).toEqual(Array.from(x));
+    expect(Array.from(b.labels)).toEqual(Array.from(y));
+    expect(b.evaluate()).toEqual(before);
+    b.dispose();
+    c.dispose();
+  });
+
+  it("trainStep refuses an optimizer that does not hold exactly this net's parameters, changing nothing", () => {
+    const net = lenet({ generator: new Generator(6) }), other = lenet({ generator: new Generator(6) });
+    const plan = new Plan(net, { batchSize: 4, sampleShape: [784] });
+    const [x, y] = batch(0, 4);
+    plan.input.set(x);
+    plan.labels.set(y);
+    const before = net.parameters().map((p) => Array.from(p.data));
+    const exactly = "Plan: the optimizer must hold exactly this net's parameters";
+    expectError(() => plan.trainStep(new SGD(other.parameters(), { lr: 0.1 })), "INVALID_ARGUMENT", exactly, "parameter 0");
+    expectError(() => plan.trainStep(new SGD(net.parameters().slice(1), { lr: 0.1 })), "INVALID_ARGUMENT", exactly, `does not hold "${net.namedParameters()[0]![0]}"`);
+    expectError(() => plan.trainStep(new SGD([...net.parameters(), other.parameters()[3]!], { lr: 0.1 })), "INVALID_ARGUMENT", exactly, "parameter 10");
+    expect(net.parameters().map((p) => Array.from(p.data))).toEqual(before);
+    expect(net.parameters().every((p) => p.grad === null)).toBe(true);
+    // The same tensors in another order are this net's parameters.
+    expect(plan.trainStep(new SGD([...net.parameters()].reverse(), { lr: 0.1 })).loss).toBeGreaterThan(0);
+    expect(net.parameters().map((p) => Array.from(p.data))).not.toEqual(before);
+  });
+
+  it("a NaN input is a NON_FINITE error naming the example, not a NaN loss beside a correct count", () => {
+    const net = lenet({ generator: new Generator(8) });
+    const plan = new Plan(net, { batchSize: 4, sampleShape: [784] });
+    plan.labels.set([0, 0, 0, 1]);
+    plan.input.fill(Number.NaN); // every row of logits NaN: argmax's first index, 0, was counted correct 3 times
+    expectError(() => plan.evaluate(), "NON_FINITE", "Plan: evaluate found a loss of NaN: the logits of example 0 are not finite");
+    plan.input.set(test.images.subarray(0, 4 * 784));
+    const finite = plan.evaluate();
+    expect(Number.isFinite(finite.loss)).toBe(true);
+    plan.input[2 * 784 + 300] = Number.NaN; // one pixel of example 2
+    expectError(() => plan.evaluate(), "NON_FINITE", "the logits of example 2 are not finite");
+    expectError(() => plan.forwardBackward(), "NON_FINITE", "Plan: forwardBackward found a loss of NaN: the logits of example 2");
+    expect(net.parameters().every((p) => p.grad === null)).toBe(true); // refused before any gradient was added
+    const images = test.images.slice(0, 8 * 784);
+    images[5 * 784 + 400] = Number.NaN; // example 5: the second batch's second row
+    expectError(() => plan.evaluateDataset({ images, labels: test.labels.slice(0, 8), count: 8 }), "NON_FINITE", "Plan: evaluateDataset found a loss of", "the logits of example 5 are not finite");
   });
 });
 
