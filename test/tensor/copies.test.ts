@@ -4,7 +4,7 @@
 // The error must say that, not "a must be a Tensor, got a Tensor".
 
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { add, conv2d, mul, tensor, zeros } from "../../src/index.js";
