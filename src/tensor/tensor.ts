@@ -183,9 +183,6 @@ export class Tensor {
   }
 }
 
-// Marks this copy's tensors (see TENSOR_BRAND), so another copy of torchlet can say "a Tensor from another copy".
-Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: THIS_COPY });
-
 /** Resolves a possibly negative dimension index against `ndim`, with a clear error when out of range. */
 export function normalizeDim(op: string, dim: number, ndim: number): number {
   if (typeof dim !== "number" || !Number.isInteger(dim)) {
@@ -282,3 +279,6 @@ export function expectTensor(op: string, name: string, value: unknown): Tensor {
   }
   return value;
 }
+
+// Marks this copy's tensors (see TENSOR_BRAND), so another copy of torchlet can say "a Tensor from another copy".
+Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: THIS_COPY });
