@@ -49,15 +49,60 @@ export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(",")}]`;
 }
 
-/** Describes any value a plain-JavaScript caller might pass, for an error message. */
+/**
+ * The key under which every copy of torchlet marks its Tensor class's prototype.
+ * Symbol.for gives all copies in one JavaScript realm the same key, and each copy
+ * stores its own {@link THIS_COPY} under it, so a tensor made by another copy
+ * (the browser bundle beside the npm package, two installed versions) is told
+ * apart from a plain object and from this copy's tensors.
+ */
+export const TENSOR_BRAND = Symbol.for("torchlet.Tensor");
+
+/** This copy's mark under {@link TENSOR_BRAND} (tensor.ts sets it on Tensor.prototype). */
+export const THIS_COPY: object = Object.freeze({});
+
+/** True for a Tensor made by another copy of torchlet than this one. */
+export function isTensorOfAnotherCopy(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const mark = (value as { [TENSOR_BRAND]?: unknown })[TENSOR_BRAND];
+  return mark !== undefined && mark !== THIS_COPY;
+}
+
+/**
+ * Describes any value a plain-JavaScript caller might pass, for an error
+ * message: `3`, `"x"`, `null`, `an array of length 2`, `a Float64Array of length 3`,
+ * `a plain object {lr, momentum}`, `a Map`, `an Int32Array of length 4`, `the function relu`.
+ */
 export function describe(value: unknown): string {
   if (typeof value === "number") return Object.is(value, -0) ? "0" : String(value);
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value);
   if (value === null || value === undefined || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
-  if (typeof value === "object") return `a ${(value as object).constructor?.name ?? "object"}`;
-  return `a ${typeof value}`;
+  if (ArrayBuffer.isView(value)) {
+    const size = "length" in value ? `length ${(value as unknown as ArrayLike<unknown>).length}` : `${value.byteLength} bytes`;
+    return `${withArticle(value.constructor.name)} of ${size}`;
+  }
+  if (typeof value === "function") return value.name === "" ? "a function" : `the function ${value.name}`;
+  if (isTensorOfAnotherCopy(value)) return "a Tensor from another copy of torchlet";
+  if (typeof value === "object") {
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (prototype === null || prototype === Object.prototype) return `a plain object ${describeKeys(value)}`;
+    const name = (value as object).constructor?.name;
+    return typeof name === "string" && name !== "" ? withArticle(name) : "an object";
+  }
+  return withArticle(typeof value); // bigint, symbol
+}
+
+// "an Int32Array", "a Uint8Array", "a Tensor": "an" before a vowel sound (a leading U reads "you").
+function withArticle(name: string): string {
+  return `${/^[aeio]/i.test(name) ? "an" : "a"} ${name}`;
+}
+
+// "{}", "{lr, momentum}", "{a, b, c, d, …}": the keys show which options object it was.
+function describeKeys(value: object): string {
+  const keys = Object.keys(value);
+  const shown = keys.slice(0, 4).map((key) => (key.length > 20 ? `${key.slice(0, 20)}…` : key));
+  return `{${shown.join(", ")}${keys.length > 4 ? ", …" : ""}}`;
 }
 
 /**

@@ -9,7 +9,7 @@ export * from "./lenet/index.js";
 export { serialize, deserialize, type SafetensorsContents } from "./io/safetensors.js";
 export { parseIdx, parseImages, parseLabels, encodeIdx, makeDataset, type IdxArray, type IdxImages } from "./data/idx.js";
 export { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "./data/dataset.js";
-export { decodeImage, toMnistInput, encodePng, type GrayImage, type Inflate, type Deflate } from "./data/image.js";
+export { toMnistInput, MAX_IMAGE_SIDE, type GrayImage } from "./data/preprocess.js";
 export { trainingPlotSvg, type PlotRecord, type PlotOptions } from "./lenet/plot.js";
 export { getBackend, setBackend, initBackend, type Backend, type BackendName, type Kernels } from "./backend/index.js";
 export type { WasmOptions } from "./backend/wasm.js";

@@ -2,5 +2,5 @@
 // `import { save, load, loadDataset } from "torchlet/node"`.
 export { save, load, loadWithMetadata, writeFileAtomic } from "./io/files.js";
 export { loadDataset, loadIdxDataset, loadBundledMnist, readIdxFile, DEFAULT_FASHION_MNIST_DIR, type DatasetName, type DatasetSplits, type LoadDatasetOptions, type Split } from "./data/files.js";
-export { readImageFile } from "./data/image-node.js";
+export { decodeImage, readImageFile } from "./data/image-node.js";
 export { setThreads, defaultThreads } from "./backend/threads.js";

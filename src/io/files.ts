@@ -7,9 +7,9 @@
 // either the old contents or the new ones.
 
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { TorchletError } from "../errors.js";
+import { errnoCode, fileError, readFileBytes } from "./read.js";
 import { deserialize, serialize, type SafetensorsContents, type StateDict } from "./safetensors.js";
 
 /** Errors from fsync on a directory that mean "this platform cannot do that" (Windows, some network file systems), not failure. */
@@ -73,13 +73,7 @@ export function load(path: string): StateDict {
  * @throws TorchletError NOT_FOUND for a missing file, BAD_FORMAT for a malformed one; messages start with `path`.
  */
 export function loadWithMetadata(path: string): SafetensorsContents {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw fileError(path, "could not read", error);
-  }
-  return deserialize(bytes, path);
+  return deserialize(readFileBytes(path, path), path);
 }
 
 /** Writes all of `bytes`: writeSync may write fewer bytes than asked. */
@@ -108,21 +102,6 @@ function syncDirectory(directory: string, target: string): void {
 /** True when `source` is a module-like object rather than a plain state dict. */
 function hasStateDict(source: unknown): source is { stateDict(): StateDict } {
   return typeof source === "object" && source !== null && typeof (source as { stateDict?: unknown }).stateDict === "function";
-}
-
-/** Wraps a Node file-system error as a TorchletError whose message starts with `path`. */
-function fileError(path: string, action: string, error: unknown): TorchletError {
-  const code = errnoCode(error);
-  const kind = code === "ENOENT" || code === "ENOTDIR" ? "NOT_FOUND" : "INVALID_ARGUMENT";
-  const wrapped = new TorchletError(path, kind, `${action}: ${error instanceof Error ? error.message : String(error)}`);
-  wrapped.cause = error;
-  return wrapped;
-}
-
-/** The `code` of a Node system error (`"ENOENT"`, ...), if it has one. */
-function errnoCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
 }
 
 /** Closes `fd` if it is open, during cleanup. */

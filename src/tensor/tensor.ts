@@ -5,7 +5,7 @@
 //   data[((i0·d1 + i1)·d2 + ...)·dk + ik]
 // Every tensor is contiguous, so reshape/view/flatten share the same data.
 
-import { TorchletError, allocFloat32, checkOptions, checkShape, formatShape, describe } from "../errors.js";
+import { TENSOR_BRAND, THIS_COPY, TorchletError, allocFloat32, checkOptions, checkShape, formatShape, describe, isTensorOfAnotherCopy } from "../errors.js";
 import { backward as runBackward, type GradFn } from "./autograd.js";
 
 /** A tensor shape: one non-negative integer per dimension. `[]` is a scalar. */
@@ -272,7 +272,13 @@ export function record(
 /** Checks that an argument from a (possibly plain-JavaScript) caller is a Tensor. */
 export function expectTensor(op: string, name: string, value: unknown): Tensor {
   if (!(value instanceof Tensor)) {
+    if (isTensorOfAnotherCopy(value)) {
+      throw new TorchletError(op, "INVALID_ARGUMENT", `${name} is a Tensor from another copy of torchlet: two copies are loaded (say the browser bundle and the npm package, or two versions), each with its own Tensor class; make every tensor with the copy whose ops you call`);
+    }
     throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be a Tensor, got ${describe(value)}`);
   }
   return value;
 }
+
+// Marks this copy's tensors (see TENSOR_BRAND), so another copy of torchlet can say "a Tensor from another copy".
+Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: THIS_COPY });

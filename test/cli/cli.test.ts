@@ -4,9 +4,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { deflateSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { encodePng } from "../../src/data/image.js";
+import { adam7GrayScanlines, encodeGrayPng, png as pngFile } from "../helpers/png.js";
 import { loadDataset } from "../../src/data/files.js";
 import { deserialize } from "../../src/io/safetensors.js";
 import { Progress, formatDuration, formatCount } from "../../src/cli/progress.js";
@@ -65,13 +64,18 @@ describe("torchlet CLI", () => {
     expect(result.testAcc).toBe(reportedTestAcc);
   });
 
-  it("predicts a test digit by index and from a PNG of the same digit identically", () => {
+  it("predicts a test digit by index and from a PNG of the same digit, plain or Adam7-interlaced, identically", () => {
     const byIndex = JSON.parse(torchlet("predict", "--weights", weights, "--json", "5").stdout);
     const { test } = loadDataset("mnist");
     const pixels = Uint8Array.from(test.images.subarray(5 * 784, 6 * 784), (v) => Math.round(v * 255));
     const png = join(work, "digit.png");
-    writeFileSync(png, encodePng(28, 28, pixels, (d) => deflateSync(d)));
+    writeFileSync(png, encodeGrayPng(28, 28, pixels));
     const byFile = JSON.parse(torchlet("predict", "--weights", weights, "--json", png).stdout);
+    const interlaced = join(work, "interlaced.png");
+    writeFileSync(interlaced, pngFile({ width: 28, height: 28, bitDepth: 8, colorType: 0, interlace: 1, scanlines: adam7GrayScanlines(28, 28, pixels) }));
+    const byInterlacedFile = torchlet("predict", "--weights", weights, "--json", interlaced);
+    expect(byInterlacedFile.code, byInterlacedFile.stderr).toBe(0);
+    expect(JSON.parse(byInterlacedFile.stdout)).toEqual({ ...byFile, input: interlaced });
     expect(byIndex.label).toBe(test.labels[5]);
     expect(byFile.predicted).toBe(byIndex.predicted);
     byFile.probabilities.forEach((p: number, i: number) => expect(p).toBeCloseTo(byIndex.probabilities[i], 2));

@@ -219,7 +219,7 @@ describe("non-Tensor arguments from plain JavaScript", () => {
 
   it("pooling, activations and reductions name their input", () => {
     expectError(() => avgPool2d(asTensor(null), 2), "INVALID_ARGUMENT", ["avgPool2d:", "input must be a Tensor, got null"]);
-    expectError(() => maxPool2d(asTensor({}), 2), "INVALID_ARGUMENT", ["maxPool2d:", "input must be a Tensor, got a Object"]);
+    expectError(() => maxPool2d(asTensor({}), 2), "INVALID_ARGUMENT", ["maxPool2d:", "input must be a Tensor, got a plain object {}"]);
     expectError(() => relu(asTensor(3)), "INVALID_ARGUMENT", ["relu:", "input must be a Tensor, got 3"]);
     expectError(() => sigmoid(asTensor([1])), "INVALID_ARGUMENT", ["sigmoid:", "input must be a Tensor"]);
     expectError(() => tanh(asTensor("t")), "INVALID_ARGUMENT", ["tanh:", "input must be a Tensor"]);

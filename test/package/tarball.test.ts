@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adam7GrayScanlines, png as pngFile } from "../helpers/png.js";
 
 const root = resolve(import.meta.dirname, "../..");
 let work: string;
@@ -26,9 +27,9 @@ afterAll(() => {
 });
 
 describe("the packed tarball", () => {
-  it("has no runtime dependencies and ships the built dist with types", () => {
+  it("has one runtime dependency, pngjs (for torchlet/node), and ships the built dist with types", () => {
     const pkg = JSON.parse(readFileSync(join(work, "app/node_modules/torchlet/package.json"), "utf8"));
-    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.dependencies).toEqual({ pngjs: "7.0.0" });
     expect(existsSync(join(work, "app/node_modules/torchlet/dist/index.js"))).toBe(true);
     expect(existsSync(join(work, "app/node_modules/torchlet/dist/index.d.ts"))).toBe(true);
     expect(existsSync(join(work, "app/node_modules/torchlet/test"))).toBe(false);
@@ -64,6 +65,18 @@ console.log(JSON.stringify({ logits: Array.from(logits.data), loss: loss.item(),
     // after one SGD step W −= 0.1·dW, and the saved file holds exactly that
     const stepped = [1, 2, 3, 4].map((w, i) => Math.fround(w - 0.1 * Math.fround(expected[i]!)));
     result.reloaded.forEach((v: number, i: number) => expect(v).toBeCloseTo(stepped[i]!, 5));
+  });
+
+  it("reads an Adam7-interlaced PNG through torchlet/node, with pngjs installed as its dependency", () => {
+    const app = join(work, "app");
+    // 2×2 gray, pixels 10 20 / 30 40: Adam7 stores (0, 0), then (1, 0) in pass 6, then row 1 in pass 7.
+    writeFileSync(join(app, "digit.png"), pngFile({ width: 2, height: 2, bitDepth: 8, colorType: 0, interlace: 1, scanlines: adam7GrayScanlines(2, 2, [10, 20, 30, 40]) }));
+    writeFileSync(join(app, "image.mjs"), `import { readImageFile } from "torchlet/node";
+const image = readImageFile("digit.png");
+console.log(JSON.stringify({ width: image.width, height: image.height, gray: Array.from(image.gray, (v) => Math.round(v * 255)) }));
+`);
+    expect(existsSync(join(app, "node_modules/pngjs/package.json"))).toBe(true);
+    expect(JSON.parse(execFileSync("node", ["image.mjs"], { cwd: app, encoding: "utf8" }))).toEqual({ width: 2, height: 2, gray: [10, 20, 30, 40] });
   });
 
   it("type-checks a TypeScript consumer against the shipped declarations", () => {

@@ -3,12 +3,12 @@
 //   bad files and data: one line naming the file and what is wrong with it, exit 1, no stack
 //   (the stack only with --verbose).
 
-import { deflateSync, gzipSync } from "node:zlib";
+import { gzipSync } from "node:zlib";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encodePng } from "../../src/data/image.js";
+import { SIGNATURE, concat, encodeGrayPng, ihdr } from "../helpers/png.js";
 import { encodeIdx } from "../../src/data/idx.js";
 import { ensureBuilt, makeTinyMnist, start } from "./helpers.js";
 
@@ -94,9 +94,11 @@ describe("bad files: one line naming the file and the problem, exit code 1, a st
   beforeAll(() => {
     mkdirSync(files(), { recursive: true });
     writeFileSync(join(files(), "notes.txt"), "these are not pixels\n");
-    writeFileSync(join(files(), "small.png"), encodePng(20, 20, new Uint8Array(400), (d) => deflateSync(d)));
-    const png = encodePng(28, 28, new Uint8Array(784), (d) => deflateSync(d));
+    writeFileSync(join(files(), "small.png"), encodeGrayPng(20, 20, new Uint8Array(400)));
+    const png = encodeGrayPng(28, 28, new Uint8Array(784));
     writeFileSync(join(files(), "cut.png"), png.subarray(0, png.length - 20));
+    // Only the header of a 16384×16384 16-bit RGBA PNG: enough to be refused before any decoding.
+    writeFileSync(join(files(), "huge.png"), concat([SIGNATURE, ihdr(16384, 16384, 16, 6)]));
     const safetensors = readFileSync(weights);
     writeFileSync(join(files(), "cut.safetensors"), safetensors.subarray(0, 1000));
     writeFileSync(join(files(), "garbage.safetensors"), "{}not safetensors at all");
@@ -116,8 +118,9 @@ describe("bad files: one line naming the file and the problem, exit code 1, a st
   const cases: [string, () => string[], RegExp][] = [
     ["predict on a file that is not an image", () => ["predict", "--weights", weights, image("notes.txt")], /^torchlet: image: \S+notes\.txt: is not a PNG or PGM \(P5\/P2\) image: .+$/],
     ["predict on an image of the wrong size", () => ["predict", "--weights", weights, image("small.png")], /^torchlet: image: \S+small\.png: is 20×20 pixels \(width×height\), but MNIST digits are 28×28: resize it to 28×28 first$/],
+    ["predict on a huge PNG", () => ["predict", "--weights", weights, image("huge.png")], /^torchlet: image: \S+huge\.png: the PNG header gives a size of 16384×16384 pixels \(width×height\); torchlet decodes at most 1024×1024, and MNIST digits are 28×28: resize it to 28×28 first$/],
     ["predict on a truncated PNG", () => ["predict", "--weights", weights, image("cut.png")], /^torchlet: image: \S+cut\.png: is truncated: .+$/],
-    ["predict on a missing image", () => ["predict", "--weights", weights, image("nope.png")], /^torchlet: image: \S+nope\.png: no such file$/],
+    ["predict on a missing image", () => ["predict", "--weights", weights, image("nope.png")], /^torchlet: image: \S+nope\.png: could not read: no such file or directory$/],
     ["predict past the end of the test set", () => ["predict", "--weights", weights, "--data", data, "32"], /^torchlet: predict: index 32 is past the end of the mnist test set \(32 examples, 0–31\)$/],
     ["eval of truncated weights", () => ["eval", "--weights", image("cut.safetensors")], /^torchlet: \S+cut\.safetensors: .*(header length|data_offsets).+$/],
     ["eval of a file that is not safetensors", () => ["eval", "--weights", image("garbage.safetensors")], /^torchlet: \S+garbage\.safetensors: .+$/],

@@ -94,7 +94,7 @@ describe("--resume", () => {
     expect(torn.stderr).toMatch(/^torchlet: checkpoint: torn\.safetensors: tensor "\S+" has data_offsets \[\d+, \d+\] but the data buffer has only \d+ bytes\n$/);
     const missing = torchlet([...runOptions(), "--epochs", "1", "--resume", "nope.safetensors"], dir);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^torchlet: checkpoint: nope\.safetensors: could not read: ENOENT/);
+    expect(missing.stderr).toMatch(/^torchlet: checkpoint: nope\.safetensors: could not read: no such file or directory\n$/);
     noStack(missing.stderr);
   });
 

@@ -1,0 +1,44 @@
+// describe(): how error messages name a value a plain-JavaScript caller passed,
+// with the right article and the real type ("got a Object" read badly).
+
+import { describe as suite, expect, it } from "vitest";
+import { describe } from "../src/errors.js";
+import { maxPool2d } from "../src/index.js";
+import { expectError } from "./helpers/errors.js";
+
+suite("describe", () => {
+  it("names plain objects as such, with their keys", () => {
+    expect(describe({})).toBe("a plain object {}");
+    expect(describe({ lr: 0.1, momentum: 0.9 })).toBe("a plain object {lr, momentum}");
+    expect(describe({ a: 1, b: 2, c: 3, d: 4, e: 5 })).toBe("a plain object {a, b, c, d, …}");
+    expect(describe(Object.create(null))).toBe("a plain object {}");
+    expect(describe({ ["k".repeat(30)]: 1 })).toBe(`a plain object {${"k".repeat(20)}…}`);
+  });
+
+  it("names class instances by their class, with a or an as it is spoken", () => {
+    expect(describe(new Map())).toBe("a Map");
+    expect(describe(new Error("x"))).toBe("an Error");
+    expect(describe(new (class Optimizer {})())).toBe("an Optimizer");
+    expect(describe(Int32Array.of(1, 2, 3, 4))).toBe("an Int32Array of length 4");
+    expect(describe(new Uint8Array(2))).toBe("a Uint8Array of length 2");
+    expect(describe(Float64Array.of(1))).toBe("a Float64Array of length 1");
+    expect(describe(new DataView(new ArrayBuffer(8)))).toBe("a DataView of 8 bytes");
+    expect(describe(Object.create(Object.create(null)))).toBe("an object");
+  });
+
+  it("names functions, bigints and symbols", () => {
+    expect(describe(function relu() {})).toBe("the function relu");
+    expect(describe(() => 0)).toBe("a function");
+    expect(describe(10n)).toBe("a bigint");
+    expect(describe(Symbol("s"))).toBe("a symbol");
+  });
+
+  it("keeps numbers, strings, null, undefined, booleans and arrays as they were", () => {
+    expect([describe(3), describe(-0), describe(NaN), describe("x"), describe(null), describe(undefined), describe(true), describe([1, 2])])
+      .toEqual(["3", "0", "NaN", '"x"', "null", "undefined", "true", "an array of length 2"]);
+  });
+
+  it("reads naturally inside an op's error", () => {
+    expectError(() => maxPool2d({ kernelSize: 2 } as never, 2), "INVALID_ARGUMENT", "maxPool2d: input must be a Tensor, got a plain object {kernelSize}");
+  });
+});
