@@ -23,9 +23,7 @@ const GENERATED = new Set(["src/backend/wasm-binary.ts"]);
 // entry is no longer a violation (delete it), when one grows past the length
 // recorded here, and on any violation that is not listed: nothing new gets in
 // silently.
-const KNOWN_LONG_FILES: Readonly<Record<string, number>> = {
-  "src/data/image.ts": 663,
-};
+const KNOWN_LONG_FILES: Readonly<Record<string, number>> = {};
 const KNOWN_LONG_FUNCTIONS: Readonly<Record<string, number>> = {
   "src/backend/wasm.ts createWasmBackend": 258,
   "src/cli/commands.ts trainCommand": 100,
