@@ -2,12 +2,12 @@
 // IDX files (data/mnist-embedded/) that loadDataset("mnist") reads in Node.
 // The page imports their URLs as Vite assets (main.ts), the training worker
 // fetches them, inflates them with the browser's DecompressionStream and
-// parses them with torchlet's IDX reader: the 8,000 training and 2,000 test
-// digits of the embedded split, 1.6 MB on the wire.
+// parses them with torchlet's IDX reader (datasetFromIdx): the 8,000
+// training and 2,000 test digits of the embedded split, 1.6 MB on the wire.
 //
 // No Node imports: this runs in the worker (and in the tests, on Node's DecompressionStream).
 
-import { MNIST_CLASSES, makeDataset, parseImages, parseLabels, type Dataset } from "../src/index.js";
+import { MNIST_CLASSES, datasetFromIdx, type Dataset } from "../src/index.js";
 
 /** Pixels per digit (28 × 28). */
 export const PIXELS = 784;
@@ -40,8 +40,8 @@ export async function gunzipIfGzip(bytes: Uint8Array): Promise<Uint8Array> {
 export async function decodeDigits(files: DigitsBytes): Promise<DigitsFile> {
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([files.trainImages, files.trainLabels, files.testImages, files.testLabels].map(gunzipIfGzip));
   return {
-    train: makeDataset("mnist/train", parseImages(trainImages!, "train images"), parseLabels(trainLabels!, "train labels"), "train images", "train labels", MNIST_CLASSES),
-    test: makeDataset("mnist/test", parseImages(testImages!, "test images"), parseLabels(testLabels!, "test labels"), "test images", "test labels", MNIST_CLASSES),
+    train: datasetFromIdx("mnist/train", trainImages!, trainLabels!, "train images", "train labels", MNIST_CLASSES),
+    test: datasetFromIdx("mnist/test", testImages!, testLabels!, "test images", "test labels", MNIST_CLASSES),
   };
 }
 

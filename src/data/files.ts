@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { TorchletError, checkOptions, describe } from "../errors.js";
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES, type Dataset } from "./dataset.js";
-import { makeDataset, parseImages, parseLabels } from "./idx.js";
+import { datasetFromIdx } from "./idx.js";
 
 /** Where the Debian package `dataset-fashion-mnist` installs Fashion-MNIST. */
 export const DEFAULT_FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist";
@@ -91,16 +91,14 @@ export function readIdxFile(path: string): Uint8Array {
  * @param missingHint appended to the NOT_FOUND error, to say how to get the files.
  * @returns images (count, 1, 28, 28) in [0, 1] and their labels.
  * @throws TorchletError NOT_FOUND if a file is missing; INVALID_ARGUMENT for an
- *   unknown split; the errors of {@link readIdxFile}, {@link parseImages},
- *   {@link parseLabels} and {@link makeDataset} for bad files.
+ *   unknown split; the errors of {@link readIdxFile} and {@link datasetFromIdx}
+ *   (parsing and checking the two files) for bad files.
  */
 export function loadIdxDataset(dir: string, split: Split, name: string, classes: readonly string[], missingHint = ""): Dataset {
   const prefix = idxPrefix(name, split);
   const imagesPath = findIdxFile(dir, `${prefix}-images-idx3-ubyte`, name, missingHint);
   const labelsPath = findIdxFile(dir, `${prefix}-labels-idx1-ubyte`, name, missingHint);
-  const images = parseImages(readIdxFile(imagesPath), imagesPath);
-  const labels = parseLabels(readIdxFile(labelsPath), labelsPath);
-  return makeDataset(`${name}/${split}`, images, labels, imagesPath, labelsPath, classes);
+  return datasetFromIdx(`${name}/${split}`, readIdxFile(imagesPath), readIdxFile(labelsPath), imagesPath, labelsPath, classes);
 }
 
 /**
