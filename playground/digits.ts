@@ -1,74 +1,57 @@
-// The playground's digits file (public/digits.bin): a slice of the embedded
-// MNIST digits, packed at build time so the page ships uint8 pixels, gzipped
-// (4,500 digits: 3.5 MB raw, under 1 MB on the wire), instead of the mnist
-// package's 20 MB of JSON. The file is gzip data (the build gzips it), and
-// the page inflates it with the browser's DecompressionStream; unzipped it is:
+// The playground's digits: torchlet's embedded MNIST, the same four gzipped
+// IDX files (data/mnist-embedded/) that loadDataset("mnist") reads in Node.
+// The page imports their URLs as Vite assets (main.ts), the training worker
+// fetches them, inflates them with the browser's DecompressionStream and
+// parses them with torchlet's IDX reader (datasetFromIdx): the 8,000
+// training and 2,000 test digits of the embedded split, 1.6 MB on the wire.
 //
-//   bytes 0–7    "TLDIGITS"
-//   bytes 8–11   train count (u32, little-endian)
-//   bytes 12–15  test count (u32, little-endian)
-//   then         train labels, test labels          (one u8 each)
-//   then         train pixels, test pixels          (784 u8 each, row-major, 0 = black … 255 = white)
-//
-// No Node imports: the build encodes (and gzips), the page's worker decodes.
+// No Node imports: this runs in the worker (and in the tests, on Node's DecompressionStream).
 
-const MAGIC = "TLDIGITS";
-const HEADER_BYTES = 16;
+import { MNIST_CLASSES, datasetFromIdx, type Dataset } from "../src/index.js";
+
+/** Pixels per digit (28 × 28). */
 export const PIXELS = 784;
 
-/** Digits with their labels: pixels in [0, 1], (count, 784) row-major. */
-export interface Digits {
-  images: Float32Array;
-  labels: Int32Array;
-  count: number;
+/** Where the four files are: absolute URLs (a worker resolves relative URLs against its own script, not the page). */
+export interface DigitsUrls {
+  trainImages: string;
+  trainLabels: string;
+  testImages: string;
+  testLabels: string;
 }
 
-/** The two halves the file holds. */
+/** The four files' bytes, each gzipped or plain. */
+export type DigitsBytes = { [K in keyof DigitsUrls]: Uint8Array };
+
+/** The two splits. */
 export interface DigitsFile {
-  train: Digits;
-  test: Digits;
+  train: Dataset;
+  test: Dataset;
 }
 
-/** Packs digits (pixels in [0, 1]) into the file's bytes. */
-export function encodeDigits({ train, test }: DigitsFile): Uint8Array {
-  const total = train.count + test.count;
-  const bytes = new Uint8Array(HEADER_BYTES + total * (1 + PIXELS));
-  for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(8, train.count, true);
-  view.setUint32(12, test.count, true);
-  let label = HEADER_BYTES, pixel = HEADER_BYTES + total;
-  for (const part of [train, test]) {
-    for (let i = 0; i < part.count; i++) bytes[label++] = part.labels[i]!;
-    for (let i = 0; i < part.count * PIXELS; i++) bytes[pixel++] = Math.round(Math.min(1, Math.max(0, part.images[i]!)) * 255);
-  }
-  return bytes;
-}
-
-/** Reads the file's bytes back into pixels in [0, 1]. */
-export function decodeDigits(bytes: Uint8Array): DigitsFile {
-  const magic = String.fromCharCode(...bytes.subarray(0, MAGIC.length));
-  if (bytes.length < HEADER_BYTES || magic !== MAGIC) throw new Error(`not a digits file: it starts with "${magic}", expected "${MAGIC}"`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const counts = [view.getUint32(8, true), view.getUint32(12, true)] as const;
-  const total = counts[0] + counts[1];
-  if (bytes.length !== HEADER_BYTES + total * (1 + PIXELS)) {
-    throw new Error(`digits file has ${bytes.length} bytes; ${counts[0]} + ${counts[1]} digits need ${HEADER_BYTES + total * (1 + PIXELS)}`);
-  }
-  let label = HEADER_BYTES, pixel = HEADER_BYTES + total;
-  const [train, test] = counts.map((count) => {
-    const labels = new Int32Array(count);
-    const images = new Float32Array(count * PIXELS);
-    for (let i = 0; i < count; i++) labels[i] = bytes[label++]!;
-    for (let i = 0; i < images.length; i++) images[i] = bytes[pixel++]! / 255;
-    return { images, labels, count };
-  }) as [Digits, Digits];
-  return { train, test };
-}
-
-/** The file's bytes, gzipped or not, → digits; inflates gzip data (magic 1f 8b) with DecompressionStream. */
-export async function unpackDigits(bytes: Uint8Array): Promise<DigitsFile> {
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return decodeDigits(bytes);
+/** `bytes` inflated with DecompressionStream if they are gzip data (magic 1f 8b), else as they are. */
+export async function gunzipIfGzip(bytes: Uint8Array): Promise<Uint8Array> {
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return decodeDigits(new Uint8Array(await new Response(stream).arrayBuffer()));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** The embedded split from the four files' bytes: pixels byte / 255, labels 0–9, as loadDataset("mnist") gives them. */
+export async function decodeDigits(files: DigitsBytes): Promise<DigitsFile> {
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([files.trainImages, files.trainLabels, files.testImages, files.testLabels].map(gunzipIfGzip));
+  return {
+    train: datasetFromIdx("mnist/train", trainImages!, trainLabels!, "train images", "train labels", MNIST_CLASSES),
+    test: datasetFromIdx("mnist/test", testImages!, testLabels!, "test images", "test labels", MNIST_CLASSES),
+  };
+}
+
+/** Fetches and decodes the four files. */
+export async function fetchDigits(urls: DigitsUrls): Promise<DigitsFile> {
+  const get = async (url: string): Promise<Uint8Array> => {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  };
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([urls.trainImages, urls.trainLabels, urls.testImages, urls.testLabels].map(get));
+  return decodeDigits({ trainImages: trainImages!, trainLabels: trainLabels!, testImages: testImages!, testLabels: testLabels! });
 }

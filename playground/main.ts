@@ -5,6 +5,12 @@ import { initBackend, lenet, Tensor, type nn } from "../src/index.js";
 import { toMnist, inkFromRgba, FIELD } from "./preprocess.js";
 import { STAGES, loadLeNet, read, stageOps, type Reading, type StageOutput } from "./model.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
+import type { DigitsUrls } from "./digits.js";
+// torchlet's embedded MNIST, the files loadDataset("mnist") reads: Vite copies them into the build as assets.
+import trainImagesUrl from "../data/mnist-embedded/train-images-idx3-ubyte.gz?url";
+import trainLabelsUrl from "../data/mnist-embedded/train-labels-idx1-ubyte.gz?url";
+import testImagesUrl from "../data/mnist-embedded/t10k-images-idx3-ubyte.gz?url";
+import testLabelsUrl from "../data/mnist-embedded/t10k-labels-idx1-ubyte.gz?url";
 
 declare const __SOURCE_BASE__: string;
 
@@ -344,6 +350,11 @@ function onWorkerMessage(message: FromWorker): void {
   }
 }
 
+function digitsUrls(): DigitsUrls {
+  const absolute = (url: string): string => new URL(url, document.baseURI).href;
+  return { trainImages: absolute(trainImagesUrl), trainLabels: absolute(trainLabelsUrl), testImages: absolute(testImagesUrl), testLabels: absolute(testLabelsUrl) };
+}
+
 trainForm.addEventListener("submit", (event) => {
   event.preventDefault();
   worker ??= startWorker();
@@ -351,7 +362,7 @@ trainForm.addEventListener("submit", (event) => {
   const optimizer = value("#train-optimizer") === "sgd" ? "sgd" : "adam";
   const request: ToWorker = {
     type: "train",
-    digitsUrl: new URL("digits.bin", document.baseURI).href,
+    digits: digitsUrls(),
     examples: Number(value("#train-examples")),
     epochs: Number(value("#train-epochs")),
     batchSize: Number(value("#train-batch")),

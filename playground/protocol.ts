@@ -1,12 +1,13 @@
 // Messages between the page and the training worker.
 
 import type { BackendName } from "../src/index.js";
+import type { DigitsUrls } from "./digits.js";
 
 /** Page → worker. */
 export type ToWorker = {
   type: "train";
-  /** Absolute URL of digits.bin (a worker resolves relative URLs against its own script, not the page). */
-  digitsUrl: string;
+  /** Absolute URLs of the embedded MNIST files (a worker resolves relative URLs against its own script, not the page). */
+  digits: DigitsUrls;
   examples: number;
   epochs: number;
   batchSize: number;

@@ -1,5 +1,5 @@
 // The "train here" worker: trains d2l's LeNet (lenet(): sigmoid, average
-// pooling) on the digits shipped with the page, off the main thread so the
+// pooling) on torchlet's embedded MNIST digits, off the main thread so the
 // page stays responsive, and sends back its loss step by step and its weights
 // at the end.
 //
@@ -9,7 +9,7 @@
 // allocation or copying per step.
 
 import { Generator, lenet, nn, optim, setBackend, type BackendName } from "../src/index.js";
-import { PIXELS, unpackDigits, type DigitsFile } from "./digits.js";
+import { PIXELS, fetchDigits, type DigitsFile } from "./digits.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 // `self` as a dedicated worker: the page's tsconfig has the DOM types, not the WebWorker ones.
@@ -28,14 +28,8 @@ try {
 
 let digits: Promise<DigitsFile> | null = null;
 
-async function loadDigits(url: string): Promise<DigitsFile> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return unpackDigits(new Uint8Array(await response.arrayBuffer()));
-}
-
 async function train(request: Extract<ToWorker, { type: "train" }>): Promise<void> {
-  digits ??= loadDigits(request.digitsUrl);
+  digits ??= fetchDigits(request.digits);
   const { train: all, test } = await digits;
   const count = Math.min(request.examples, all.count);
   const data = { images: all.images.subarray(0, count * PIXELS), labels: all.labels.subarray(0, count), count, sampleShape: [1, 28, 28] };

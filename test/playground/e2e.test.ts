@@ -179,7 +179,7 @@ describe("the playground in Chromium", () => {
     // Mean loss of the first and last 10 steps: from ~2.4 (random init) across the ln 10 plateau to well below it.
     expect(Number(stats.firstLoss)).toBeGreaterThan(2.2);
     expect(Number(stats.lastLoss)).toBeLessThan(1.2);
-    expect(Number(stats.accuracy)).toBeGreaterThan(0.6); // on the 500 held-out digits shipped with the page
+    expect(Number(stats.accuracy)).toBeGreaterThan(0.6); // on the 2,000 embedded test digits
     expect(Number(stats.examplesPerSecond)).toBeGreaterThan(0);
     // 20,000 examples took seconds in the worker; the main thread never stalled for long.
     expect(result.maxGap).toBeLessThan(500);
@@ -193,7 +193,10 @@ describe("the playground in Chromium", () => {
   it.skipIf(!hasChromium)(`made no request beyond the page's own origin, and logged no error${SKIP}`, () => {
     expect(requests.length).toBeGreaterThan(3);
     expect(requests.filter((url) => !url.startsWith(server.url) && !url.startsWith("data:") && !url.startsWith("blob:"))).toEqual([]);
-    expect(requests.some((url) => url.endsWith("/digits.bin"))).toBe(true);
+    // The embedded MNIST files, as the build copied them (with a content hash in the name).
+    for (const file of ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
+      expect(requests.filter((url) => new RegExp(`/assets/${file}-[\\w-]+\\.gz$`).test(url)), file).toHaveLength(1);
+    }
     expect(requests.some((url) => url.endsWith("/lenet-modern.safetensors"))).toBe(true);
     expect(problems).toEqual([]);
   });

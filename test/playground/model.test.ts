@@ -4,13 +4,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { nn } from "../../src/index.js";
-import { loadBundledMnist } from "../../src/node.js";
+import { encodeIdx, nn } from "../../src/index.js";
+import { EMBEDDED_MNIST_DIR, loadBundledMnist } from "../../src/node.js";
 import { SOURCES, STAGES, loadLeNet, read } from "../../playground/model.js";
-import { decodeDigits, encodeDigits, unpackDigits } from "../../playground/digits.js";
+import { decodeDigits, fetchDigits, type DigitsUrls } from "../../playground/digits.js";
 import { toMnist } from "../../playground/preprocess.js";
-import { TEST_DIGITS, TRAIN_DIGITS, packDigits } from "../../vite.playground.config.js";
-import { expectAllClose } from "../helpers/close.js";
+import { serveStatic } from "../../playground/server/serve.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const weights = readFileSync(join(root, "playground/public/lenet-modern.safetensors"));
@@ -64,39 +63,43 @@ describe("read", () => {
   });
 });
 
-describe("the digits file", () => {
-  const sample = {
-    train: { images: Float32Array.from({ length: 2 * 784 }, (_, i) => (i % 256) / 255), labels: Int32Array.from([3, 9]), count: 2 },
-    test: { images: Float32Array.from({ length: 784 }, (_, i) => ((i * 7) % 256) / 255), labels: Int32Array.from([5]), count: 1 },
+describe("the digits (torchlet's embedded MNIST files)", () => {
+  const files = {
+    trainImages: "train-images-idx3-ubyte.gz",
+    trainLabels: "train-labels-idx1-ubyte.gz",
+    testImages: "t10k-images-idx3-ubyte.gz",
+    testLabels: "t10k-labels-idx1-ubyte.gz",
   };
 
-  it("round-trips digits and labels through uint8 pixels, plain or gzipped", async () => {
-    const bytes = encodeDigits(sample);
-    expect(bytes.length).toBe(16 + 3 * 785);
-    for (const decoded of [decodeDigits(bytes), await unpackDigits(gzipSync(bytes))]) {
-      expect(Array.from(decoded.train.labels)).toEqual([3, 9]);
-      expect(Array.from(decoded.test.labels)).toEqual([5]);
-      expect(decoded.train.images).toEqual(sample.train.images.map((v) => Math.fround(Math.round(v * 255) / 255)));
-      expect(decoded.test.count).toBe(1);
+  it("are fetched over HTTP, inflated with DecompressionStream and parsed into exactly what loadDataset(\"mnist\") gives", async () => {
+    const server = await serveStatic(EMBEDDED_MNIST_DIR);
+    try {
+      const urls = Object.fromEntries(Object.entries(files).map(([key, file]) => [key, new URL(file, server.url).href])) as unknown as DigitsUrls;
+      const { train, test } = await fetchDigits(urls);
+      const source = loadBundledMnist();
+      for (const [fetched, original] of [[train, source.train], [test, source.test]] as const) {
+        expect([fetched.name, fetched.count]).toEqual([original.name, original.count]);
+        expect(Buffer.from(fetched.images.buffer).equals(Buffer.from(original.images.buffer))).toBe(true);
+        expect(Buffer.from(fetched.labels.buffer).equals(Buffer.from(original.labels.buffer))).toBe(true);
+      }
+      await expect(fetchDigits({ ...urls, testLabels: new URL("missing.gz", server.url).href })).rejects.toThrow(/missing\.gz: HTTP 404/);
+    } finally {
+      await server.close();
     }
   });
 
-  it("refuses bytes that are not a digits file", () => {
-    expect(() => decodeDigits(new Uint8Array(20))).toThrow(/not a digits file/);
-    expect(() => decodeDigits(encodeDigits(sample).subarray(0, 100))).toThrow(/need/);
+  it("read plain IDX bytes as well as gzipped ones: pixels byte / 255", async () => {
+    const images = encodeIdx([1, 28, 28], Uint8Array.from({ length: 784 }, (_, i) => i % 256));
+    const labels = encodeIdx([1], Uint8Array.of(7));
+    const { train, test } = await decodeDigits({ trainImages: gzipSync(images), trainLabels: labels, testImages: images, testLabels: gzipSync(labels) });
+    for (const split of [train, test]) {
+      expect([split.count, split.labels[0], split.images[255], split.images[256]]).toEqual([1, 7, 1, 0]);
+      expect(split.images[51]).toBe(Math.fround(0.2));
+    }
   });
 
-  it("the build packs the first 4,000 training and 500 test digits of the embedded split, class-balanced, to within 1/255", async () => {
-    const { train, test } = await unpackDigits(readFileSync(packDigits()));
-    expect([train.count, test.count]).toEqual([TRAIN_DIGITS, TEST_DIGITS]);
-    expect([TRAIN_DIGITS, TEST_DIGITS]).toEqual([4000, 500]);
-    const source = loadBundledMnist();
-    for (const [packed, original] of [[train, source.train], [test, source.test]] as const) {
-      expect(Array.from(packed.labels)).toEqual(Array.from(original.labels.subarray(0, packed.count)));
-      const perClass = new Array(10).fill(0);
-      for (const label of packed.labels) perClass[label]++;
-      expect(new Set(perClass).size).toBe(1);
-      expectAllClose(packed.images, original.images.subarray(0, packed.images.length), 0, 0.5 / 255 + 1e-6, "packed vs original pixels", { requireFinite: true });
-    }
+  it("refuses bytes that are not IDX files, naming which file", async () => {
+    const labels = encodeIdx([1], Uint8Array.of(7));
+    await expect(decodeDigits({ trainImages: new Uint8Array(20), trainLabels: labels, testImages: new Uint8Array(20), testLabels: labels })).rejects.toThrow(/^idx: train images: element type code is 0x00/);
   });
 });
