@@ -5,25 +5,25 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { save, loadWithMetadata, writeFileAtomic } from "../io/files.js";
-import { loadCheckpoint, removeStaleTemporaries, saveCheckpoint, type EpochProgress, type TrainingCheckpoint } from "../io/checkpoint.js";
+import { removeStaleTemporaries, saveCheckpoint } from "../io/checkpoint.js";
 import { loadDataset, type DatasetName } from "../data/files.js";
 import { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "../data/dataset.js";
 import { readImageFile } from "../data/image-node.js";
 import { toMnistInput } from "../data/image.js";
 import { TorchletError } from "../errors.js";
-import { Generator, type GeneratorState } from "../tensor/random.js";
+import { Generator } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { softmax } from "../ops/softmax.js";
-import { DataLoader } from "../nn/dataloader.js";
 import { SGD, Adam, type Optimizer } from "../nn/optim.js";
 import { summary } from "../nn/summary.js";
 import type { Sequential } from "../nn/layers.js";
 import { createModel, type ModelName } from "../lenet/models.js";
 import { evaluate } from "../lenet/train.js";
-import { Plan } from "../nn/plan.js";
+import { fit, type EpochRecord } from "../lenet/fit.js";
 import { getBackend } from "../backend/index.js";
 import { trainingPlotSvg } from "../lenet/plot.js";
 import { Progress, formatCount, formatDuration, type ProgressStream } from "./progress.js";
+import { resumeFrom, type RunIdentity } from "./resume.js";
 
 /** Where a command writes: results to `out`, progress and notes to `err`. */
 export interface Output {
@@ -61,15 +61,7 @@ export interface TrainOptions {
   resume?: string;
 }
 
-/** One epoch's figures, as printed and as written by --json. */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  trainAcc: number;
-  testAcc: number;
-  examplesPerSec: number;
-  seconds: number;
-}
+export type { EpochRecord };
 
 /** Callbacks for programs that drive training (scripts/long-run.mjs records memory after each epoch). */
 export interface TrainHooks {
@@ -91,7 +83,7 @@ function makeOptimizer(net: Sequential, options: TrainOptions): Optimizer {
 }
 
 /** The options that define a run, by their command-line names: a resumed run must repeat every one. */
-function runIdentity(options: TrainOptions, lr: number): Record<string, string | number | null> {
+function runIdentity(options: TrainOptions, lr: number): RunIdentity {
   return {
     model: options.model,
     dataset: options.dataset,
@@ -106,93 +98,58 @@ function runIdentity(options: TrainOptions, lr: number): Record<string, string |
   };
 }
 
-const zeroProgress = (): EpochProgress => ({ lossSum: 0, correct: 0, seen: 0, seconds: 0 });
-
-/** `torchlet train`: d2l's train_ch6 with progress, an epoch line, checkpoints, and optional weights and plot files. */
+/**
+ * `torchlet train`: loads the data, resumes from a checkpoint if asked, runs
+ * {@link fit} with a progress bar, one line per epoch and checkpoints, then saves the weights and the plot.
+ */
 export function trainCommand(options: TrainOptions, io: Output, hooks: TrainHooks = {}): EpochRecord[] {
+  const checkpointPath = options.checkpoint ?? options.resume;
   const { train, test } = loadData(options.dataset, options.data, options.limit);
   const generator = new Generator(options.seed);
   const net = createModel(options.model, { generator });
   const optimizer = makeOptimizer(net, options);
-  const loader = new DataLoader(train, { batchSize: options.batchSize, shuffle: true, generator });
   const lr = options.lr ?? (options.optimizer === "adam" ? 1e-3 : 0.9);
   const identity = runIdentity(options, lr);
   const kernels = getBackend();
-
-  // Where this run starts: from scratch, or where a checkpoint left off.
-  let startEpoch = 1, startBatch = 0;
-  let resumed = zeroProgress();
-  let records: EpochRecord[] = [];
-  let checkpointEvery = options.checkpointEvery;
-  if (options.resume !== undefined) {
-    const saved = loadCheckpoint(options.resume);
-    checkResume(options.resume, saved, identity, options.epochs);
-    restore(options.resume, () => net.loadStateDict(saved.model));
-    restore(options.resume, () => optimizer.loadStateDict(saved.optimizer));
-    restore(options.resume, () => generator.setState(saved.rng));
-    ({ epoch: startEpoch, batch: startBatch } = saved);
-    resumed = saved.progress;
-    records = saved.records as EpochRecord[];
-    checkpointEvery ??= saved.checkpointEvery ?? undefined;
-    const done = startEpoch - 1;
-    const where = startEpoch > options.epochs ? "training is complete" : `continuing epoch ${startEpoch} at batch ${startBatch} of ${loader.length}`;
-    io.err.write(`resuming from ${options.resume}: ${done} epoch${done === 1 ? "" : "s"} done, ${where}\n`);
-    if (saved.backend !== kernels.name || saved.threads !== kernels.threads) {
-      io.err.write(`note: the checkpoint was written by the ${saved.backend} backend on ${saved.threads} thread(s) and this run uses ${kernels.name} on ${kernels.threads}; the result will be close to, not bit-identical with, an uninterrupted run\n`);
+  const resumed = options.resume === undefined ? undefined : resumeFrom(options.resume, { net, optimizer, generator, identity, epochs: options.epochs, batchSize: options.batchSize, examples: train.count });
+  if (resumed !== undefined) {
+    io.err.write(`resuming from ${options.resume}: ${resumed.summary}\n`);
+    if (resumed.backend !== kernels.name || resumed.threads !== kernels.threads) {
+      io.err.write(`note: the checkpoint was written by the ${resumed.backend} backend on ${resumed.threads} thread(s) and this run uses ${kernels.name} on ${kernels.threads}; the result will be close to, not bit-identical with, an uninterrupted run\n`);
     }
+  } else if (!options.json) {
+    io.out.write(
+      `training ${options.model} on ${options.dataset}: ${formatCount(train.count)} train / ${formatCount(test.count)} test examples, ` +
+        `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}, ${describeBackend()}\n`,
+    );
   }
-  const checkpointPath = options.checkpoint ?? options.resume;
-  const writeCheckpoint = (epoch: number, batch: number, rng: GeneratorState, progress: EpochProgress): void => {
-    if (checkpointPath === undefined) return;
-    saveCheckpoint(checkpointPath, {
-      options: identity, epoch, batch, rng, optimizer: optimizer.stateDict(), model: net.stateDict(), progress, records,
-      backend: kernels.name, threads: kernels.threads, checkpointEvery: checkpointEvery ?? null, version: version(),
-    });
-  };
-
-  const plan = new Plan(net, { batchSize: options.batchSize, sampleShape: [784] });
-  try {
-    if (!options.json && startEpoch === 1 && startBatch === 0) {
-      io.out.write(
-        `training ${options.model} on ${options.dataset}: ${formatCount(train.count)} train / ${formatCount(test.count)} test examples, ` +
-          `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}, ${describeBackend()}\n`,
-      );
-    }
-    const progress = new Progress(io.err, options.epochs);
-    for (let epoch = startEpoch; epoch <= options.epochs; epoch++) {
-      // The epoch's shuffle is drawn from the generator when its first batch is asked for:
-      // a checkpoint saves the state from before that draw, plus how many batches are done.
-      const epochStart = generator.getState();
-      const first = epoch === startEpoch ? startBatch : 0;
-      let { lossSum, correct, seen, seconds: before } = epoch === startEpoch ? resumed : zeroProgress();
-      let batch = first;
-      progress.startEpoch();
-      const start = performance.now();
-      const elapsed = () => before + (performance.now() - start) / 1000;
-      for (const n of loader.batchesInto(plan.input, plan.labels, first)) {
-        batch++;
-        const step = withPosition(() => plan.trainStep(optimizer, n), epoch, batch, lr, checkpointPath);
-        lossSum += step.loss * n;
-        correct += step.correct;
-        seen += n;
-        progress.update(epoch, batch, loader.length, lossSum / seen, (seen - (epoch === startEpoch ? resumed.seen : 0)) / ((performance.now() - start) / 1000));
-        if (checkpointEvery !== undefined && ((epoch - 1) * loader.length + batch) % checkpointEvery === 0) {
-          writeCheckpoint(epoch, batch, epochStart, { lossSum, correct, seen, seconds: elapsed() });
-        }
-      }
-      const seconds = elapsed();
+  const checkpointEvery = options.checkpointEvery ?? resumed?.checkpointEvery;
+  const progress = new Progress(io.err, options.epochs);
+  const records = withAdvice(() => fit({
+    net, optimizer, train, test, generator, epochs: options.epochs, batchSize: options.batchSize, start: resumed?.start, checkpointEvery,
+    onEpochStart: () => progress.startEpoch(),
+    onBatch: (b) => progress.update(b.epoch, b.batch, b.batches, b.loss, b.examplesPerSec),
+    onCheckpoint: (at) => {
+      if (checkpointPath === undefined) return;
+      saveCheckpoint(checkpointPath, {
+        options: identity, epoch: at.epoch, batch: at.batch, rng: at.rng, optimizer: optimizer.stateDict(), model: net.stateDict(), progress: at.progress, records: [...at.records],
+        backend: kernels.name, threads: kernels.threads, checkpointEvery: checkpointEvery ?? null, version: version(),
+      });
+    },
+    onEpoch: (record) => {
       progress.clear();
-      const record: EpochRecord = { epoch, loss: lossSum / seen, trainAcc: correct / seen, testAcc: plan.evaluateDataset(test).acc, examplesPerSec: seen / seconds, seconds };
-      records = [...records, record];
       io.out.write(options.json ? JSON.stringify(record) + "\n" : formatEpoch(record) + "\n");
-      writeCheckpoint(epoch + 1, 0, generator.getState(), zeroProgress());
       hooks.onEpoch?.(record);
-    }
-  } finally {
-    plan.dispose();
-  }
+    },
+  }), lr, checkpointPath);
+  saveOutputs(options, records, net, io);
+  return records;
+}
+
+// The weights and the plot, once training is over (their paths were checked before it began).
+function saveOutputs(options: TrainOptions, records: readonly EpochRecord[], net: Sequential, io: Output): void {
   const last = records[records.length - 1];
-  if (last === undefined) return records;
+  if (last === undefined) return;
   if (!options.json) {
     const trainSeconds = records.reduce((n, r) => n + r.seconds, 0);
     const total = records.reduce((n, r) => n + r.examplesPerSec * r.seconds, 0);
@@ -207,31 +164,6 @@ export function trainCommand(options: TrainOptions, io: Output, hooks: TrainHook
     writeFileAtomic(options.plot, new TextEncoder().encode(trainingPlotSvg(records, { title: `${options.model} on ${options.dataset}` })));
     io.err.write(`wrote plot to ${options.plot}\n`);
   }
-  return records;
-}
-
-/** Refuses a checkpoint whose run differs from this command line, listing every difference. */
-function checkResume(path: string, saved: TrainingCheckpoint, identity: Record<string, string | number | null>, epochs: number): void {
-  const shown = (v: unknown) => (v === null || v === undefined ? "(not given)" : String(v));
-  const differences = Object.entries(identity)
-    .filter(([name, value]) => saved.options[name] !== value)
-    .map(([name, value]) => `--${name} ${shown(saved.options[name])} in the checkpoint but ${shown(value)} here`);
-  if (differences.length > 0) {
-    throw new TorchletError(`checkpoint: ${path}`, "INVALID_ARGUMENT", `was written by a different run: ${differences.join("; ")}. Resume with the same options, or start a new run without --resume`);
-  }
-  if (saved.epoch - 1 > epochs) {
-    throw new TorchletError(`checkpoint: ${path}`, "INVALID_ARGUMENT", `has already trained ${saved.epoch - 1} epochs, more than --epochs ${epochs}`);
-  }
-}
-
-// Loading a checkpoint's state into the model, optimizer or generator: a failure names the file.
-function restore(path: string, load: () => unknown): void {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof TorchletError) throw new TorchletError(`checkpoint: ${path}`, error.code, `does not fit this run: ${error.message}`);
-    throw error;
-  }
 }
 
 function describeBackend(): string {
@@ -239,14 +171,14 @@ function describeBackend(): string {
   return k.name === "ts" ? "TypeScript kernels" : `WebAssembly SIMD kernels on ${k.threads} thread${k.threads === 1 ? "" : "s"}`;
 }
 
-// A failing step names the epoch and batch, so the user knows where a run diverged.
-function withPosition<T>(step: () => T, epoch: number, batch: number, lr: number, checkpoint: string | undefined): T {
+// A run that diverged: say what was kept and what to try.
+function withAdvice<T>(run: () => T, lr: number, checkpoint: string | undefined): T {
   try {
-    return step();
+    return run();
   } catch (error) {
     if (error instanceof TorchletError && error.code === "NON_FINITE") {
       const kept = checkpoint === undefined ? "" : ` (the last checkpoint, ${checkpoint}, is intact)`;
-      throw new TorchletError("train", "NON_FINITE", `${error.message.replace(/^train: /, "")} at epoch ${epoch}, batch ${batch}; training stopped before that update, and no weights file was written${kept}. Try a lower learning rate (--lr ${lr / 10}).`);
+      throw new TorchletError(error.op, "NON_FINITE", `${error.message.slice(error.op.length + 2)}, and no weights file was written${kept}. Try a lower learning rate (--lr ${lr / 10}).`);
     }
     throw error;
   }

@@ -26,6 +26,7 @@ import { Tensor } from "../tensor/tensor.js";
 import type { GeneratorState } from "../tensor/random.js";
 import type { OptimizerState } from "../nn/optim.js";
 import type { StateDict } from "../nn/module.js";
+import type { EpochProgress } from "../lenet/fit.js";
 import { deserialize, serialize } from "./safetensors.js";
 import { loadWithMetadata, writeFileAtomic } from "./files.js";
 
@@ -34,17 +35,7 @@ export const CHECKPOINT_FORMAT = "torchlet-checkpoint";
 /** The checkpoint layout version this code writes and reads. */
 export const CHECKPOINT_VERSION = "1";
 
-/** Running sums of the epoch in progress, so its record comes out the same after a resume. */
-export interface EpochProgress {
-  /** Σ loss × batch size over the batches trained so far. */
-  lossSum: number;
-  /** Examples classified right so far. */
-  correct: number;
-  /** Examples trained on so far. */
-  seen: number;
-  /** Seconds spent training this epoch so far. */
-  seconds: number;
-}
+export type { EpochProgress };
 
 /** Everything a checkpoint holds. */
 export interface TrainingCheckpoint {
