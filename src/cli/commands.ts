@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { save, loadWithMetadata, writeFileAtomic } from "../io/files.js";
+import { save, writeFileAtomic } from "../io/files.js";
 import { removeStaleTemporaries, saveCheckpoint } from "../io/checkpoint.js";
 import { loadDataset, type DatasetName } from "../data/files.js";
 import { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "../data/dataset.js";
@@ -23,7 +23,9 @@ import { fit, type EpochRecord } from "../lenet/fit.js";
 import { getBackend } from "../backend/index.js";
 import { trainingPlotSvg } from "../lenet/plot.js";
 import { Progress, formatCount, formatDuration, type ProgressStream } from "./progress.js";
+import { checkOutputs } from "./outputs.js";
 import { resumeFrom, type RunIdentity } from "./resume.js";
+import { loadModel, datasetFor } from "./weights.js";
 
 /** Where a command writes: results to `out`, progress and notes to `err`. */
 export interface Output {
@@ -75,6 +77,13 @@ function loadData(dataset: DatasetName, dataDir: string | undefined, limit?: num
   return { train: limit === undefined ? train : subset(train, 0, Math.min(limit, train.count)), test };
 }
 
+/** Refuses an empty split before any work: a mean over 0 examples is NaN, and "0/0 correct" is not a score. */
+function requireExamples(split: Dataset, role: "training" | "test", dataDir: string | undefined): void {
+  if (split.count > 0) return;
+  const where = dataDir === undefined ? "" : ` in ${dataDir}`;
+  throw new TorchletError(`dataset ${split.name}`, "INVALID_ARGUMENT", `the ${role} set${where} holds 0 images; there is nothing to ${role === "training" ? "train on" : "test"}`);
+}
+
 function makeOptimizer(net: Sequential, options: TrainOptions): Optimizer {
   const { lr, momentum, weightDecay } = options;
   return options.optimizer === "adam"
@@ -99,12 +108,15 @@ function runIdentity(options: TrainOptions, lr: number): RunIdentity {
 }
 
 /**
- * `torchlet train`: loads the data, resumes from a checkpoint if asked, runs
+ * `torchlet train`: checks every output path, loads the data, resumes from a checkpoint if asked, runs
  * {@link fit} with a progress bar, one line per epoch and checkpoints, then saves the weights and the plot.
  */
 export function trainCommand(options: TrainOptions, io: Output, hooks: TrainHooks = {}): EpochRecord[] {
   const checkpointPath = options.checkpoint ?? options.resume;
+  checkOutputs([["out", options.out], ["plot", options.plot], [options.checkpoint === undefined ? "resume" : "checkpoint", checkpointPath]], [["resume", options.resume]], options.checkpoint === undefined ? "resume" : "checkpoint");
   const { train, test } = loadData(options.dataset, options.data, options.limit);
+  requireExamples(train, "training", options.data);
+  requireExamples(test, "test", options.data);
   const generator = new Generator(options.seed);
   const net = createModel(options.model, { generator });
   const optimizer = makeOptimizer(net, options);
@@ -189,24 +201,6 @@ export function formatEpoch(r: EpochRecord): string {
   return `epoch ${r.epoch}: loss ${r.loss.toFixed(3)}, train acc ${r.trainAcc.toFixed(3)}, test acc ${r.testAcc.toFixed(3)}, ${formatCount(r.examplesPerSec)} examples/sec`;
 }
 
-/** A model and its weights from a .safetensors file; the model name comes from --model or the file's metadata. */
-function loadModel(weights: string, model: ModelName | undefined): { net: Sequential; metadata: Record<string, string> } {
-  const { tensors, metadata } = loadWithMetadata(weights);
-  const saved = metadata.model;
-  if (model !== undefined && saved !== undefined && saved !== model) {
-    throw new TorchletError(`weights: ${weights}`, "SHAPE_MISMATCH", `holds a ${saved} model but --model ${model} was given`);
-  }
-  const name = model ?? (saved === "lenet-modern" ? "lenet-modern" : "lenet");
-  const net = createModel(name);
-  try {
-    net.loadStateDict(tensors);
-  } catch (error) {
-    if (error instanceof TorchletError) throw new TorchletError(`weights: ${weights}`, error.code, `does not fit ${name}: ${error.message}`);
-    throw error;
-  }
-  return { net, metadata };
-}
-
 /** Options of `torchlet eval`. */
 export interface EvalOptions {
   weights: string;
@@ -215,13 +209,16 @@ export interface EvalOptions {
   data?: string;
   batchSize: number;
   json: boolean;
+  /** Evaluate weights holding NaN or ±Infinity instead of refusing them. */
+  allowNonFinite?: boolean;
 }
 
 /** `torchlet eval`: test loss and accuracy of saved weights. */
 export function evalCommand(options: EvalOptions, io: Output): { loss: number; acc: number } {
-  const { net, metadata } = loadModel(options.weights, options.model);
-  const dataset = options.dataset ?? (metadata.dataset === "fashion-mnist" ? "fashion-mnist" : "mnist");
+  const { net, metadata } = loadModel(options.weights, options);
+  const dataset = datasetFor(options.weights, options.dataset, metadata);
   const { test } = loadData(dataset, options.data);
+  requireExamples(test, "test", options.data);
   const result = evaluate(net, test, options.batchSize);
   io.out.write(
     options.json
@@ -238,21 +235,20 @@ export interface PredictOptions {
   dataset?: DatasetName;
   data?: string;
   json: boolean;
+  /** Predict with weights holding NaN or ±Infinity instead of refusing them. */
+  allowNonFinite?: boolean;
 }
 
 /** `torchlet predict`: class probabilities for one test example (by index) or one 28×28 image file. */
 export function predictCommand(options: PredictOptions, input: string, io: Output): { predicted: number; probabilities: number[] } {
-  const { net, metadata } = loadModel(options.weights, options.model);
-  const dataset = options.dataset ?? (metadata.dataset === "fashion-mnist" ? "fashion-mnist" : "mnist");
+  const { net, metadata } = loadModel(options.weights, options);
+  const dataset = datasetFor(options.weights, options.dataset, metadata);
   let pixels: Float32Array;
   let label: number | undefined;
   let classes: readonly string[];
-  if (/^\d+$/.test(input)) {
+  if (looksLikeIndex(input)) {
     const { test } = loadData(dataset, options.data);
-    const index = Number(input);
-    if (index >= test.count) {
-      throw new TorchletError("predict", "OUT_OF_RANGE", `index ${index} is past the end of the ${dataset} test set (${test.count} examples, 0–${test.count - 1})`);
-    }
+    const index = testIndex(input, test, dataset);
     pixels = test.images.subarray(index * 784, (index + 1) * 784);
     label = test.labels[index];
     classes = test.classes;
@@ -271,6 +267,26 @@ export function predictCommand(options: PredictOptions, input: string, io: Outpu
     probabilities.forEach((p, i) => io.out.write(`  ${classes[i]!.padEnd(12)} ${p.toFixed(4)} ${"#".repeat(Math.round(p * 40))}\n`));
   }
   return { predicted, probabilities };
+}
+
+// A number-like argument ("7", "-1", "+3", "1.5", "1e3") is meant as a test-set index, never as a file name:
+// "-1" is a mistake about the index, not a missing image.
+function looksLikeIndex(input: string): boolean {
+  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(input);
+}
+
+/** The test-set index `input` names: decimal digits, within the set. */
+function testIndex(input: string, test: Dataset, dataset: string): number {
+  const range = test.count === 0 ? `the ${dataset} test set is empty, so there is no example to predict` : `the ${dataset} test set has ${formatCount(test.count)} examples, numbered 0–${test.count - 1}`;
+  if (!/^\d+$/.test(input)) {
+    const what = input.startsWith("-") ? "is negative" : "is not a whole number in decimal digits";
+    throw new TorchletError("predict", "OUT_OF_RANGE", `index ${input} ${what}; ${range}`);
+  }
+  const index = Number(input);
+  if (index >= test.count) {
+    throw new TorchletError("predict", "OUT_OF_RANGE", test.count === 0 ? `index ${input}: ${range}` : `index ${input} is past the end of the ${dataset} test set (${test.count} examples, 0–${test.count - 1})`);
+  }
+  return index;
 }
 
 /** `torchlet summary`: the layer-by-layer shape table of d2l's lesson. */
