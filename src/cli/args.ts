@@ -45,6 +45,10 @@ export function parseFlags(command: string, argv: readonly string[], spec: Comma
       positionals.push(...argv.slice(i + 1));
       break;
     }
+    if (token === "-h" && spec.flags.help !== undefined) {
+      flags.help = true;
+      continue;
+    }
     if (!token.startsWith("--") || token === "-") {
       if (token.startsWith("-") && token !== "-" && !/^-\d/.test(token)) {
         throw new UsageError(`unknown option ${token} (options start with two dashes, e.g. --epochs)`, command);
@@ -82,6 +86,7 @@ export function parseFlags(command: string, argv: readonly string[], spec: Comma
     }
     flags[name] = convert(command, name, flag, raw);
   }
+  if (flags.help === true) return { flags, positionals }; // --help answers even when arguments are missing
   const allowed = spec.positionals ?? [];
   const required = allowed.filter((p) => !p.endsWith("?")).length;
   if (positionals.length > allowed.length) {
@@ -92,6 +97,11 @@ export function parseFlags(command: string, argv: readonly string[], spec: Comma
   }
   return { flags, positionals };
 }
+
+/** An integer flag's value: decimal digits, optionally after a minus sign (so "-1" gets a range error, not a syntax one). */
+const DECIMAL_INTEGER = /^-?\d+$/;
+/** A number flag's value: decimal digits with an optional fraction and exponent ("0.5", ".5", "1e-3", "-2"). */
+const DECIMAL_NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 function convert(command: string, name: string, flag: FlagSpec, raw: string): string | number {
   switch (flag.type) {
@@ -105,7 +115,9 @@ function convert(command: string, name: string, flag: FlagSpec, raw: string): st
       return raw;
     case "int":
     case "number": {
-      const value = raw.trim() === "" ? NaN : Number(raw);
+      // Decimal only: Number() would also take "0x10", "0b1", " 2", "Infinity" (and "1e0" for an integer).
+      const syntax = flag.type === "int" ? DECIMAL_INTEGER : DECIMAL_NUMBER;
+      const value = syntax.test(raw) ? Number(raw) : NaN;
       if (!Number.isFinite(value) || (flag.type === "int" && !Number.isSafeInteger(value))) {
         throw new UsageError(`--${name} must be ${flag.type === "int" ? "an integer" : "a number"}; got "${raw}"`, command);
       }

@@ -4,26 +4,28 @@
 
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { save, loadWithMetadata, writeFileAtomic } from "../io/files.js";
-import { loadCheckpoint, removeStaleTemporaries, saveCheckpoint, type EpochProgress, type TrainingCheckpoint } from "../io/checkpoint.js";
+import { save, writeFileAtomic } from "../io/files.js";
+import { removeStaleTemporaries, saveCheckpoint } from "../io/checkpoint.js";
 import { loadDataset, loadSplit, type DatasetName } from "../data/files.js";
 import { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "../data/dataset.js";
 import { readImageFile } from "../data/image-node.js";
 import { toMnistInput } from "../data/preprocess.js";
 import { TorchletError } from "../errors.js";
-import { Generator, type GeneratorState } from "../tensor/random.js";
+import { Generator } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { softmax } from "../ops/softmax.js";
-import { DataLoader } from "../nn/dataloader.js";
 import { SGD, Adam, type Optimizer } from "../nn/optim.js";
 import { summary } from "../nn/summary.js";
 import type { Sequential } from "../nn/layers.js";
 import { createModel, type ModelName } from "../lenet/models.js";
 import { evaluate } from "../lenet/train.js";
-import { Plan } from "../nn/plan.js";
+import { fit, type EpochRecord } from "../lenet/fit.js";
 import { getBackend } from "../backend/index.js";
 import { trainingPlotSvg } from "../lenet/plot.js";
 import { Progress, formatCount, formatDuration, type ProgressStream } from "./progress.js";
+import { checkOutputs } from "./outputs.js";
+import { resumeFrom, type RunIdentity } from "./resume.js";
+import { loadModel, datasetFor } from "./weights.js";
 
 /** Where a command writes: results to `out`, progress and notes to `err`. */
 export interface Output {
@@ -61,15 +63,7 @@ export interface TrainOptions {
   resume?: string;
 }
 
-/** One epoch's figures, as printed and as written by --json. */
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  trainAcc: number;
-  testAcc: number;
-  examplesPerSec: number;
-  seconds: number;
-}
+export type { EpochRecord };
 
 /** Callbacks for programs that drive training (scripts/long-run.mjs records memory after each epoch). */
 export interface TrainHooks {
@@ -83,6 +77,13 @@ function loadData(dataset: DatasetName, data: string | undefined, limit?: number
   return { train: limit === undefined ? train : subset(train, 0, Math.min(limit, train.count)), test };
 }
 
+/** Refuses an empty split before any work: a mean over 0 examples is NaN, and "0/0 correct" is not a score. */
+function requireExamples(split: Dataset, role: "training" | "test", dataDir: string | undefined): void {
+  if (split.count > 0) return;
+  const where = dataDir === undefined ? "" : ` in ${dataDir}`;
+  throw new TorchletError(`dataset ${split.name}`, "INVALID_ARGUMENT", `the ${role} set${where} holds 0 images; there is nothing to ${role === "training" ? "train on" : "test"}`);
+}
+
 function makeOptimizer(net: Sequential, options: TrainOptions): Optimizer {
   const { lr, momentum, weightDecay } = options;
   return options.optimizer === "adam"
@@ -91,7 +92,7 @@ function makeOptimizer(net: Sequential, options: TrainOptions): Optimizer {
 }
 
 /** The options that define a run, by their command-line names: a resumed run must repeat every one. */
-function runIdentity(options: TrainOptions, lr: number): Record<string, string | number | null> {
+function runIdentity(options: TrainOptions, lr: number): RunIdentity {
   return {
     model: options.model,
     dataset: options.dataset,
@@ -106,93 +107,61 @@ function runIdentity(options: TrainOptions, lr: number): Record<string, string |
   };
 }
 
-const zeroProgress = (): EpochProgress => ({ lossSum: 0, correct: 0, seen: 0, seconds: 0 });
-
-/** `torchlet train`: d2l's train_ch6 with progress, an epoch line, checkpoints, and optional weights and plot files. */
+/**
+ * `torchlet train`: checks every output path, loads the data, resumes from a checkpoint if asked, runs
+ * {@link fit} with a progress bar, one line per epoch and checkpoints, then saves the weights and the plot.
+ */
 export function trainCommand(options: TrainOptions, io: Output, hooks: TrainHooks = {}): EpochRecord[] {
+  const checkpointPath = options.checkpoint ?? options.resume;
+  checkOutputs([["out", options.out], ["plot", options.plot], [options.checkpoint === undefined ? "resume" : "checkpoint", checkpointPath]], [["resume", options.resume]], options.checkpoint === undefined ? "resume" : "checkpoint");
   const { train, test } = loadData(options.dataset, options.data, options.limit);
+  requireExamples(train, "training", options.data);
+  requireExamples(test, "test", options.data);
   const generator = new Generator(options.seed);
   const net = createModel(options.model, { generator });
   const optimizer = makeOptimizer(net, options);
-  const loader = new DataLoader(train, { batchSize: options.batchSize, shuffle: true, generator });
   const lr = options.lr ?? (options.optimizer === "adam" ? 1e-3 : 0.9);
   const identity = runIdentity(options, lr);
   const kernels = getBackend();
-
-  // Where this run starts: from scratch, or where a checkpoint left off.
-  let startEpoch = 1, startBatch = 0;
-  let resumed = zeroProgress();
-  let records: EpochRecord[] = [];
-  let checkpointEvery = options.checkpointEvery;
-  if (options.resume !== undefined) {
-    const saved = loadCheckpoint(options.resume);
-    checkResume(options.resume, saved, identity, options.epochs);
-    restore(options.resume, () => net.loadStateDict(saved.model));
-    restore(options.resume, () => optimizer.loadStateDict(saved.optimizer));
-    restore(options.resume, () => generator.setState(saved.rng));
-    ({ epoch: startEpoch, batch: startBatch } = saved);
-    resumed = saved.progress;
-    records = saved.records as EpochRecord[];
-    checkpointEvery ??= saved.checkpointEvery ?? undefined;
-    const done = startEpoch - 1;
-    const where = startEpoch > options.epochs ? "training is complete" : `continuing epoch ${startEpoch} at batch ${startBatch} of ${loader.length}`;
-    io.err.write(`resuming from ${options.resume}: ${done} epoch${done === 1 ? "" : "s"} done, ${where}\n`);
-    if (saved.backend !== kernels.name || saved.threads !== kernels.threads) {
-      io.err.write(`note: the checkpoint was written by the ${saved.backend} backend on ${saved.threads} thread(s) and this run uses ${kernels.name} on ${kernels.threads}; the result will be close to, not bit-identical with, an uninterrupted run\n`);
+  const resumed = options.resume === undefined ? undefined : resumeFrom(options.resume, { net, optimizer, generator, identity, epochs: options.epochs, batchSize: options.batchSize, examples: train.count });
+  if (resumed !== undefined) {
+    io.err.write(`resuming from ${options.resume}: ${resumed.summary}\n`);
+    if (resumed.backend !== kernels.name || resumed.threads !== kernels.threads) {
+      io.err.write(`note: the checkpoint was written by the ${resumed.backend} backend on ${resumed.threads} thread(s) and this run uses ${kernels.name} on ${kernels.threads}; the result will be close to, not bit-identical with, an uninterrupted run\n`);
     }
+  } else if (!options.json) {
+    io.out.write(
+      `training ${options.model} on ${options.dataset}: ${formatCount(train.count)} train / ${formatCount(test.count)} test examples, ` +
+        `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}, ${describeBackend()}\n`,
+    );
   }
-  const checkpointPath = options.checkpoint ?? options.resume;
-  const writeCheckpoint = (epoch: number, batch: number, rng: GeneratorState, progress: EpochProgress): void => {
-    if (checkpointPath === undefined) return;
-    saveCheckpoint(checkpointPath, {
-      options: identity, epoch, batch, rng, optimizer: optimizer.stateDict(), model: net.stateDict(), progress, records,
-      backend: kernels.name, threads: kernels.threads, checkpointEvery: checkpointEvery ?? null, version: version(),
-    });
-  };
-
-  const plan = new Plan(net, { batchSize: options.batchSize, sampleShape: [784] });
-  try {
-    if (!options.json && startEpoch === 1 && startBatch === 0) {
-      io.out.write(
-        `training ${options.model} on ${options.dataset}: ${formatCount(train.count)} train / ${formatCount(test.count)} test examples, ` +
-          `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}, ${describeBackend()}\n`,
-      );
-    }
-    const progress = new Progress(io.err, options.epochs);
-    for (let epoch = startEpoch; epoch <= options.epochs; epoch++) {
-      // The epoch's shuffle is drawn from the generator when its first batch is asked for:
-      // a checkpoint saves the state from before that draw, plus how many batches are done.
-      const epochStart = generator.getState();
-      const first = epoch === startEpoch ? startBatch : 0;
-      let { lossSum, correct, seen, seconds: before } = epoch === startEpoch ? resumed : zeroProgress();
-      let batch = first;
-      progress.startEpoch();
-      const start = performance.now();
-      const elapsed = () => before + (performance.now() - start) / 1000;
-      for (const n of loader.batchesInto(plan.input, plan.labels, first)) {
-        batch++;
-        const step = withPosition(() => plan.trainStep(optimizer, n), epoch, batch, lr, checkpointPath);
-        lossSum += step.loss * n;
-        correct += step.correct;
-        seen += n;
-        progress.update(epoch, batch, loader.length, lossSum / seen, (seen - (epoch === startEpoch ? resumed.seen : 0)) / ((performance.now() - start) / 1000));
-        if (checkpointEvery !== undefined && ((epoch - 1) * loader.length + batch) % checkpointEvery === 0) {
-          writeCheckpoint(epoch, batch, epochStart, { lossSum, correct, seen, seconds: elapsed() });
-        }
-      }
-      const seconds = elapsed();
+  const checkpointEvery = options.checkpointEvery ?? resumed?.checkpointEvery;
+  const progress = new Progress(io.err, options.epochs);
+  const records = withAdvice(() => fit({
+    net, optimizer, train, test, generator, epochs: options.epochs, batchSize: options.batchSize, start: resumed?.start, checkpointEvery,
+    onEpochStart: () => progress.startEpoch(),
+    onBatch: (b) => progress.update(b.epoch, b.batch, b.batches, b.loss, b.examplesPerSec),
+    onCheckpoint: (at) => {
+      if (checkpointPath === undefined) return;
+      saveCheckpoint(checkpointPath, {
+        options: identity, epoch: at.epoch, batch: at.batch, rng: at.rng, optimizer: optimizer.stateDict(), model: net.stateDict(), progress: at.progress, records: [...at.records],
+        backend: kernels.name, threads: kernels.threads, checkpointEvery: checkpointEvery ?? null, version: version(),
+      });
+    },
+    onEpoch: (record) => {
       progress.clear();
-      const record: EpochRecord = { epoch, loss: lossSum / seen, trainAcc: correct / seen, testAcc: plan.evaluateDataset(test).acc, examplesPerSec: seen / seconds, seconds };
-      records = [...records, record];
       io.out.write(options.json ? JSON.stringify(record) + "\n" : formatEpoch(record) + "\n");
-      writeCheckpoint(epoch + 1, 0, generator.getState(), zeroProgress());
       hooks.onEpoch?.(record);
-    }
-  } finally {
-    plan.dispose();
-  }
+    },
+  }), lr, checkpointPath);
+  saveOutputs(options, records, net, io);
+  return records;
+}
+
+// The weights and the plot, once training is over (their paths were checked before it began).
+function saveOutputs(options: TrainOptions, records: readonly EpochRecord[], net: Sequential, io: Output): void {
   const last = records[records.length - 1];
-  if (last === undefined) return records;
+  if (last === undefined) return;
   if (!options.json) {
     const trainSeconds = records.reduce((n, r) => n + r.seconds, 0);
     const total = records.reduce((n, r) => n + r.examplesPerSec * r.seconds, 0);
@@ -207,31 +176,6 @@ export function trainCommand(options: TrainOptions, io: Output, hooks: TrainHook
     writeFileAtomic(options.plot, new TextEncoder().encode(trainingPlotSvg(records, { title: `${options.model} on ${options.dataset}` })));
     io.err.write(`wrote plot to ${options.plot}\n`);
   }
-  return records;
-}
-
-/** Refuses a checkpoint whose run differs from this command line, listing every difference. */
-function checkResume(path: string, saved: TrainingCheckpoint, identity: Record<string, string | number | null>, epochs: number): void {
-  const shown = (v: unknown) => (v === null || v === undefined ? "(not given)" : String(v));
-  const differences = Object.entries(identity)
-    .filter(([name, value]) => saved.options[name] !== value)
-    .map(([name, value]) => `--${name} ${shown(saved.options[name])} in the checkpoint but ${shown(value)} here`);
-  if (differences.length > 0) {
-    throw new TorchletError(`checkpoint: ${path}`, "INVALID_ARGUMENT", `was written by a different run: ${differences.join("; ")}. Resume with the same options, or start a new run without --resume`);
-  }
-  if (saved.epoch - 1 > epochs) {
-    throw new TorchletError(`checkpoint: ${path}`, "INVALID_ARGUMENT", `has already trained ${saved.epoch - 1} epochs, more than --epochs ${epochs}`);
-  }
-}
-
-// Loading a checkpoint's state into the model, optimizer or generator: a failure names the file.
-function restore(path: string, load: () => unknown): void {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof TorchletError) throw new TorchletError(`checkpoint: ${path}`, error.code, `does not fit this run: ${error.message}`);
-    throw error;
-  }
 }
 
 function describeBackend(): string {
@@ -239,14 +183,14 @@ function describeBackend(): string {
   return k.name === "ts" ? "TypeScript kernels" : `WebAssembly SIMD kernels on ${k.threads} thread${k.threads === 1 ? "" : "s"}`;
 }
 
-// A failing step names the epoch and batch, so the user knows where a run diverged.
-function withPosition<T>(step: () => T, epoch: number, batch: number, lr: number, checkpoint: string | undefined): T {
+// A run that diverged: say what was kept and what to try.
+function withAdvice<T>(run: () => T, lr: number, checkpoint: string | undefined): T {
   try {
-    return step();
+    return run();
   } catch (error) {
     if (error instanceof TorchletError && error.code === "NON_FINITE") {
       const kept = checkpoint === undefined ? "" : ` (the last checkpoint, ${checkpoint}, is intact)`;
-      throw new TorchletError("train", "NON_FINITE", `${error.message.replace(/^train: /, "")} at epoch ${epoch}, batch ${batch}; training stopped before that update, and no weights file was written${kept}. Try a lower learning rate (--lr ${lr / 10}).`);
+      throw new TorchletError(error.op, "NON_FINITE", `${error.message.slice(error.op.length + 2)}, and no weights file was written${kept}. Try a lower learning rate (--lr ${lr / 10}).`);
     }
     throw error;
   }
@@ -257,24 +201,6 @@ export function formatEpoch(r: EpochRecord): string {
   return `epoch ${r.epoch}: loss ${r.loss.toFixed(3)}, train acc ${r.trainAcc.toFixed(3)}, test acc ${r.testAcc.toFixed(3)}, ${formatCount(r.examplesPerSec)} examples/sec`;
 }
 
-/** A model and its weights from a .safetensors file; the model name comes from --model or the file's metadata. */
-function loadModel(weights: string, model: ModelName | undefined): { net: Sequential; metadata: Record<string, string> } {
-  const { tensors, metadata } = loadWithMetadata(weights);
-  const saved = metadata.model;
-  if (model !== undefined && saved !== undefined && saved !== model) {
-    throw new TorchletError(`weights: ${weights}`, "SHAPE_MISMATCH", `holds a ${saved} model but --model ${model} was given`);
-  }
-  const name = model ?? (saved === "lenet-modern" ? "lenet-modern" : "lenet");
-  const net = createModel(name);
-  try {
-    net.loadStateDict(tensors);
-  } catch (error) {
-    if (error instanceof TorchletError) throw new TorchletError(`weights: ${weights}`, error.code, `does not fit ${name}: ${error.message}`);
-    throw error;
-  }
-  return { net, metadata };
-}
-
 /** Options of `torchlet eval`. */
 export interface EvalOptions {
   weights: string;
@@ -283,13 +209,16 @@ export interface EvalOptions {
   data?: string;
   batchSize: number;
   json: boolean;
+  /** Evaluate weights holding NaN or ±Infinity instead of refusing them. */
+  allowNonFinite?: boolean;
 }
 
 /** `torchlet eval`: test loss and accuracy of saved weights. */
 export function evalCommand(options: EvalOptions, io: Output): { loss: number; acc: number } {
-  const { net, metadata } = loadModel(options.weights, options.model);
-  const dataset = options.dataset ?? (metadata.dataset === "fashion-mnist" ? "fashion-mnist" : "mnist");
+  const { net, metadata } = loadModel(options.weights, options);
+  const dataset = datasetFor(options.weights, options.dataset, metadata);
   const test = loadSplit(dataset, "test", { data: options.data }); // only the split it uses
+  requireExamples(test, "test", options.data);
   const result = evaluate(net, test, options.batchSize);
   io.out.write(
     options.json
@@ -306,21 +235,20 @@ export interface PredictOptions {
   dataset?: DatasetName;
   data?: string;
   json: boolean;
+  /** Predict with weights holding NaN or ±Infinity instead of refusing them. */
+  allowNonFinite?: boolean;
 }
 
 /** `torchlet predict`: class probabilities for one test example (by index) or one 28×28 image file. */
 export function predictCommand(options: PredictOptions, input: string, io: Output): { predicted: number; probabilities: number[] } {
-  const { net, metadata } = loadModel(options.weights, options.model);
-  const dataset = options.dataset ?? (metadata.dataset === "fashion-mnist" ? "fashion-mnist" : "mnist");
+  const { net, metadata } = loadModel(options.weights, options);
+  const dataset = datasetFor(options.weights, options.dataset, metadata);
   let pixels: Float32Array;
   let label: number | undefined;
   let classes: readonly string[];
-  if (/^\d+$/.test(input)) {
+  if (looksLikeIndex(input)) {
     const test = loadSplit(dataset, "test", { data: options.data }); // only the split it uses
-    const index = Number(input);
-    if (index >= test.count) {
-      throw new TorchletError("predict", "OUT_OF_RANGE", `index ${index} is past the end of the ${dataset} test set (${test.count} examples, 0–${test.count - 1})`);
-    }
+    const index = testIndex(input, test, dataset);
     pixels = test.images.subarray(index * 784, (index + 1) * 784);
     label = test.labels[index];
     classes = test.classes;
@@ -339,6 +267,26 @@ export function predictCommand(options: PredictOptions, input: string, io: Outpu
     probabilities.forEach((p, i) => io.out.write(`  ${classes[i]!.padEnd(12)} ${p.toFixed(4)} ${"#".repeat(Math.round(p * 40))}\n`));
   }
   return { predicted, probabilities };
+}
+
+// A number-like argument ("7", "-1", "+3", "1.5", "1e3") is meant as a test-set index, never as a file name:
+// "-1" is a mistake about the index, not a missing image.
+function looksLikeIndex(input: string): boolean {
+  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(input);
+}
+
+/** The test-set index `input` names: decimal digits, within the set. */
+function testIndex(input: string, test: Dataset, dataset: string): number {
+  const range = test.count === 0 ? `the ${dataset} test set is empty, so there is no example to predict` : `the ${dataset} test set has ${formatCount(test.count)} examples, numbered 0–${test.count - 1}`;
+  if (!/^\d+$/.test(input)) {
+    const what = input.startsWith("-") ? "is negative" : "is not a whole number in decimal digits";
+    throw new TorchletError("predict", "OUT_OF_RANGE", `index ${input} ${what}; ${range}`);
+  }
+  const index = Number(input);
+  if (index >= test.count) {
+    throw new TorchletError("predict", "OUT_OF_RANGE", test.count === 0 ? `index ${input}: ${range}` : `index ${input} is past the end of the ${dataset} test set (${test.count} examples, 0–${test.count - 1})`);
+  }
+  return index;
 }
 
 /** `torchlet summary`: the layer-by-layer shape table of d2l's lesson. */

@@ -11,15 +11,19 @@ import { setBackend, type BackendName } from "../backend/index.js";
 import { wasmSupported } from "../backend/wasm.js";
 import { setThreads, defaultThreads } from "../backend/threads.js";
 import { UsageError, parseFlags, commandUsage, type CommandSpec, type FlagSpec } from "./args.js";
+import { MODEL_NAMES } from "../lenet/models.js";
+import { DATASET_NAMES } from "./weights.js";
 import { trainCommand, evalCommand, predictCommand, summaryCommand, version, type Output, type TrainOptions } from "./commands.js";
 
-const model: FlagSpec = { type: "choice", choices: ["lenet", "lenet-modern"], help: "network: d2l's LeNet-5 (sigmoid, average pooling) or the ReLU/max-pool variant" };
-const dataset: FlagSpec = { type: "choice", choices: ["mnist", "fashion-mnist"], help: "dataset: the 10,000 embedded MNIST digits (or --data), or Fashion-MNIST" };
+const model: FlagSpec = { type: "choice", choices: MODEL_NAMES, help: "network: d2l's LeNet-5 (sigmoid, average pooling) or the ReLU/max-pool variant" };
+const dataset: FlagSpec = { type: "choice", choices: DATASET_NAMES, help: "dataset: the 10,000 embedded MNIST digits (or --data), or Fashion-MNIST" };
 const data: FlagSpec = { type: "string", placeholder: "DIR", help: "directory with the four IDX files (plain or .gz)" };
 const json: FlagSpec = { type: "boolean", help: "machine-readable JSON lines on stdout" };
 const verbose: FlagSpec = { type: "boolean", help: "print stack traces on errors" };
 const help: FlagSpec = { type: "boolean", help: "show this help" };
-const weights: FlagSpec = { type: "string", placeholder: "FILE", help: "weights file (.safetensors) written by train --out" };
+const weights: FlagSpec = { type: "string", placeholder: "FILE", help: "weights file (.safetensors) written by train --out; files without \"model\" metadata (e.g. from PyTorch) need --model" };
+const loadedModel: FlagSpec = { ...model, help: "network the weights are for (default: the file's metadata; required when the file does not say)" };
+const allowNonfinite: FlagSpec = { type: "boolean", help: "use weights holding NaN or ±Infinity (refused by default: they come from a diverged run or a damaged file)" };
 
 /** Every command with its flags. */
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -37,7 +41,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       "weight-decay": { type: "number", min: 0, max: 1e6, default: 0, help: "L2 penalty" },
       seed: { type: "int", min: 0, max: 2 ** 53 - 1, default: 0, help: "seed for the initial weights and the shuffling" },
       limit: { type: "int", min: 1, max: 2 ** 31 - 1, placeholder: "N", help: "train on the first N training examples only" },
-      out: { type: "string", placeholder: "FILE", help: "save the trained weights (.safetensors, PyTorch state_dict names)" },
+      out: { type: "string", placeholder: "FILE", help: "save the trained weights (.safetensors, PyTorch state_dict names); every output path is checked before training starts" },
       plot: { type: "string", placeholder: "FILE", help: "write the loss/accuracy chart as an SVG file" },
       checkpoint: { type: "string", placeholder: "FILE", help: "save a checkpoint (weights, optimizer and shuffling state, position) after every epoch, atomically" },
       "checkpoint-every": { type: "int", min: 1, max: 2 ** 31 - 1, placeholder: "N", help: "also save a checkpoint every N batches" },
@@ -51,11 +55,11 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   eval: {
     summary: "Test accuracy and loss of saved weights.",
-    flags: { weights, model, dataset, data, "batch-size": { type: "int", min: 1, max: 65_536, default: 256, help: "examples per batch" }, json, verbose, help },
+    flags: { weights, model: loadedModel, dataset, data, "batch-size": { type: "int", min: 1, max: 65_536, default: 256, help: "examples per batch" }, "allow-nonfinite": allowNonfinite, json, verbose, help },
   },
   predict: {
     summary: "Class probabilities for one test example (by index) or one 28×28 PNG/PGM image (white digit on black, or inverted automatically).",
-    flags: { weights, model, dataset, data, json, verbose, help },
+    flags: { weights, model: loadedModel, dataset, data, "allow-nonfinite": allowNonfinite, json, verbose, help },
     positionals: ["index-or-image"],
   },
   summary: {
@@ -75,7 +79,11 @@ export function overview(): string {
     "Commands:",
     ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}${spec.summary}`),
     "",
-    'Run "torchlet <command> --help" for the options of a command.',
+    'Run "torchlet <command> --help" or "torchlet help <command>" for the options of a command.',
+    "",
+    "Output files (--out, --plot, --checkpoint) are written atomically (a temporary file, then a rename): an",
+    "existing regular file keeps its permissions, a symbolic link is followed and the file it points to is",
+    "replaced, and a FIFO, device, socket or directory is refused. Two outputs naming the same file are refused.",
   ].join("\n");
 }
 
@@ -84,8 +92,12 @@ export function run(argv: readonly string[], io: Output): number {
   let verboseErrors = argv.includes("--verbose");
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    if (command === undefined || command === "--help" || command === "-h") {
       io.out.write(overview() + "\n");
+      return 0;
+    }
+    if (command === "help") {
+      io.out.write(helpFor(rest) + "\n");
       return 0;
     }
     if (command === "--version") {
@@ -96,11 +108,11 @@ export function run(argv: readonly string[], io: Output): number {
     if (spec === undefined) throw new UsageError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
     const { flags, positionals } = parseFlags(command, rest, spec);
     verboseErrors = flags.verbose === true;
-    selectKernels(flags.backend as BackendName | undefined, flags.threads as number | undefined, command);
     if (flags.help === true) {
       io.out.write(commandUsage(command, spec) + "\n");
       return 0;
     }
+    selectKernels(flags.backend as BackendName | undefined, flags.threads as number | undefined, command);
     dispatch(command, flags, positionals, io);
     return 0;
   } catch (error) {
@@ -114,6 +126,16 @@ export function run(argv: readonly string[], io: Output): number {
     if (verboseErrors && error instanceof Error && error.stack) io.err.write(error.stack + "\n");
     return 1;
   }
+}
+
+/** `torchlet help [command]`: the overview, or one command's usage. */
+function helpFor(args: readonly string[]): string {
+  if (args.length === 0) return overview();
+  const [name, ...extra] = args;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (usage: torchlet help [command])`);
+  const spec = COMMANDS[name!];
+  if (spec === undefined) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+  return commandUsage(name!, spec);
 }
 
 type Flags = Record<string, string | number | boolean | undefined>;
@@ -161,20 +183,14 @@ function dispatch(command: string, flags: Flags, positionals: string[], io: Outp
       if (options.checkpointEvery !== undefined && options.checkpoint === undefined && options.resume === undefined) {
         throw new UsageError("--checkpoint-every needs --checkpoint FILE (or --resume FILE) to write to", command);
       }
-      for (const other of ["out", "plot"] as const) {
-        const file = options[other];
-        if (file !== undefined && (file === options.checkpoint || file === options.resume)) {
-          throw new UsageError(`--${other} and --${file === options.checkpoint ? "checkpoint" : "resume"} name the same file (${file}); the checkpoint and the ${other === "out" ? "weights" : "plot"} need separate files`, command);
-        }
-      }
       trainCommand(options, io);
       return;
     }
     case "eval":
-      evalCommand({ weights: required("weights"), model: str("model") as TrainOptions["model"] | undefined, dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), batchSize: num("batch-size")!, json: flags.json === true }, io);
+      evalCommand({ weights: required("weights"), model: str("model") as TrainOptions["model"] | undefined, dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), batchSize: num("batch-size")!, json: flags.json === true, allowNonFinite: flags["allow-nonfinite"] === true }, io);
       return;
     case "predict":
-      predictCommand({ weights: required("weights"), model: str("model") as TrainOptions["model"] | undefined, dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), json: flags.json === true }, positionals[0]!, io);
+      predictCommand({ weights: required("weights"), model: str("model") as TrainOptions["model"] | undefined, dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), json: flags.json === true, allowNonFinite: flags["allow-nonfinite"] === true }, positionals[0]!, io);
       return;
     case "summary":
       summaryCommand({ model: str("model") as TrainOptions["model"] }, io);

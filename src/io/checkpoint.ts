@@ -26,25 +26,16 @@ import { Tensor } from "../tensor/tensor.js";
 import type { GeneratorState } from "../tensor/random.js";
 import type { OptimizerState } from "../nn/optim.js";
 import type { StateDict } from "../nn/module.js";
+import type { EpochProgress } from "../lenet/fit.js";
 import { deserialize, serialize } from "./safetensors.js";
-import { loadWithMetadata, writeFileAtomic } from "./files.js";
+import { loadWithMetadata, outputTarget, writeFileAtomic } from "./files.js";
 
 /** The value of `__metadata__.format` that marks a torchlet checkpoint. */
 export const CHECKPOINT_FORMAT = "torchlet-checkpoint";
 /** The checkpoint layout version this code writes and reads. */
 export const CHECKPOINT_VERSION = "1";
 
-/** Running sums of the epoch in progress, so its record comes out the same after a resume. */
-export interface EpochProgress {
-  /** Σ loss × batch size over the batches trained so far. */
-  lossSum: number;
-  /** Examples classified right so far. */
-  correct: number;
-  /** Examples trained on so far. */
-  seen: number;
-  /** Seconds spent training this epoch so far. */
-  seconds: number;
-}
+export type { EpochProgress };
 
 /** Everything a checkpoint holds. */
 export interface TrainingCheckpoint {
@@ -152,10 +143,13 @@ function parseCheckpoint(tensors: StateDict, metadata: Record<string, string>, o
       return bad(`has metadata "${key}" that is not valid JSON: ${describe(text)}`);
     }
   };
+  // Decimal digits only: "1e3", "0x10", " 2" or "2.0" is not a count torchlet wrote.
   const int = (key: string, min: number): number => {
-    const value = json(key);
-    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) bad(`has metadata "${key}" = ${describe(metadata[key])}, expected an integer ≥ ${min}`);
-    return value as number;
+    const text = metadata[key];
+    if (text === undefined) return bad(`has no "${key}" in its metadata`);
+    const value = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+    if (!(value >= min)) bad(`has metadata "${key}" = ${describe(text)}, expected an integer ≥ ${min} in decimal digits`);
+    return value;
   };
   const options = json("options");
   if (typeof options !== "object" || options === null || Array.isArray(options)) bad(`has metadata "options" that is not an object`);
@@ -208,14 +202,15 @@ function parseCheckpoint(tensors: StateDict, metadata: Record<string, string>, o
  * gone: what writeFileAtomic leaves when a run is killed mid-write.
  */
 export function removeStaleTemporaries(path: string): void {
-  const base = basename(path);
-  const directory = dirname(path);
-  let names: string[];
+  let names: string[], target: string;
   try {
-    names = readdirSync(directory);
+    target = outputTarget(path).path; // where writeFileAtomic puts its temporary files (a link's target's directory)
+    names = readdirSync(dirname(target));
   } catch {
     return; // writing will report the real problem
   }
+  const base = basename(target);
+  const directory = dirname(target);
   for (const name of names) {
     if (!name.startsWith(`.${base}.`) || !name.endsWith(".tmp")) continue;
     const pid = Number(/^\.(?:.*)\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1]);

@@ -4,11 +4,13 @@
 // Saving never leaves a torn file: the bytes go to a temporary file in the
 // same directory, which is flushed to disk and then renamed over the target.
 // rename is atomic within one file system, so after a crash the target holds
-// either the old contents or the new ones.
+// either the old contents or the new ones. Only a regular file (or nothing)
+// is ever replaced: renaming over a FIFO or a device node would destroy it.
 
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { TorchletError } from "../errors.js";
 import { errnoCode, fileError, readFileBytes } from "./read.js";
 import { deserialize, serialize, type SafetensorsContents, type StateDict } from "./safetensors.js";
 
@@ -20,28 +22,124 @@ const DIRECTORY_SYNC_UNSUPPORTED = new Set(["EISDIR", "EINVAL", "EPERM"]);
  * leaves either the old file or the new one, never a partial one.
  *
  * Writes `.<base>.<pid>.<random>.tmp` next to the target, fsyncs and closes it,
- * renames it over `path`, then fsyncs the directory so the rename itself is durable.
+ * renames it over the target, then fsyncs the directory so the rename itself is durable.
  * On failure the temporary file is removed.
  *
- * @throws TorchletError naming `path`: NOT_FOUND when its directory does not exist, INVALID_ARGUMENT for other I/O failures.
+ * What is replaced (checked by `outputTarget` first): a regular file keeps its permission bits (a
+ * 600 file stays 600); a symbolic link is followed, so the link stays and the file it points
+ * to is replaced; a FIFO, device, socket or directory is refused, never replaced.
+ *
+ * @throws TorchletError naming `path`: NOT_FOUND when its directory does not exist, INVALID_ARGUMENT for a
+ *   target that is not a regular file and for other I/O failures.
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const directory = dirname(path);
-  const temp = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const target = outputTarget(path);
+  const directory = dirname(target.path);
+  const temp = temporaryPath(target.path);
   let fd: number | undefined;
   try {
     fd = openSync(temp, "wx");
     writeAll(fd, bytes);
+    if (target.mode !== undefined) fchmodSync(fd, target.mode);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(temp, path);
+    renameSync(temp, target.path);
   } catch (error) {
     closeQuietly(fd);
     ignoreErrors(() => rmSync(temp, { force: true }));
     throw fileError(path, "could not write", error);
   }
   syncDirectory(directory, path);
+}
+
+/** Where {@link writeFileAtomic} writes for a `path`: the file itself, or the file a symbolic link points to. */
+export interface OutputTarget {
+  /** The file that will be replaced or created. */
+  path: string;
+  /** Permission bits of the existing regular file (kept by the write), or undefined when it does not exist yet. */
+  mode: number | undefined;
+}
+
+/**
+ * Resolves and checks where writing `path` would go, without writing: its directory must exist and be a
+ * directory; the target must be a regular file or not exist. A symbolic link is followed to the file it
+ * points to (which must exist and be a regular file), so writing through a link updates that file and
+ * keeps the link.
+ * @throws TorchletError naming `path` (message `could not write: ...`): NOT_FOUND for a missing directory
+ *   or a dangling link, INVALID_ARGUMENT for a directory, FIFO, device or socket.
+ */
+export function outputTarget(path: string): OutputTarget {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    if (errnoCode(error) !== "ENOENT" && errnoCode(error) !== "ENOTDIR") throw fileError(path, "could not write", error);
+    checkDirectory(path, dirname(path));
+    return { path, mode: undefined };
+  }
+  let real = path;
+  if (stats.isSymbolicLink()) {
+    try {
+      real = realpathSync(path);
+      stats = statSync(real);
+    } catch (error) {
+      throw refusal(path, "NOT_FOUND", "it is a symbolic link to a file that does not exist (give the target's path instead)", error);
+    }
+  }
+  if (!stats.isFile()) throw refusal(path, "INVALID_ARGUMENT", `${real === path ? "it" : `it links to ${real}, which`} is ${fileKind(stats)}; torchlet writes only regular files`);
+  return { path: real, mode: stats.mode & 0o7777 };
+}
+
+/**
+ * Checks that {@link writeFileAtomic} can write `path`, by {@link outputTarget} and then by creating and
+ * removing a temporary file beside the target (so a read-only or virtual file system like /proc is caught).
+ * Lets a long job refuse a bad output path before it starts instead of after it ends.
+ * @throws TorchletError naming `path`, as {@link outputTarget}, or INVALID_ARGUMENT/NOT_FOUND when the directory refuses new files.
+ */
+export function checkWritable(path: string): void {
+  const target = outputTarget(path);
+  const probe = temporaryPath(target.path);
+  try {
+    closeSync(openSync(probe, "wx"));
+  } catch (error) {
+    throw refusal(path, "INVALID_ARGUMENT", `cannot create files in ${dirname(target.path)} (${errnoCode(error) ?? String(error)})`, error);
+  }
+  ignoreErrors(() => rmSync(probe, { force: true }));
+}
+
+/** The temporary file writeFileAtomic writes before renaming it over `target`: `.<base>.<pid>.<random>.tmp` beside it. */
+export function temporaryPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+// The directory a new file would go into must exist and be a directory.
+function checkDirectory(path: string, directory: string): void {
+  let stats: Stats;
+  try {
+    stats = statSync(directory);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === "ENOENT") throw refusal(path, "NOT_FOUND", `its directory ${directory} does not exist`, error);
+    if (code === "ENOTDIR") throw refusal(path, "NOT_FOUND", `its directory ${directory} is not a directory (part of the path is a file)`, error);
+    throw fileError(path, "could not write", error);
+  }
+  if (!stats.isDirectory()) throw refusal(path, "NOT_FOUND", `its directory ${directory} is ${fileKind(stats)}, not a directory`);
+}
+
+function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isFile()) return "a regular file";
+  return "not a regular file";
+}
+
+function refusal(path: string, code: "NOT_FOUND" | "INVALID_ARGUMENT", reason: string, cause?: unknown): TorchletError {
+  const error = new TorchletError(path, code, `could not write: ${reason}`);
+  if (cause !== undefined) error.cause = cause;
+  return error;
 }
 
 /**

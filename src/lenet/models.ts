@@ -25,7 +25,10 @@ export interface LeNetOptions {
 }
 
 /** The names torchlet's CLI and files use for the two variants. */
-export type ModelName = "lenet" | "lenet-modern";
+export const MODEL_NAMES = ["lenet", "lenet-modern"] as const;
+
+/** A model torchlet can build by name: one of {@link MODEL_NAMES}. */
+export type ModelName = (typeof MODEL_NAMES)[number];
 
 function build(options: LeNetOptions, activation: () => Module, pool: () => Module): Sequential {
   const generator = options.generator;
