@@ -175,3 +175,54 @@ export function checkOptions<T extends object>(op: string, options: T | undefine
   }
   return options;
 }
+
+/**
+ * The name a mistyped `name` most likely meant, or undefined: the same name in another
+ * spelling (`weight_decay` → `weightDecay`, `batch_size` → `batch-size`), a prefix of
+ * exactly one candidate, the longest candidate `name` extends with a suffix
+ * (`data-dir` → `data`), or one within two edits (`strides` → `stride`).
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const spelling = (s: string): string => s.replace(/[-_]/g, "").toLowerCase();
+  const respelled = candidates.find((c) => spelling(c) === spelling(name));
+  if (respelled !== undefined) return respelled;
+  const prefixed = candidates.filter((c) => c.startsWith(name));
+  if (name.length >= 2 && prefixed.length === 1) return prefixed[0];
+  const extended = candidates.filter((c) => name.startsWith(c) && /^[-_A-Z]/.test(name.slice(c.length)));
+  if (extended.length > 0) return extended.reduce((a, b) => (b.length > a.length ? b : a));
+  let best: string | undefined, bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = editDistance(name, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+// Levenshtein distance: insertions, deletions and substitutions each cost 1.
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * Refuses every key of `options` that is not in `allowed`: an option torchlet does not
+ * know is never silently dropped. The error names the op and the key, suggests the
+ * closest allowed key, and lists them all.
+ * @throws TorchletError INVALID_ARGUMENT on the first unknown key.
+ * @example checkOptionKeys("SGD", { lr: 0.1, weight_decay: 0.1 }, ["lr", "momentum", "weightDecay"])
+ * // SGD: unknown option "weight_decay"; did you mean "weightDecay"? (it takes lr, momentum, weightDecay)
+ */
+export function checkOptionKeys(op: string, options: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const guess = closestName(key, allowed);
+    const hint = guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`;
+    const list = allowed.length === 0 ? "it takes no options" : `it takes ${allowed.join(", ")}`;
+    throw new TorchletError(op, "INVALID_ARGUMENT", `unknown option ${JSON.stringify(key)}${hint} (${list})`);
+  }
+}

@@ -2,7 +2,7 @@
 // with the right article and the real type ("got a Object" read badly).
 
 import { describe as suite, expect, it } from "vitest";
-import { describe } from "../src/errors.js";
+import { checkOptionKeys, closestName, describe } from "../src/errors.js";
 import { maxPool2d } from "../src/index.js";
 import { expectError } from "./helpers/errors.js";
 
@@ -40,5 +40,29 @@ suite("describe", () => {
 
   it("reads naturally inside an op's error", () => {
     expectError(() => maxPool2d({ kernelSize: 2 } as never, 2), "INVALID_ARGUMENT", "maxPool2d: input must be a Tensor, got a plain object {kernelSize}");
+  });
+});
+
+suite("closestName: the did-you-mean behind every unknown-option error", () => {
+  it("finds the same name in another spelling, a unique prefix, a suffix and a near miss", () => {
+    expect(closestName("weight_decay", ["lr", "momentum", "weightDecay"])).toBe("weightDecay");
+    expect(closestName("batch_size", ["batch-size", "epochs"])).toBe("batch-size");
+    expect(closestName("mom", ["lr", "momentum"])).toBe("momentum");
+    expect(closestName("data-dir", ["data", "dataset"])).toBe("data");
+    expect(closestName("strides", ["stride", "padding"])).toBe("stride");
+    expect(closestName("zzz", ["stride", "padding"])).toBeUndefined();
+  });
+});
+
+suite("checkOptionKeys", () => {
+  it("accepts known keys and no keys", () => {
+    expect(checkOptionKeys("SGD", { lr: 0.1 }, ["lr", "momentum"])).toBeUndefined();
+    expect(checkOptionKeys("SGD", {}, [])).toBeUndefined();
+  });
+
+  it("names the op and the key, suggests the right one and lists the allowed ones", () => {
+    expectError(() => checkOptionKeys("SGD", { lr: 0.1, weight_decay: 0.1 }, ["lr", "momentum", "weightDecay"]), "INVALID_ARGUMENT", 'SGD: unknown option "weight_decay"; did you mean "weightDecay"? (it takes lr, momentum, weightDecay)');
+    expectError(() => checkOptionKeys("conv2d", { strides: 2 }, ["stride", "padding"]), "INVALID_ARGUMENT", 'conv2d: unknown option "strides"; did you mean "stride"?');
+    expectError(() => checkOptionKeys("relu", { inplace: true }, []), "INVALID_ARGUMENT", 'relu: unknown option "inplace" (it takes no options)');
   });
 });

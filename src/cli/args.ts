@@ -2,6 +2,8 @@
 // command, `--name value` and `--name=value`, and one clear line for every
 // mistake (exit code 2, no stack trace).
 
+import { closestName } from "../errors.js";
+
 /** A mistake on the command line: printed as one line plus a usage hint, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string, readonly command?: string) {
@@ -60,7 +62,7 @@ export function parseFlags(command: string, argv: readonly string[], spec: Comma
     const name = token.slice(2, eq === -1 ? undefined : eq);
     const flag = spec.flags[name];
     if (flag === undefined) {
-      const guess = closest(name, Object.keys(spec.flags));
+      const guess = closestName(name, Object.keys(spec.flags));
       throw new UsageError(`unknown option --${name} for "torchlet ${command}"${guess === undefined ? "" : ` (did you mean --${guess}?)`}`, command);
     }
     if (given.has(name)) {
@@ -149,30 +151,3 @@ export function commandUsage(command: string, spec: CommandSpec): string {
   return lines.join("\n");
 }
 
-/**
- * The flag a mistyped `name` most likely meant: a prefix of exactly one flag, one within
- * two edits, or the longest flag that `name` extends with a suffix (--data-dir → --data).
- */
-function closest(name: string, flags: readonly string[]): string | undefined {
-  const prefixed = flags.filter((f) => f.startsWith(name));
-  if (name.length >= 2 && prefixed.length === 1) return prefixed[0];
-  const extended = flags.filter((f) => name.startsWith(f) && /^[-A-Z]/.test(name.slice(f.length)));
-  if (extended.length > 0) return extended.reduce((a, b) => (b.length > a.length ? b : a));
-  let best: string | undefined, bestDistance = 3;
-  for (const flag of flags) {
-    const d = editDistance(name, flag);
-    if (d < bestDistance) [best, bestDistance] = [flag, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
-}
