@@ -10,7 +10,7 @@
 // gradients then sum in a thread-count-dependent order (docs/backends.md).
 
 import { TorchletError } from "../errors.js";
-import type { Backend } from "./index.js";
+import { overridesOf, type Backend } from "./backend.js";
 import type { GemmDims } from "../ops/gemm.js";
 import type { WindowDims } from "../ops/window.js";
 import type { Conv2dDims } from "../ops/conv2d.js";
@@ -220,7 +220,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
     call.finish();
   }
 
-  return {
+  const backend: Omit<Backend, "overrides"> = {
     name: "wasm",
     threads,
 
@@ -388,4 +388,5 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
       call.finish();
     },
   };
+  return { ...backend, overrides: overridesOf(backend) };
 }

@@ -12,7 +12,7 @@
 import { TorchletError, allocFloat32, checkOptions, checkShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { windowDims, pair, type Size2, type WindowDims } from "./window.js";
-import { getBackend } from "../backend/index.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** y (N, C, P, Q) = window means of x (N, C, H, W). Overwrites y. Never allocates. */
 export function avgPool2dForward(
@@ -116,10 +116,10 @@ export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Si
 export function avgPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
   expectTensor("avgPool2d", "input", x);
   const d = pool2dDims("avgPool2d", x.shape, kernelSize, options);
-  const kernels = getBackend();
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("avgPool2d", d.N * d.C * d.P * d.Q);
-  kernels.avgPool2dForward(y, x.data, d);
+  kernel(avgPool2dForward, backend)(y, x.data, d);
   return record("avgPool2d", y, [d.N, d.C, d.P, d.Q], [x], (dy, [dx]) => {
-    if (dx) kernels.avgPool2dBackward(dx, dy, d);
+    if (dx) kernel(avgPool2dBackward, backend)(dx, dy, d);
   });
 }

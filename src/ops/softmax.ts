@@ -11,7 +11,7 @@
 
 import { TorchletError, allocFloat32, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { getBackend } from "../backend/index.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** Sizes of a row-wise softmax: N rows of J classes. */
 export interface SoftmaxDims {
@@ -116,11 +116,11 @@ export function softmax(x: Tensor): Tensor {
 export function logSoftmax(x: Tensor): Tensor {
   expectTensor("logSoftmax", "input", x);
   const d = rowsOf("logSoftmax", x);
-  const kernels = getBackend();
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("logSoftmax", x.numel);
-  kernels.logSoftmaxForward(y, x.data, d);
+  kernel(logSoftmaxForward, backend)(y, x.data, d);
   return record("logSoftmax", y, x.shape, [x], (dy, [dx]) => {
-    if (dx) kernels.logSoftmaxBackward(dx, dy, y, d);
+    if (dx) kernel(logSoftmaxBackward, backend)(dx, dy, y, d);
   });
 }
 
