@@ -12,4 +12,4 @@ export { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "./da
 export { decodeImage, toMnistInput, encodePng, type GrayImage, type Inflate, type Deflate } from "./data/image.js";
 export { trainingPlotSvg, type PlotRecord, type PlotOptions } from "./lenet/plot.js";
 export { getBackend, setBackend, initBackend, type Backend, type BackendName, type Kernels } from "./backend/index.js";
-export type { WasmOptions } from "./backend/wasm.js";
+export type { WasmOptions } from "./backend/wasm-module.js";

@@ -21,7 +21,8 @@
 import { TorchletError, describe } from "../errors.js";
 import { useBackend, useByDefault } from "./dispatch.js";
 import { createTsBackend, type Backend, type BackendName } from "./backend.js";
-import { createWasmBackend, compileWasmKernels, wasmBytes, wasmSupported, type WasmOptions } from "./wasm.js";
+import { compileWasmKernels, wasmBytes, wasmSupported, type WasmOptions } from "./wasm-module.js";
+import { createWasmBackend } from "./wasm.js";
 
 export type { Backend, BackendName, Kernels } from "./backend.js";
 
