@@ -17,7 +17,7 @@ import { sigmoidForward, sigmoidBackward } from "../ops/sigmoid.js";
 import { reluForward, reluBackward } from "../ops/relu.js";
 import { tanhForward, tanhBackward } from "../ops/tanh.js";
 import { linearForward, linearBackward } from "../ops/linear.js";
-import { logSoftmaxForward, logSoftmaxBackward } from "../ops/softmax.js";
+import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "../ops/softmax.js";
 import { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "../ops/cross-entropy.js";
 
 /** The kernels an op can run, each typed by its TypeScript reference in src/ops (`kernels.<name>` documents its contract). */
@@ -56,6 +56,10 @@ export interface Kernels {
   linearForward: typeof linearForward;
   /** dx, dw, db += the linear gradients (null skips one). */
   linearBackward: typeof linearBackward;
+  /** y (N, J) = softmax of each row of x. */
+  softmaxForward: typeof softmaxForward;
+  /** dx += y ⊙ (dy − Σ_j dy·y), from the saved output y. */
+  softmaxBackward: typeof softmaxBackward;
   /** y (N, J) = log-softmax of each row of x. */
   logSoftmaxForward: typeof logSoftmaxForward;
   /** dx += dy − softmax · Σ_j dy, from the saved output y. */
@@ -71,7 +75,7 @@ const referenceKernels: Kernels = {
   gemm, im2col, col2im, conv2dForward, conv2dBackward,
   avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward,
   sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward,
-  linearForward, linearBackward, logSoftmaxForward, logSoftmaxBackward,
+  linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
 };
 

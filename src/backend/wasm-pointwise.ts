@@ -70,6 +70,18 @@ export function pointwiseKernels({ ex, memory, threads }: WasmContext): Pointwis
     tanhForward: elementwise(ex.tanhForward!),
     tanhBackward: elementwiseBackward(ex.tanhBackward!),
 
+    softmaxForward(y, x, d) {
+      memory.call((call) => {
+        ex.softmaxForward!(call.out(y, false), call.in(x), d.N, d.J);
+      });
+    },
+
+    softmaxBackward(dx, dy, y, d) {
+      memory.call((call) => {
+        ex.softmaxBackward!(call.out(dx, true), call.in(dy), call.in(y), d.N, d.J);
+      });
+    },
+
     logSoftmaxForward(y, x, d) {
       memory.call((call) => {
         ex.logSoftmaxForward!(call.out(y, false), call.in(x), d.N, d.J);

@@ -5,13 +5,13 @@ import { MAX_ELEMENTS, TorchletError, checkInt, checkOptions, describe } from ".
 import { Tensor, zeros, type Generator } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
 import { conv2d } from "../ops/conv2d.js";
-import { avgPool2d, poolWindow, type Pool2dOptions } from "../ops/avgpool2d.js";
+import { avgPool2d } from "../ops/avgpool2d.js";
 import { maxPool2d } from "../ops/maxpool2d.js";
 import { sigmoid } from "../ops/sigmoid.js";
 import { relu } from "../ops/relu.js";
 import { tanh } from "../ops/tanh.js";
 import { linear } from "../ops/linear.js";
-import { pair, type Size2 } from "../ops/window.js";
+import { pair, poolWindow, type Pool2dOptions, type Size2 } from "../ops/window.js";
 import { Module } from "./module.js";
 import { kaimingUniform, uniform, fans } from "./init.js";
 

@@ -12,8 +12,7 @@
 
 import { allocFloat32 } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { pool2dDims, type Pool2dOptions } from "./avgpool2d.js";
-import type { Size2, WindowDims } from "./window.js";
+import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** y (N, C, P, Q) = window maxima of x; argmax gets each maximum's flat index into x. Never allocates. */

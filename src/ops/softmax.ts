@@ -101,10 +101,11 @@ export function rowsOf(op: string, x: Tensor): SoftmaxDims {
 export function softmax(x: Tensor): Tensor {
   expectTensor("softmax", "input", x);
   const d = rowsOf("softmax", x);
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("softmax", x.numel);
-  softmaxForward(y, x.data, d);
+  kernel(softmaxForward, backend)(y, x.data, d);
   return record("softmax", y, x.shape, [x], (dy, [dx]) => {
-    if (dx) softmaxBackward(dx, dy, y, d);
+    if (dx) kernel(softmaxBackward, backend)(dx, dy, y, d);
   });
 }
 

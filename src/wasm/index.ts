@@ -8,4 +8,4 @@ export { conv2dForward, conv2dBackward } from "./conv2d";
 export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward } from "./pool";
 export { sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward } from "./activations";
 export { linearForward, linearBackwardInput, linearBackwardWeight } from "./linear";
-export { logSoftmaxForward, logSoftmaxBackward, softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./softmax";
+export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward, softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./softmax";

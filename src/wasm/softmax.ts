@@ -31,6 +31,26 @@ export function logSoftmaxBackward(dx: usize, dy: usize, y: usize, N: i32, J: i3
   }
 }
 
+// softmax = e^logSoftmax, taken of the stored float32 log-probabilities as src/ops/softmax.ts does
+export function softmaxForward(y: usize, x: usize, N: i32, J: i32): void {
+  logSoftmaxForward(y, x, N, J);
+  for (let i = 0; i < N * J; i++) store<f32>(y + <usize>i * 4, <f32>Math.exp(<f64>load<f32>(y + <usize>i * 4)));
+}
+
+// ∂y_j/∂x_i = y_j ([i = j] − y_i):  dx += y ⊙ (dy − Σ_j dy·y)
+export function softmaxBackward(dx: usize, dy: usize, y: usize, N: i32, J: i32): void {
+  for (let n = 0; n < N; n++) {
+    const row = <usize>(n * J) * 4;
+    let dot: f64 = 0;
+    for (let j = 0; j < J; j++) dot += <f64>load<f32>(dy + row + <usize>j * 4) * <f64>load<f32>(y + row + <usize>j * 4);
+    for (let j = 0; j < J; j++) {
+      const at = dx + row + <usize>j * 4;
+      const g = <f64>load<f32>(y + row + <usize>j * 4) * (<f64>load<f32>(dy + row + <usize>j * 4) - dot);
+      store<f32>(at, <f32>(<f64>load<f32>(at) + g));
+    }
+  }
+}
+
 // loss[0] = −1/N Σ_n logProbs[n, label_n]; logProbs = logSoftmax(logits)
 export function softmaxCrossEntropyForward(loss: usize, logProbs: usize, logits: usize, labels: usize, N: i32, J: i32): void {
   logSoftmaxForward(logProbs, logits, N, J);
