@@ -64,8 +64,9 @@ class NodeThreadPool implements ThreadPool {
   constructor(runtime: WasmRuntime, threads: number) {
     this.size = threads;
     // Workers find a kernel by its index in this list of export names; the caller passes the export itself.
-    const kernels = (this.kernelNames = Object.keys(runtime.exports).filter((name) => typeof runtime.exports[name] === "function"));
-    kernels.forEach((name, i) => this.kernelIndex.set(runtime.exports[name]!, i));
+    const exports = runtime.exports as unknown as Record<string, unknown>;
+    const kernels = (this.kernelNames = Object.keys(exports).filter((name) => typeof exports[name] === "function"));
+    kernels.forEach((name, i) => this.kernelIndex.set(exports[name] as WasmKernel, i));
     this.workspaces = Array.from({ length: threads }, () => runtime.heap.alloc(runtime.exports.gemmWorkspaceBytes()));
     const control = new SharedArrayBuffer(SLOT_BYTES * threads);
     this.ints = new Int32Array(control);

@@ -15,6 +15,7 @@ export class WasmMemory {
   // Every ArrayBuffer object this memory has handed out: a shared memory gives a new one after each
   // grow, and views of the old ones stay valid. Views are only ever made through buffer().
   private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
+  private words: Int32Array | null = null;
 
   constructor(private readonly memory: WebAssembly.Memory, readonly heap: WasmHeap) {}
 
@@ -23,6 +24,13 @@ export class WasmMemory {
     const current = this.memory.buffer;
     this.ownBuffers.add(current);
     return current;
+  }
+
+  /** An Int32Array over the whole memory (made again only after the memory grows): for writing dims structs. */
+  int32(): Int32Array {
+    const current = this.buffer();
+    if (this.words?.buffer !== current) this.words = new Int32Array(current);
+    return this.words;
   }
 
   /** True when `a` is a view of this memory: kernels can use it in place. */

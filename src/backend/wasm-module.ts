@@ -16,10 +16,41 @@ export interface WasmOptions {
 export const HEAP_BASE = 65536;
 const INITIAL_PAGES = 256; // 16 MiB to start with; the heap grows the memory on demand
 
-/** Raw exports of the kernels module: pointers are byte offsets, sizes are i32. */
+/** A byte offset into the module's memory. */
+type Ptr = number;
+
+/**
+ * The kernels module's exports (src/wasm/index.ts): each kernel takes the arrays of its TypeScript twin as
+ * pointers and its dims object as a pointer `d` to the struct src/backend/wasm-dims.ts writes. The
+ * elementwise kernels, which have no dims, take the element range [start, end) of their thread instead.
+ */
 export interface WasmExports {
   gemmWorkspaceBytes(): number;
-  [kernel: string]: (...args: number[]) => number | void;
+  gemm(c: Ptr, a: Ptr, b: Ptr, d: Ptr): void;
+  addInto(dst: Ptr, src: Ptr, count: number): void;
+  im2col(cols: Ptr, x: Ptr, d: Ptr): void;
+  col2im(dx: Ptr, dcols: Ptr, d: Ptr): void;
+  conv2dForward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, d: Ptr, cols: Ptr): void;
+  conv2dBackward(dx: Ptr, dw: Ptr, db: Ptr, dy: Ptr, x: Ptr, w: Ptr, d: Ptr, cols: Ptr, dcols: Ptr): void;
+  avgPool2dForward(y: Ptr, x: Ptr, d: Ptr): void;
+  avgPool2dBackward(dx: Ptr, dy: Ptr, d: Ptr): void;
+  maxPool2dForward(y: Ptr, argmax: Ptr, x: Ptr, d: Ptr): void;
+  maxPool2dBackward(dx: Ptr, dy: Ptr, argmax: Ptr, start: number, end: number): void;
+  sigmoidForward(y: Ptr, x: Ptr, start: number, end: number): void;
+  sigmoidBackward(dx: Ptr, dy: Ptr, y: Ptr, start: number, end: number): void;
+  reluForward(y: Ptr, x: Ptr, start: number, end: number): void;
+  reluBackward(dx: Ptr, dy: Ptr, y: Ptr, start: number, end: number): void;
+  tanhForward(y: Ptr, x: Ptr, start: number, end: number): void;
+  tanhBackward(dx: Ptr, dy: Ptr, y: Ptr, start: number, end: number): void;
+  linearForward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, d: Ptr): void;
+  linearBackwardInput(dx: Ptr, dy: Ptr, w: Ptr, d: Ptr): void;
+  linearBackwardWeight(dw: Ptr, db: Ptr, dy: Ptr, x: Ptr, d: Ptr): void;
+  softmaxForward(y: Ptr, x: Ptr, d: Ptr): void;
+  softmaxBackward(dx: Ptr, dy: Ptr, y: Ptr, d: Ptr): void;
+  logSoftmaxForward(y: Ptr, x: Ptr, d: Ptr): void;
+  logSoftmaxBackward(dx: Ptr, dy: Ptr, y: Ptr, d: Ptr): void;
+  softmaxCrossEntropyForward(loss: Ptr, logProbs: Ptr, logits: Ptr, labels: Ptr, d: Ptr): void;
+  softmaxCrossEntropyBackward(dlogits: Ptr, dloss: Ptr, logProbs: Ptr, labels: Ptr, d: Ptr): void;
 }
 
 function decode(base64: string): Uint8Array {

@@ -1,16 +1,15 @@
 // The wasm backend's kernels that read each value a bounded number of times
 // (pooling, activations, softmax, the loss): each wrapper has the signature of
-// the TypeScript kernel it overrides, places its arrays in WebAssembly memory
-// and runs the twin from src/wasm, split over threads when the call is big
-// enough (src/backend/wasm-threads.ts).
+// the TypeScript kernel it overrides, places its arrays in WebAssembly memory,
+// writes its dims struct once per thread (src/backend/wasm-dims.ts) and runs
+// the twin from src/wasm, split over threads when the call is big enough
+// (src/backend/wasm-threads.ts).
 
 import type { Kernels } from "./backend.js";
 import type { WasmContext } from "./wasm-threads.js";
-import type { WindowDims } from "../ops/window.js";
+import { SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
 
 type PointwiseKernels = Omit<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward">;
-
-const windowArgs = (d: WindowDims): number[] => [d.H, d.W, d.kH, d.kW, d.strideH, d.strideW, d.padH, d.padW, d.P, d.Q];
 
 // Floats per SIMD vector: elementwise kernels do four at a time, then a scalar tail.
 const SIMD_WIDTH = 4;
@@ -38,71 +37,71 @@ export function pointwiseKernels({ ex, memory, threads }: WasmContext): Pointwis
     avgPool2dForward(y, x, d) {
       memory.call((call) => {
         const py = call.out(y, false), px = call.in(x);
-        threads.run(ex.avgPool2dForward!, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map(([p0, p1]) => [py, px, ...windowArgs(d), p0, p1]));
+        threads.run(ex.avgPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, px, threads.dims(t, WINDOW_DIMS, d, planes)]));
       });
     },
 
     avgPool2dBackward(dx, dy, d) {
       memory.call((call) => {
         const pdx = call.out(dx, true), pdy = call.in(dy);
-        threads.run(ex.avgPool2dBackward!, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map(([p0, p1]) => [pdx, pdy, ...windowArgs(d), p0, p1]));
+        threads.run(ex.avgPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, WINDOW_DIMS, d, planes)]));
       });
     },
 
     maxPool2dForward(y, argmax, x, d) {
       memory.call((call) => {
         const py = call.out(y, false), pa = call.out(argmax, false), px = call.in(x);
-        threads.run(ex.maxPool2dForward!, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map(([p0, p1]) => [py, pa, px, ...windowArgs(d), p0, p1]));
+        threads.run(ex.maxPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, pa, px, threads.dims(t, WINDOW_DIMS, d, planes)]));
       });
     },
 
     maxPool2dBackward(dx, dy, argmax) {
       memory.call((call) => {
-        // Without the geometry the scatter cannot be split safely by plane: one thread, one "plane" of all outputs.
-        ex.maxPool2dBackward!(call.out(dx, true), call.in(dy), call.in(argmax), 1, dy.length, 0, 1);
+        // Without the geometry the scatter cannot be split safely by plane: one thread, all outputs.
+        ex.maxPool2dBackward(call.out(dx, true), call.in(dy), call.in(argmax), 0, dy.length);
       });
     },
 
-    sigmoidForward: elementwise(ex.sigmoidForward!),
-    sigmoidBackward: elementwiseBackward(ex.sigmoidBackward!),
-    reluForward: elementwise(ex.reluForward!),
-    reluBackward: elementwiseBackward(ex.reluBackward!),
-    tanhForward: elementwise(ex.tanhForward!),
-    tanhBackward: elementwiseBackward(ex.tanhBackward!),
+    sigmoidForward: elementwise(ex.sigmoidForward),
+    sigmoidBackward: elementwiseBackward(ex.sigmoidBackward),
+    reluForward: elementwise(ex.reluForward),
+    reluBackward: elementwiseBackward(ex.reluBackward),
+    tanhForward: elementwise(ex.tanhForward),
+    tanhBackward: elementwiseBackward(ex.tanhBackward),
 
     softmaxForward(y, x, d) {
       memory.call((call) => {
-        ex.softmaxForward!(call.out(y, false), call.in(x), d.N, d.J);
+        ex.softmaxForward(call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d));
       });
     },
 
     softmaxBackward(dx, dy, y, d) {
       memory.call((call) => {
-        ex.softmaxBackward!(call.out(dx, true), call.in(dy), call.in(y), d.N, d.J);
+        ex.softmaxBackward(call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d));
       });
     },
 
     logSoftmaxForward(y, x, d) {
       memory.call((call) => {
-        ex.logSoftmaxForward!(call.out(y, false), call.in(x), d.N, d.J);
+        ex.logSoftmaxForward(call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d));
       });
     },
 
     logSoftmaxBackward(dx, dy, y, d) {
       memory.call((call) => {
-        ex.logSoftmaxBackward!(call.out(dx, true), call.in(dy), call.in(y), d.N, d.J);
+        ex.logSoftmaxBackward(call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d));
       });
     },
 
     softmaxCrossEntropyForward(loss, logProbs, logits, labels, d) {
       memory.call((call) => {
-        ex.softmaxCrossEntropyForward!(call.out(loss, false), call.out(logProbs, false), call.in(logits), call.in(labels), d.N, d.J);
+        ex.softmaxCrossEntropyForward(call.out(loss, false), call.out(logProbs, false), call.in(logits), call.in(labels), threads.dims(0, SOFTMAX_DIMS, d));
       });
     },
 
     softmaxCrossEntropyBackward(dlogits, dloss, logProbs, labels, d) {
       memory.call((call) => {
-        ex.softmaxCrossEntropyBackward!(call.out(dlogits, true), call.in(dloss), call.in(logProbs), call.in(labels), d.N, d.J);
+        ex.softmaxCrossEntropyBackward(call.out(dlogits, true), call.in(dloss), call.in(logProbs), call.in(labels), threads.dims(0, SOFTMAX_DIMS, d));
       });
     },
   };

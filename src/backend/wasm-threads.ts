@@ -6,6 +6,7 @@
 
 import type { WasmExports } from "./wasm-module.js";
 import type { WasmMemory } from "./wasm-call.js";
+import { DIMS_BLOCK_BYTES, writeDims, type StructLayout } from "./wasm-dims.js";
 
 /** A kernel export: pointers are byte offsets, sizes are i32. */
 export type WasmKernel = (...args: number[]) => unknown;
@@ -44,10 +45,20 @@ export class Threads {
   /** Threads including the caller's. */
   readonly count: number;
   private readonly mainWorkspace: number;
+  private readonly dimsBlocks: number; // one DIMS_BLOCK_BYTES block per thread
 
-  constructor(private readonly pool: ThreadPool | null, memory: WasmMemory, exports: WasmExports) {
+  constructor(private readonly pool: ThreadPool | null, private readonly memory: WasmMemory, exports: WasmExports) {
     this.count = pool?.size ?? 1;
     this.mainWorkspace = pool?.workspaces[0] ?? memory.heap.alloc(exports.gemmWorkspaceBytes());
+    this.dimsBlocks = memory.heap.alloc(DIMS_BLOCK_BYTES * this.count);
+  }
+
+  /**
+   * Writes thread t's dims struct for one call: `layout`'s fields from `dims`, with the thread's share
+   * [start, end) and its gemm workspace. @returns its byte offset, the kernel's `d` argument.
+   */
+  dims(t: number, layout: StructLayout, dims: object, [start, end]: readonly [number, number] = [0, 0]): number {
+    return writeDims(this.memory, this.dimsBlocks + t * DIMS_BLOCK_BYTES, layout, dims, { start, end, work: this.workspace(t) });
   }
 
   /**
@@ -65,7 +76,7 @@ export class Threads {
   }
 
   /** Runs `kernel(...calls[t])` on thread t for every t, concurrently; returns when all are done. */
-  run<Args extends number[]>(kernel: (...args: Args) => unknown, calls: readonly Args[]): void {
+  run<Args extends number[]>(kernel: (...args: Args) => unknown, calls: readonly NoInfer<Args>[]): void {
     if (calls.length === 1) kernel(...calls[0]!);
     else this.pool!.run(kernel as WasmKernel, calls);
   }
