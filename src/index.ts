@@ -12,4 +12,4 @@ export { subset, MNIST_CLASSES, FASHION_MNIST_CLASSES, type Dataset } from "./da
 export { toMnistInput, MAX_IMAGE_SIDE, type GrayImage } from "./data/preprocess.js";
 export { trainingPlotSvg, type PlotRecord, type PlotOptions } from "./lenet/plot.js";
 export { getBackend, setBackend, initBackend, type Backend, type BackendName, type Kernels } from "./backend/index.js";
-export type { WasmOptions } from "./backend/wasm.js";
+export type { WasmOptions } from "./backend/wasm-module.js";

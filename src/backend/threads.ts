@@ -14,7 +14,9 @@
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
 import { TorchletError, checkInt } from "../errors.js";
-import { compileWasmKernels, createWasmBackend, instantiate, sharedMemorySupported, type ThreadPool, type WasmRuntime } from "./wasm.js";
+import { compileWasmKernels, instantiate, sharedMemorySupported, type WasmRuntime } from "./wasm-module.js";
+import type { ThreadPool, WasmKernel } from "./wasm-threads.js";
+import { createWasmBackend } from "./wasm.js";
 import { installWasmBackend, type Backend } from "./index.js";
 
 const REQUEST = 0, DONE = 1, KERNEL = 2, ARGC = 3, FAILED = 4, HEADER = 6; // int32 slots per worker
@@ -55,13 +57,16 @@ class NodeThreadPool implements ThreadPool {
   private readonly workers: Worker[] = [];
   private readonly ints: Int32Array;
   private readonly args: Float64Array[] = [];
-  private readonly kernelIndex = new Map<string, number>();
+  private readonly kernelIndex = new Map<WasmKernel, number>();
+  private readonly kernelNames: string[];
   private request = 0;
 
-  constructor(private readonly runtime: WasmRuntime, threads: number) {
+  constructor(runtime: WasmRuntime, threads: number) {
     this.size = threads;
-    const kernels = Object.keys(runtime.exports).filter((name) => typeof runtime.exports[name] === "function");
-    kernels.forEach((name, i) => this.kernelIndex.set(name, i));
+    // Workers find a kernel by its index in this list of export names; the caller passes the export itself.
+    const exports = runtime.exports as unknown as Record<string, unknown>;
+    const kernels = (this.kernelNames = Object.keys(exports).filter((name) => typeof exports[name] === "function"));
+    kernels.forEach((name, i) => this.kernelIndex.set(exports[name] as WasmKernel, i));
     this.workspaces = Array.from({ length: threads }, () => runtime.heap.alloc(runtime.exports.gemmWorkspaceBytes()));
     const control = new SharedArrayBuffer(SLOT_BYTES * threads);
     this.ints = new Int32Array(control);
@@ -80,9 +85,9 @@ class NodeThreadPool implements ThreadPool {
     }
   }
 
-  run(kernel: string, args: readonly (readonly number[])[]): void {
+  run(kernel: WasmKernel, args: readonly (readonly number[])[]): void {
     const index = this.kernelIndex.get(kernel);
-    if (index === undefined) throw new TorchletError("threads", "INVALID_ARGUMENT", `no kernel named ${kernel}`);
+    if (index === undefined) throw new TorchletError("threads", "INVALID_ARGUMENT", "the kernel is not an export of this pool's module");
     const request = ++this.request;
     for (let t = 1; t < args.length; t++) {
       const slot = this.slot(t), values = args[t]!;
@@ -93,14 +98,14 @@ class NodeThreadPool implements ThreadPool {
       Atomics.store(this.ints, slot + REQUEST, request);
       Atomics.notify(this.ints, slot + REQUEST);
     }
-    this.runtime.exports[kernel]!(...args[0]!);
+    kernel(...args[0]!);
     let failed = false;
     for (let t = 1; t < args.length; t++) {
       const slot = this.slot(t);
       while (Atomics.load(this.ints, slot + DONE) !== request) Atomics.wait(this.ints, slot + DONE, request - 1);
       failed ||= this.ints[slot + FAILED] === 1;
     }
-    if (failed) throw new TorchletError("threads", "INVALID_STATE", `${kernel} failed on a worker thread`);
+    if (failed) throw new TorchletError("threads", "INVALID_STATE", `${this.kernelNames[index]} failed on a worker thread`);
   }
 
   /** Stops the workers. */

@@ -9,10 +9,10 @@
 // every input pixel a window covered gets dy/(kH·kW) back from that window.
 // Walk-through with a worked example: docs/avgpool2d.md
 
-import { TorchletError, allocFloat32, checkOptions, checkShape } from "../errors.js";
+import { allocFloat32 } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { windowDims, pair, type Size2, type WindowDims } from "./window.js";
-import { getBackend } from "../backend/index.js";
+import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** y (N, C, P, Q) = window means of x (N, C, H, W). Overwrites y. Never allocates. */
 export function avgPool2dForward(
@@ -62,51 +62,6 @@ export function avgPool2dBackward(
   }
 }
 
-/** Options of the pooling ops, as in `torch.nn.functional.avg_pool2d` / `max_pool2d`. */
-export interface Pool2dOptions {
-  /** Step between windows; defaults to the kernel size, like PyTorch. */
-  stride?: Size2;
-  /** Padding on each side, at most half the kernel size. Default 0. */
-  padding?: Size2;
-}
-
-/** A pooling window read from its arguments: kernel, stride and padding as [height, width]. */
-export interface PoolWindow {
-  /** Window height and width. */
-  kernel: [number, number];
-  /** Vertical and horizontal step. */
-  stride: [number, number];
-  /** Padding above/below and left/right. */
-  padding: [number, number];
-}
-
-/**
- * Validates a pooling window's arguments by PyTorch's rules (sizes ≥ 1, padding ≤ kernel/2;
- * stride defaults to the kernel) without an input: what the layers check when built.
- * @throws TorchletError naming the bad option.
- */
-export function poolWindow(op: string, kernelSize: Size2, options: Pool2dOptions): PoolWindow {
-  options = checkOptions(op, options, "{ stride: 2, padding: 1 }");
-  const kernel = pair(op, "kernelSize", kernelSize, 1);
-  const stride = options.stride === undefined || options.stride === null ? kernel : pair(op, "stride", options.stride, 1);
-  const padding = pair(op, "padding", options.padding ?? 0, 0);
-  if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
-    throw new TorchletError(op, "INVALID_ARGUMENT", `padding ${padding[0]}×${padding[1]} must be at most half the kernel size ${kernel[0]}×${kernel[1]}`);
-  }
-  return { kernel, stride, padding };
-}
-
-/**
- * Validates a pooling op's arguments (see {@link poolWindow}) against an input and returns its geometry.
- * @throws TorchletError on a non-4-D input, bad sizes, or a window that does not fit.
- */
-export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Size2, options: Pool2dOptions): WindowDims {
-  const { kernel, stride, padding } = poolWindow(op, kernelSize, options);
-  const d = windowDims(op, xShape, { kernelSize: kernel, stride, padding });
-  checkShape(op, [d.N, d.C, d.P, d.Q], "output shape"); // refused by name before anything is allocated
-  return d;
-}
-
 /**
  * Average pooling, like `F.avg_pool2d` (count_include_pad): x (N, C, H, W) → (N, C, P, Q),
  * P = ⌊(H + 2·padding − kH) / stride⌋ + 1 (Q likewise); stride defaults to the kernel size. See docs/avgpool2d.md.
@@ -116,10 +71,10 @@ export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Si
 export function avgPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
   expectTensor("avgPool2d", "input", x);
   const d = pool2dDims("avgPool2d", x.shape, kernelSize, options);
-  const kernels = getBackend();
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("avgPool2d", d.N * d.C * d.P * d.Q);
-  kernels.avgPool2dForward(y, x.data, d);
+  kernel(avgPool2dForward, backend)(y, x.data, d);
   return record("avgPool2d", y, [d.N, d.C, d.P, d.Q], [x], (dy, [dx]) => {
-    if (dx) kernels.avgPool2dBackward(dx, dy, d);
+    if (dx) kernel(avgPool2dBackward, backend)(dx, dy, d);
   });
 }

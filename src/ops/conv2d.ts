@@ -21,7 +21,7 @@ import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { gemm } from "./gemm.js";
 import { im2col, col2im } from "./im2col.js";
 import { windowDims, type Size2, type WindowDims } from "./window.js";
-import { getBackend } from "../backend/index.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** Geometry of one conv2d: the sliding window plus K, the number of output channels. */
 export interface Conv2dDims extends WindowDims {
@@ -189,12 +189,12 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   checkOptions("conv2d", options, "{ stride: 2, padding: 1 }");
   const d = conv2dDims(x.shape, w.shape, b?.shape ?? null, options);
   const { N, K, P, Q } = d;
-  const kernels = getBackend();
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("conv2d", N * K * P * Q);
-  kernels.conv2dForward(y, x.data, w.data, b?.data ?? null, d, allocFloat32("conv2d", conv2dColsLength(d)));
+  kernel(conv2dForward, backend)(y, x.data, w.data, b?.data ?? null, d, allocFloat32("conv2d", conv2dColsLength(d)));
   const inputs = b === null ? [x, w] : [x, w, b];
   return record("conv2d", y, [N, K, P, Q], inputs, (dy, [dx, dw, db]) => {
     const scratch = () => allocFloat32("conv2d backward", conv2dColsLength(d));
-    kernels.conv2dBackward(dx ?? null, dw ?? null, db ?? null, dy, x.data, w.data, d, scratch(), scratch());
+    kernel(conv2dBackward, backend)(dx ?? null, dw ?? null, db ?? null, dy, x.data, w.data, d, scratch(), scratch());
   });
 }

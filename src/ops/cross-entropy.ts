@@ -12,7 +12,7 @@
 import { TorchletError, allocFloat32, describe, formatShape } from "../errors.js";
 import { Tensor, record } from "../tensor/tensor.js";
 import { logSoftmaxForward, type SoftmaxDims } from "./softmax.js";
-import { getBackend } from "../backend/index.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** L = mean over the batch of −log softmax(logits)[label]; logProbs keeps logSoftmax(logits). Never allocates. */
 export function softmaxCrossEntropyForward(
@@ -93,10 +93,10 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels): Tensor {
   const y = toLabels("crossEntropy", labels, N, J);
   const loss = allocFloat32("crossEntropy", 1);
   const logProbs = allocFloat32("crossEntropy", N * J);
-  const kernels = getBackend();
-  kernels.softmaxCrossEntropyForward(loss, logProbs, logits.data, y, d);
+  const backend = activeBackend(); // one backend for the forward and its backward
+  kernel(softmaxCrossEntropyForward, backend)(loss, logProbs, logits.data, y, d);
   return record("crossEntropy", loss, [], [logits], (dloss, [dlogits]) => {
-    if (dlogits) kernels.softmaxCrossEntropyBackward(dlogits, dloss, logProbs, y, d);
+    if (dlogits) kernel(softmaxCrossEntropyBackward, backend)(dlogits, dloss, logProbs, y, d);
   });
 }
 

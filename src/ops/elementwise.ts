@@ -12,6 +12,25 @@ export function addForward(y: Float32Array, a: Float32Array, b: Float32Array): v
   for (let i = 0; i < y.length; i++) y[i] = a[i]! + b[i]!;
 }
 
+/** da += dy and db += dy (either may be null). Never allocates. */
+export function addBackward(da: Float32Array | null, db: Float32Array | null, dy: Float32Array): void {
+  // ∂(a+b)/∂a = ∂(a+b)/∂b = 1
+  if (da) axpy(da, dy, 1);
+  if (db) axpy(db, dy, 1);
+}
+
+/** y = a − b, elementwise. Never allocates. */
+export function subForward(y: Float32Array, a: Float32Array, b: Float32Array): void {
+  for (let i = 0; i < y.length; i++) y[i] = a[i]! - b[i]!;
+}
+
+/** da += dy and db −= dy (either may be null). Never allocates. */
+export function subBackward(da: Float32Array | null, db: Float32Array | null, dy: Float32Array): void {
+  // ∂(a−b)/∂a = 1,  ∂(a−b)/∂b = −1
+  if (da) for (let i = 0; i < dy.length; i++) da[i] += dy[i]!;
+  if (db) for (let i = 0; i < dy.length; i++) db[i] -= dy[i]!;
+}
+
 /** y = a · b, elementwise. Never allocates. */
 export function mulForward(y: Float32Array, a: Float32Array, b: Float32Array): void {
   for (let i = 0; i < y.length; i++) y[i] = a[i]! * b[i]!;
@@ -24,7 +43,7 @@ export function mulBackward(da: Float32Array | null, db: Float32Array | null, dy
   if (db) for (let i = 0; i < dy.length; i++) db[i] += dy[i]! * a[i]!;
 }
 
-/** dx += scale · dy. Never allocates. The backward of add (scale 1), sub (±1) and scaling by a constant. */
+/** dx += scale · dy. Never allocates. */
 export function axpy(dx: Float32Array, dy: Float32Array, scale: number): void {
   for (let i = 0; i < dy.length; i++) dx[i] += scale * dy[i]!;
 }
@@ -54,11 +73,7 @@ export function add(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands("add", a, b);
   const out = allocFloat32("add", x.numel);
   addForward(out, x.data, y.data);
-  return record("add", out, x.shape, [x, y], (dy, [dx, dz]) => {
-    // ∂(a+b)/∂a = ∂(a+b)/∂b = 1
-    if (dx) axpy(dx, dy, 1);
-    if (dz) axpy(dz, dy, 1);
-  });
+  return record("add", out, x.shape, [x, y], (dy, [dx, dz]) => addBackward(dx ?? null, dz ?? null, dy));
 }
 
 /**
@@ -68,12 +83,8 @@ export function add(a: Tensor, b: Tensor | number): Tensor {
 export function sub(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands("sub", a, b);
   const out = allocFloat32("sub", x.numel);
-  for (let i = 0; i < out.length; i++) out[i] = x.data[i]! - y.data[i]!;
-  return record("sub", out, x.shape, [x, y], (dy, [dx, dz]) => {
-    // ∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1
-    if (dx) axpy(dx, dy, 1);
-    if (dz) axpy(dz, dy, -1);
-  });
+  subForward(out, x.data, y.data);
+  return record("sub", out, x.shape, [x, y], (dy, [dx, dz]) => subBackward(dx ?? null, dz ?? null, dy));
 }
 
 /**

@@ -18,7 +18,7 @@
 
 import { TorchletError, allocFloat32, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { getBackend } from "../backend/index.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** Sizes and flags of one multiply: C (M×N) (+)= op(A) (M×K) · op(B) (K×N). */
 export interface GemmDims {
@@ -143,12 +143,12 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const [M, K] = a.shape as [number, number];
   const N = b.shape[1]!;
-  const kernels = getBackend();
+  const backend = activeBackend(); // one backend for the forward and its backward
   const c = allocFloat32("matmul", M * N);
-  kernels.gemm(c, a.data, b.data, { M, N, K, transA: false, transB: false, accumulate: false });
+  kernel(gemm, backend)(c, a.data, b.data, { M, N, K, transA: false, transB: false, accumulate: false });
   return record("matmul", c, [M, N], [a, b], (dc, [da, db]) => {
     // ∂(AB)/∂A: dA (M, K) += dC · Bᵀ;  ∂(AB)/∂B: dB (K, N) += Aᵀ · dC
-    if (da) kernels.gemm(da, dc, b.data, { M, N: K, K: N, transA: false, transB: true, accumulate: true });
-    if (db) kernels.gemm(db, a.data, dc, { M: K, N, K: M, transA: true, transB: false, accumulate: true });
+    if (da) kernel(gemm, backend)(da, dc, b.data, { M, N: K, K: N, transA: false, transB: true, accumulate: true });
+    if (db) kernel(gemm, backend)(db, a.data, dc, { M: K, N, K: M, transA: true, transB: false, accumulate: true });
   });
 }

@@ -1,7 +1,7 @@
 // Tensor-level ops (with autograd). The raw Float32Array kernels are exported as `kernels`.
 export { matmul } from "./gemm.js";
 export { conv2d, type Conv2dOptions } from "./conv2d.js";
-export { avgPool2d, type Pool2dOptions } from "./avgpool2d.js";
+export { avgPool2d } from "./avgpool2d.js";
 export { maxPool2d } from "./maxpool2d.js";
 export { sigmoid } from "./sigmoid.js";
 export { relu } from "./relu.js";
@@ -11,4 +11,4 @@ export { softmax, logSoftmax, argmax } from "./softmax.js";
 export { softmaxCrossEntropy, crossEntropy, type Labels } from "./cross-entropy.js";
 export { add, sub, mul } from "./elementwise.js";
 export { sum, mean } from "./reduce.js";
-export type { Size2, WindowOptions } from "./window.js";
+export type { Size2, WindowOptions, Pool2dOptions } from "./window.js";

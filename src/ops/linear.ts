@@ -13,7 +13,7 @@
 import { TorchletError, allocFloat32, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { gemm } from "./gemm.js";
-import { getBackend } from "../backend/index.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** Sizes of one linear layer application. */
 export interface LinearDims {
@@ -85,11 +85,11 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   }
   // N is the product of the leading dimensions (not numel / I, which loses them when I = 0)
   const d: LinearDims = { N: x.shape.slice(0, -1).reduce((a, b) => a * b, 1), I, O };
-  const kernels = getBackend();
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("linear", d.N * O);
-  kernels.linearForward(y, x.data, w.data, b?.data ?? null, d);
+  kernel(linearForward, backend)(y, x.data, w.data, b?.data ?? null, d);
   const inputs = b === null ? [x, w] : [x, w, b];
   return record("linear", y, [...x.shape.slice(0, -1), O], inputs, (dy, [dx, dw, db]) => {
-    kernels.linearBackward(dx ?? null, dw ?? null, db ?? null, dy, x.data, w.data, d);
+    kernel(linearBackward, backend)(dx ?? null, dw ?? null, db ?? null, dy, x.data, w.data, d);
   });
 }

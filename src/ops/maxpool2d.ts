@@ -12,9 +12,8 @@
 
 import { allocFloat32 } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { pool2dDims, type Pool2dOptions } from "./avgpool2d.js";
-import type { Size2, WindowDims } from "./window.js";
-import { getBackend } from "../backend/index.js";
+import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** y (N, C, P, Q) = window maxima of x; argmax gets each maximum's flat index into x. Never allocates. */
 export function maxPool2dForward(
@@ -74,9 +73,9 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions =
   const count = d.N * d.C * d.P * d.Q;
   const y = allocFloat32("maxPool2d", count);
   const argmax = new Int32Array(count);
-  const kernels = getBackend();
-  kernels.maxPool2dForward(y, argmax, x.data, d);
+  const backend = activeBackend(); // one backend for the forward and its backward
+  kernel(maxPool2dForward, backend)(y, argmax, x.data, d);
   return record("maxPool2d", y, [d.N, d.C, d.P, d.Q], [x], (dy, [dx]) => {
-    if (dx) kernels.maxPool2dBackward(dx, dy, argmax);
+    if (dx) kernel(maxPool2dBackward, backend)(dx, dy, argmax);
   });
 }

@@ -33,5 +33,5 @@ export function reluBackward(
  * @example relu(tensor([-1, 0, 2])) // [0, 0, 2]
  */
 export function relu(x: Tensor): Tensor {
-  return unaryOp("relu", x);
+  return unaryOp("relu", x, reluForward, reluBackward);
 }

@@ -40,5 +40,5 @@ export function sigmoidBackward(
  * @example sigmoid(tensor([-2, 0, 2])) // [0.1192, 0.5, 0.8808]
  */
 export function sigmoid(x: Tensor): Tensor {
-  return unaryOp("sigmoid", x);
+  return unaryOp("sigmoid", x, sigmoidForward, sigmoidBackward);
 }

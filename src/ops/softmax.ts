@@ -11,7 +11,7 @@
 
 import { TorchletError, allocFloat32, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { getBackend } from "../backend/index.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** Sizes of a row-wise softmax: N rows of J classes. */
 export interface SoftmaxDims {
@@ -101,10 +101,11 @@ export function rowsOf(op: string, x: Tensor): SoftmaxDims {
 export function softmax(x: Tensor): Tensor {
   expectTensor("softmax", "input", x);
   const d = rowsOf("softmax", x);
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("softmax", x.numel);
-  softmaxForward(y, x.data, d);
+  kernel(softmaxForward, backend)(y, x.data, d);
   return record("softmax", y, x.shape, [x], (dy, [dx]) => {
-    if (dx) softmaxBackward(dx, dy, y, d);
+    if (dx) kernel(softmaxBackward, backend)(dx, dy, y, d);
   });
 }
 
@@ -116,11 +117,11 @@ export function softmax(x: Tensor): Tensor {
 export function logSoftmax(x: Tensor): Tensor {
   expectTensor("logSoftmax", "input", x);
   const d = rowsOf("logSoftmax", x);
-  const kernels = getBackend();
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("logSoftmax", x.numel);
-  kernels.logSoftmaxForward(y, x.data, d);
+  kernel(logSoftmaxForward, backend)(y, x.data, d);
   return record("logSoftmax", y, x.shape, [x], (dy, [dx]) => {
-    if (dx) kernels.logSoftmaxBackward(dx, dy, y, d);
+    if (dx) kernel(logSoftmaxBackward, backend)(dx, dy, y, d);
   });
 }
 

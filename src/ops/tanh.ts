@@ -29,5 +29,5 @@ export function tanhBackward(
  * @throws TorchletError when x is not a Tensor.
  */
 export function tanh(x: Tensor): Tensor {
-  return unaryOp("tanh", x);
+  return unaryOp("tanh", x, tanhForward, tanhBackward);
 }

@@ -5,18 +5,20 @@
 
 import { allocFloat32 } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { getBackend } from "../backend/index.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
-/** The elementwise ops whose derivative is a function of their output: their kernels are `<name>Forward(y, x)` and `<name>Backward(dx, dy, y)`. */
-export type UnaryName = "sigmoid" | "relu" | "tanh";
+/** y = f(x), elementwise, over arrays of the same length. */
+export type UnaryForward = (y: Float32Array, x: Float32Array) => void;
+/** dx += dy · f′(x), written in terms of the saved output y = f(x). */
+export type UnaryBackward = (dx: Float32Array, dy: Float32Array, y: Float32Array) => void;
 
-/** Applies an elementwise op to a tensor of any shape, recording its backward. */
-export function unaryOp(name: UnaryName, x: Tensor): Tensor {
+/** Applies the elementwise op `name` (its kernels `forward` and `backward`) to a tensor of any shape, recording its backward. */
+export function unaryOp(name: string, x: Tensor, forward: UnaryForward, backward: UnaryBackward): Tensor {
   expectTensor(name, "input", x);
-  const kernels = getBackend();
+  const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32(name, x.numel);
-  kernels[`${name}Forward`](y, x.data);
+  kernel(forward, backend)(y, x.data);
   return record(name, y, x.shape, [x], (dy, [dx]) => {
-    if (dx) kernels[`${name}Backward`](dx, dy, y);
+    if (dx) kernel(backward, backend)(dx, dy, y);
   });
 }

@@ -1,11 +1,12 @@
-// Sliding-window geometry shared by conv2d, avgPool2d and maxPool2d (and im2col).
+// Sliding-window geometry shared by conv2d, avgPool2d and maxPool2d (and im2col),
+// and the pooling ops' own rules for their options (poolWindow, pool2dDims).
 //
 // Legend: N batch, C channels, H×W input, kH×kW window, P×Q output.
 // A window of size k with stride s over an input of size H padded by p on
 // both sides fits ⌊(H + 2p − k) / s⌋ + 1 times: PyTorch's output-size formula
 // (floor mode, dilation 1). Walk-through: docs/im2col.md (Geometry)
 
-import { TorchletError, checkInt, describe, formatShape } from "../errors.js";
+import { TorchletError, checkInt, checkOptions, checkShape, describe, formatShape } from "../errors.js";
 
 /** Geometry of a sliding-window op over x (N, C, H, W) producing (N, ·, P, Q). */
 export interface WindowDims {
@@ -85,4 +86,49 @@ export function windowDims(op: string, xShape: readonly number[], options: Windo
   const P = Math.floor((H + 2 * padH - kH) / strideH) + 1;
   const Q = Math.floor((W + 2 * padW - kW) / strideW) + 1;
   return { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q };
+}
+
+/** Options of the pooling ops, as in `torch.nn.functional.avg_pool2d` / `max_pool2d`. */
+export interface Pool2dOptions {
+  /** Step between windows; defaults to the kernel size, like PyTorch. */
+  stride?: Size2;
+  /** Padding on each side, at most half the kernel size. Default 0. */
+  padding?: Size2;
+}
+
+/** A pooling window read from its arguments: kernel, stride and padding as [height, width]. */
+export interface PoolWindow {
+  /** Window height and width. */
+  kernel: [number, number];
+  /** Vertical and horizontal step. */
+  stride: [number, number];
+  /** Padding above/below and left/right. */
+  padding: [number, number];
+}
+
+/**
+ * Validates a pooling window's arguments by PyTorch's rules (sizes ≥ 1, padding ≤ kernel/2;
+ * stride defaults to the kernel) without an input: what the layers check when built.
+ * @throws TorchletError naming the bad option.
+ */
+export function poolWindow(op: string, kernelSize: Size2, options: Pool2dOptions): PoolWindow {
+  options = checkOptions(op, options, "{ stride: 2, padding: 1 }");
+  const kernel = pair(op, "kernelSize", kernelSize, 1);
+  const stride = options.stride === undefined || options.stride === null ? kernel : pair(op, "stride", options.stride, 1);
+  const padding = pair(op, "padding", options.padding ?? 0, 0);
+  if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) {
+    throw new TorchletError(op, "INVALID_ARGUMENT", `padding ${padding[0]}×${padding[1]} must be at most half the kernel size ${kernel[0]}×${kernel[1]}`);
+  }
+  return { kernel, stride, padding };
+}
+
+/**
+ * Validates a pooling op's arguments (see {@link poolWindow}) against an input and returns its geometry.
+ * @throws TorchletError on a non-4-D input, bad sizes, or a window that does not fit.
+ */
+export function pool2dDims(op: string, xShape: readonly number[], kernelSize: Size2, options: Pool2dOptions): WindowDims {
+  const { kernel, stride, padding } = poolWindow(op, kernelSize, options);
+  const d = windowDims(op, xShape, { kernelSize: kernel, stride, padding });
+  checkShape(op, [d.N, d.C, d.P, d.Q], "output shape"); // refused by name before anything is allocated
+  return d;
 }

@@ -8,14 +8,33 @@
 // before its own GradFn runs. See docs/autograd.md for the walk-through.
 
 import { TorchletError, formatShape } from "../errors.js";
-import type { Tensor } from "./tensor.js";
 
-/** How a tensor was computed: the op, its inputs, and the rule that sends the gradient back. */
-export interface GradFn {
+/**
+ * What autograd reads of a tensor. Tensor (tensor.ts) is one; spelled out here
+ * so that this file needs nothing from tensor.ts, which imports it.
+ */
+export interface GradNode {
+  /** Whether gradients flow to or through this node. */
+  readonly requiresGrad: boolean;
+  /** Number of elements. */
+  readonly numel: number;
+  /** Dimensions. */
+  readonly shape: readonly number[];
+  /** How it was computed; null for a leaf. */
+  readonly gradFn: GradFn | null;
+  /** The node's `.grad` values, created zeroed on first use. */
+  gradBuffer(): Float32Array;
+}
+
+/**
+ * How a tensor was computed: the op, its inputs, and the rule that sends the gradient back.
+ * @typeParam Input the kind of node it reads (Tensor, for every op).
+ */
+export interface GradFn<Input extends GradNode = GradNode> {
   /** The op's name, e.g. "conv2d" (shown in errors and in `tensor.toString()`). */
   readonly name: string;
   /** The tensors the op read, in the op's argument order. */
-  readonly inputs: readonly Tensor[];
+  readonly inputs: readonly Input[];
   /**
    * Adds ∂L/∂input to `dInputs[i]` for each input, given `dy` = ∂L/∂output.
    * `dInputs[i]` is null when input i needs no gradient, so the op may skip that work.
@@ -27,9 +46,9 @@ export interface GradFn {
 
 /**
  * Accumulates d(root)/d(leaf) · gradient into `.grad` of every leaf that
- * requires grad. Called by {@link Tensor.backward}.
+ * requires grad. Called by `Tensor.backward`.
  */
-export function backward(root: Tensor, gradient: Tensor | undefined, retainGraph: boolean): void {
+export function backward(root: GradNode, gradient: { readonly shape: readonly number[]; readonly data: Float32Array } | undefined, retainGraph: boolean): void {
   if (!root.requiresGrad) {
     throw new TorchletError("backward", "INVALID_STATE", "this tensor does not require grad: no input had requiresGrad: true, or it was computed under noGrad()");
   }
@@ -54,7 +73,7 @@ export function backward(root: Tensor, gradient: Tensor | undefined, retainGraph
   }
 
   // ∂L/∂t for every non-leaf t still waiting to run; leaves accumulate straight into .grad.
-  const pending = new Map<Tensor, Float32Array>([[root, seed]]);
+  const pending = new Map<GradNode, Float32Array>([[root, seed]]);
   for (const t of topologicalOrder(root)) {
     const fn = t.gradFn!;
     if (fn.released) {
@@ -78,11 +97,11 @@ export function backward(root: Tensor, gradient: Tensor | undefined, retainGraph
 }
 
 /** Non-leaf tensors reachable from `root`, each listed before every tensor it was computed from. */
-function topologicalOrder(root: Tensor): Tensor[] {
-  const postOrder: Tensor[] = [];
-  const visited = new Set<Tensor>([root]);
+function topologicalOrder(root: GradNode): GradNode[] {
+  const postOrder: GradNode[] = [];
+  const visited = new Set<GradNode>([root]);
   // An explicit stack instead of recursion: a long chain of ops must not overflow the call stack.
-  const stack: { tensor: Tensor; next: number }[] = [{ tensor: root, next: 0 }];
+  const stack: { tensor: GradNode; next: number }[] = [{ tensor: root, next: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     const inputs = top.tensor.gradFn!.inputs;

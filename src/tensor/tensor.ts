@@ -32,7 +32,7 @@ export class Tensor {
   /** The size of each dimension. */
   readonly shape: Shape;
   /** The op that produced this tensor, or null for a leaf (made by the user, or under {@link noGrad}). */
-  readonly gradFn: GradFn | null;
+  readonly gradFn: GradFn<Tensor> | null;
   /** The accumulated gradient of a leaf after `backward()`; null until the first backward reaches it. */
   grad: Tensor | null = null;
   private leafRequiresGrad: boolean;
@@ -41,7 +41,7 @@ export class Tensor {
    * Wraps `data` (not copied) with `shape`. Throws if `data.length` is not the product of `shape`.
    * @param gradFn internal: set by ops to record how this tensor was computed.
    */
-  constructor(data: Float32Array, shape: Shape, options: TensorOptions = {}, gradFn: GradFn | null = null) {
+  constructor(data: Float32Array, shape: Shape, options: TensorOptions = {}, gradFn: GradFn<Tensor> | null = null) {
     if (!(data instanceof Float32Array)) {
       throw new TorchletError("Tensor", "INVALID_ARGUMENT", `data must be a Float32Array, got ${describe(data)}`);
     }

@@ -1,40 +1,38 @@
 // conv2d in WebAssembly: the same algorithm as src/ops/conv2d.ts, image by
-// image (im2col of one image, then one gemm), over the batch range [n0, n1)
-// so threads can split a batch. Legend: N batch, C in-channels, K out-channels,
-// H×W input, kH×kW kernel, P×Q output, R = C·kH·kW.
+// image (im2col of one image, then one gemm), over the batch share
+// [d.start, d.end) so threads can split a batch. Legend: N batch,
+// C in-channels, K out-channels, H×W input, kH×kW kernel, P×Q output, R = C·kH·kW.
 
-import { im2col, col2im } from "./im2col";
-import { gemm } from "./gemm";
+import { WindowDims } from "./window";
+import { im2colImages, col2imImages } from "./im2col";
+import { gemm, gemmSlot } from "./gemm";
 
-// y[n] (K, P·Q) = w (K, R) · im2col(x[n]) (R, P·Q) + b, for n in [n0, n1). cols: scratch (R, P·Q).
-export function conv2dForward(
-  y: usize, x: usize, w: usize, b: usize,
-  N: i32, C: i32, H: i32, W: i32, K: i32, kH: i32, kW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32,
-  n0: i32, n1: i32, cols: usize, work: usize,
-): void {
-  const R = C * kH * kW, PQ = P * Q;
-  for (let n = n0; n < n1; n++) {
-    const xn = x + <usize>(n * C * H * W) * 4;
+/** Conv2dDims of src/ops/conv2d.ts: the window (with this thread's share and workspace), then K. */
+@unmanaged
+export class Conv2dDims extends WindowDims {
+  /** Output channels (filters). */
+  K: i32;
+}
+
+// y[n] (K, P·Q) = w (K, R) · im2col(x[n]) (R, P·Q) + b, for n in [d.start, d.end). cols: scratch (R, P·Q).
+export function conv2dForward(y: usize, x: usize, w: usize, b: usize, d: Conv2dDims, cols: usize): void {
+  const K = d.K, PQ = d.P * d.Q, R = d.C * d.kH * d.kW, CHW = d.C * d.H * d.W;
+  const g = gemmSlot(d.work, K, PQ, R); // y[n] (K, PQ) = w (K, R) · cols (R, PQ)
+  for (let n = d.start; n < d.end; n++) {
     const yn = y + <usize>(n * K * PQ) * 4;
-    im2col(cols, xn, 1, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q);
-    gemm(yn, PQ, w, R, 1, cols, PQ, 1, K, PQ, R, false, work);
+    im2colImages(cols, x + <usize>(n * CHW) * 4, d, 1);
+    gemm(yn, w, cols, g);
     if (b != 0) {
       for (let k = 0; k < K; k++) addScalar(yn + <usize>(k * PQ) * 4, PQ, load<f32>(b + <usize>k * 4));
     }
   }
 }
 
-// dx[n] += col2im(wᵀ · dy[n]); dw += dy[n] · im2col(x[n])ᵀ; db += Σ dy[n], for n in [n0, n1).
+// dx[n] += col2im(wᵀ · dy[n]); dw += dy[n] · im2col(x[n])ᵀ; db += Σ dy[n], for n in [d.start, d.end).
 // dx, dw, db may be 0 to skip. cols, dcols: scratch (R, P·Q).
-export function conv2dBackward(
-  dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize,
-  N: i32, C: i32, H: i32, W: i32, K: i32, kH: i32, kW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32,
-  n0: i32, n1: i32, cols: usize, dcols: usize, work: usize,
-): void {
-  const R = C * kH * kW, PQ = P * Q;
-  for (let n = n0; n < n1; n++) {
+export function conv2dBackward(dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize, d: Conv2dDims, cols: usize, dcols: usize): void {
+  const K = d.K, PQ = d.P * d.Q, R = d.C * d.kH * d.kW, CHW = d.C * d.H * d.W;
+  for (let n = d.start; n < d.end; n++) {
     const dyn = dy + <usize>(n * K * PQ) * 4;
     if (db != 0) {
       for (let k = 0; k < K; k++) {
@@ -43,14 +41,19 @@ export function conv2dBackward(
       }
     }
     if (dw != 0) {
-      im2col(cols, x + <usize>(n * C * H * W) * 4, 1, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q);
+      im2colImages(cols, x + <usize>(n * CHW) * 4, d, 1);
       // dw (K, R) += dy[n] (K, PQ) · colsᵀ (PQ, R)
-      gemm(dw, R, dyn, PQ, 1, cols, 1, PQ, K, R, PQ, true, work);
+      const g = gemmSlot(d.work, K, R, PQ);
+      g.transB = 1;
+      g.accumulate = 1;
+      gemm(dw, dyn, cols, g);
     }
     if (dx != 0) {
       // dcols (R, PQ) = wᵀ (R, K) · dy[n] (K, PQ)
-      gemm(dcols, PQ, w, 1, R, dyn, PQ, 1, R, PQ, K, false, work);
-      col2im(dx + <usize>(n * C * H * W) * 4, dcols, 1, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q);
+      const g = gemmSlot(d.work, R, PQ, K);
+      g.transA = 1;
+      gemm(dcols, w, dyn, g);
+      col2imImages(dx + <usize>(n * CHW) * 4, dcols, d, 1);
     }
   }
 }

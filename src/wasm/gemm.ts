@@ -2,9 +2,10 @@
 //
 //   C (+)= op(A) · op(B),   C[i,j] (+)= Σ_k op(A)[i,k] · op(B)[k,j]
 //
-// Same contract as the TypeScript kernel, with explicit strides so a caller
-// can hand a block of rows or columns to each thread:
-//   op(A)[i,k] at a + 4·(i·aI + k·aK),  op(B)[k,j] at b + 4·(k·bK + j·bJ),  C[i,j] at c + 4·(i·ldc + j).
+// Same contract and the same dims (GemmDims) as the TypeScript kernel, plus
+// a band of rows [start, end) of C so threads can split one multiply:
+//   op(A)[i,k] at a + 4·(i·aI + k·aK),  op(B)[k,j] at b + 4·(k·bK + j·bJ),  C[i,j] at c + 4·(i·N + j),
+// with the strides aI, aK, bK, bJ read off the transposes as in src/ops/gemm.ts.
 //
 // Two paths:
 // - The classic blocked layout (Goto & van de Geijn): copy an MC×KC block of
@@ -26,32 +27,65 @@ const NR: i32 = 8; // columns of a C tile (two f32x4 vectors of B per k)
 const KC: i32 = 256; // depth of a block: one A panel + one B panel stay in L1
 const MC: i32 = 64; // rows of op(A) packed at once (64·256·4 B = 64 KiB, L2)
 const NC: i32 = 2048; // columns of op(B) packed at once (256·2048·4 B = 2 MiB, L3)
+const SLOT: i32 = 64; // bytes at the start of a workspace for a GemmDims (see gemmSlot)
 
-/** Bytes of scratch gemm needs: packed A and B blocks plus one spill tile. */
-export function gemmWorkspaceBytes(): i32 {
-  return (MC * KC + KC * NC + MR * NR) * 4;
+/**
+ * One multiply: the fields of GemmDims in src/ops/gemm.ts (flags as 0/1), in this order,
+ * plus this call's band of rows of C and its workspace. Written by the wrapper
+ * (src/backend/wasm-dims.ts) or, for a kernel that calls gemm, by gemmSlot.
+ */
+@unmanaged
+export class GemmDims {
+  M: i32;
+  N: i32;
+  K: i32;
+  transA: i32;
+  transB: i32;
+  accumulate: i32;
+  /** The rows [start, end) of C this call computes (a thread's band). */
+  start: i32;
+  end: i32;
+  /** Scratch of gemmWorkspaceBytes(). */
+  work: usize;
 }
 
-export function gemm(
-  c: usize, ldc: i32,
-  a: usize, aI: i32, aK: i32,
-  b: usize, bK: i32, bJ: i32,
-  M: i32, N: i32, K: i32,
-  accumulate: bool,
-  work: usize,
-): void {
+/** Bytes of scratch gemm needs: a GemmDims slot, packed A and B blocks, one spill tile. */
+export function gemmWorkspaceBytes(): i32 {
+  return SLOT + (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+/**
+ * The GemmDims at the start of workspace `work`, set to C (M×N) = A (M×K) · B (K×N) over all M rows:
+ * for kernels (conv2d, linear) that call gemm. The caller sets transA, transB, accumulate, start, end by name.
+ */
+export function gemmSlot(work: usize, M: i32, N: i32, K: i32): GemmDims {
+  const d = changetype<GemmDims>(work);
+  d.M = M; d.N = N; d.K = K;
+  d.transA = 0; d.transB = 0; d.accumulate = 0;
+  d.start = 0; d.end = M;
+  d.work = work;
+  return d;
+}
+
+/** C (+)= op(A) · op(B) for the rows [d.start, d.end) of C. */
+export function gemm(c: usize, a: usize, b: usize, d: GemmDims): void {
+  const N = d.N, K = d.K, M = d.end - d.start;
+  // Where op(A)[i,k] and op(B)[k,j] are, as strides() in src/ops/gemm.ts.
+  const aI = d.transA != 0 ? 1 : K, aK = d.transA != 0 ? d.M : 1, bK = d.transB != 0 ? 1 : N, bJ = d.transB != 0 ? K : 1;
   if (M <= 0 || N <= 0) return;
-  if (K <= 0) {
-    if (!accumulate) for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc) * 4, 0, <usize>N * 4);
-    return;
-  }
+  c += <usize>(d.start * N) * 4;
+  a += <usize>(d.start * aI) * 4;
+  // C is zeroed first unless accumulating, so every tile below adds into it.
+  if (d.accumulate == 0) memory.fill(c, 0, <usize>(M * N) * 4);
+  if (K <= 0) return;
   if (aK == 1 && bK == 1) {
-    gemmDotNT(c, ldc, a, aI, b, bJ, M, N, K, accumulate);
+    gemmDotNT(c, a, b, d);
     return;
   }
-  const packA = work;
-  const packB = work + <usize>(MC * KC) * 4;
+  const packA = d.work + SLOT;
+  const packB = packA + <usize>(MC * KC) * 4;
   const tile = packB + <usize>(KC * NC) * 4;
+  const ldc = N;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
@@ -60,8 +94,6 @@ export function gemm(
       const direct = bJ == 1;
       const nFull = direct ? nc & ~(NR - 1) : 0; // columns read in place; the ragged rest is packed
       if (nc > nFull) packPanelsB(packB, b + <usize>(pc * bK + (jc + nFull) * bJ) * 4, bK, bJ, kc, nc - nFull);
-      // The first K block overwrites C unless asked to accumulate; later blocks always add.
-      const add = accumulate || pc > 0;
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
         packPanelsA(packA, a + <usize>(ic * aI + pc * aK) * 4, aI, aK, mc, kc);
@@ -74,10 +106,11 @@ export function gemm(
             const pcTile = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
             const rows = min(MR, mc - ir), cols = min(NR, nc - jr);
             if (rows == MR && cols == NR) {
-              microKernel(pcTile, ldc, pa, pb, bStride, kc, add);
+              microKernel(pcTile, ldc, pa, pb, bStride, kc);
             } else {
-              microKernel(tile, NR, pa, pb, bStride, kc, false);
-              storeEdge(pcTile, ldc, tile, rows, cols, add);
+              memory.fill(tile, 0, MR * NR * 4);
+              microKernel(tile, NR, pa, pb, bStride, kc);
+              addEdge(pcTile, ldc, tile, rows, cols);
             }
           }
         }
@@ -86,9 +119,9 @@ export function gemm(
   }
 }
 
-// C tile (4×8) (+)= A panel (kc×4, k-major) · B panel (kc×8, k-major).
+// C tile (4×8) += A panel (kc×4, k-major) · B panel (kc×8, k-major).
 // @ts-ignore: decorator
-@inline function microKernel(c: usize, ldc: i32, pa: usize, pb: usize, bStride: usize, kc: i32, add: bool): void {
+@inline function microKernel(c: usize, ldc: i32, pa: usize, pb: usize, bStride: usize, kc: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -107,25 +140,22 @@ export function gemm(
     pb += bStride;
   }
   const stride = <usize>ldc * 4;
-  if (add) {
-    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + stride)); c11 = f32x4.add(c11, v128.load(c + stride, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * stride)); c21 = f32x4.add(c21, v128.load(c + 2 * stride, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * stride)); c31 = f32x4.add(c31, v128.load(c + 3 * stride, 16));
-  }
+  c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+  c10 = f32x4.add(c10, v128.load(c + stride)); c11 = f32x4.add(c11, v128.load(c + stride, 16));
+  c20 = f32x4.add(c20, v128.load(c + 2 * stride)); c21 = f32x4.add(c21, v128.load(c + 2 * stride, 16));
+  c30 = f32x4.add(c30, v128.load(c + 3 * stride)); c31 = f32x4.add(c31, v128.load(c + 3 * stride, 16));
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c + stride, c10); v128.store(c + stride, c11, 16);
   v128.store(c + 2 * stride, c20); v128.store(c + 2 * stride, c21, 16);
   v128.store(c + 3 * stride, c30); v128.store(c + 3 * stride, c31, 16);
 }
 
-// Copies the valid rows×cols corner of a spilled 4×8 tile into C.
-function storeEdge(c: usize, ldc: i32, tile: usize, rows: i32, cols: i32, add: bool): void {
+// Adds the valid rows×cols corner of a spilled 4×8 tile into C.
+function addEdge(c: usize, ldc: i32, tile: usize, rows: i32, cols: i32): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const dst = c + <usize>(i * ldc + j) * 4;
-      const v = load<f32>(tile + <usize>(i * NR + j) * 4);
-      store<f32>(dst, add ? load<f32>(dst) + v : v);
+      store<f32>(dst, load<f32>(dst) + load<f32>(tile + <usize>(i * NR + j) * 4));
     }
   }
 }
@@ -176,10 +206,11 @@ function packPanelsA(dst: usize, a: usize, aI: i32, aK: i32, mc: i32, kc: i32): 
   }
 }
 
-// C[i,j] (+)= Σ_k A[i,k]·B[j,k] with A rows lda apart and B rows ldb apart, both contiguous along k:
+// C[i,j] += Σ_k A[i,k]·B[j,k] (C = A·Bᵀ: rows of A and of B both run along k, K floats apart; C's rows N apart):
 // dot products of rows, 2 rows of A × 4 rows of B at a time (8 accumulators), four k's per SIMD step.
-// A ragged edge re-reads a valid row and drops its result.
-function gemmDotNT(c: usize, ldc: i32, a: usize, lda: i32, b: usize, ldb: i32, M: i32, N: i32, K: i32, accumulate: bool): void {
+// c and a point at the band's first row. A ragged edge re-reads a valid row and drops its result.
+function gemmDotNT(c: usize, a: usize, b: usize, d: GemmDims): void {
+  const M = d.end - d.start, N = d.N, K = d.K, lda = K, ldb = K, ldc = N;
   const K4 = K & ~3;
   for (let i0 = 0; i0 < M; i0 += 2) {
     const a0 = a + <usize>(i0 * lda) * 4;
@@ -205,15 +236,15 @@ function gemmDotNT(c: usize, ldc: i32, a: usize, lda: i32, b: usize, ldb: i32, M
       }
       const c0 = c + <usize>(i0 * ldc + j0) * 4, c1 = c0 + <usize>ldc * 4;
       const cols = min(4, N - j0);
-      storeDot(c0, finishDot(s00, a0, b0, K4, K), accumulate);
-      if (cols > 1) storeDot(c0 + 4, finishDot(s01, a0, b1, K4, K), accumulate);
-      if (cols > 2) storeDot(c0 + 8, finishDot(s02, a0, b2, K4, K), accumulate);
-      if (cols > 3) storeDot(c0 + 12, finishDot(s03, a0, b3, K4, K), accumulate);
+      addDot(c0, finishDot(s00, a0, b0, K4, K));
+      if (cols > 1) addDot(c0 + 4, finishDot(s01, a0, b1, K4, K));
+      if (cols > 2) addDot(c0 + 8, finishDot(s02, a0, b2, K4, K));
+      if (cols > 3) addDot(c0 + 12, finishDot(s03, a0, b3, K4, K));
       if (i0 + 1 < M) {
-        storeDot(c1, finishDot(s10, a1, b0, K4, K), accumulate);
-        if (cols > 1) storeDot(c1 + 4, finishDot(s11, a1, b1, K4, K), accumulate);
-        if (cols > 2) storeDot(c1 + 8, finishDot(s12, a1, b2, K4, K), accumulate);
-        if (cols > 3) storeDot(c1 + 12, finishDot(s13, a1, b3, K4, K), accumulate);
+        addDot(c1, finishDot(s10, a1, b0, K4, K));
+        if (cols > 1) addDot(c1 + 4, finishDot(s11, a1, b1, K4, K));
+        if (cols > 2) addDot(c1 + 8, finishDot(s12, a1, b2, K4, K));
+        if (cols > 3) addDot(c1 + 12, finishDot(s13, a1, b3, K4, K));
       }
     }
   }
@@ -228,6 +259,6 @@ function gemmDotNT(c: usize, ldc: i32, a: usize, lda: i32, b: usize, ldb: i32, M
 }
 
 // @ts-ignore: decorator
-@inline function storeDot(at: usize, value: f32, accumulate: bool): void {
-  store<f32>(at, accumulate ? load<f32>(at) + value : value);
+@inline function addDot(at: usize, value: f32): void {
+  store<f32>(at, load<f32>(at) + value);
 }

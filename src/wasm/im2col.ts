@@ -1,11 +1,19 @@
 // im2col / col2im in WebAssembly: the same loops as src/ops/im2col.ts (read
 // that file for the layout), over byte pointers. cols is (C·kH·kW, N·P·Q).
 
-export function im2col(
-  cols: usize, x: usize,
-  N: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32,
-): void {
+import { WindowDims } from "./window";
+
+export function im2col(cols: usize, x: usize, d: WindowDims): void {
+  im2colImages(cols, x, d, d.N);
+}
+
+export function col2im(dx: usize, dcols: usize, d: WindowDims): void {
+  col2imImages(dx, dcols, d, d.N);
+}
+
+// im2col of the first N images of x (conv2d passes one image at a time: N = 1, whatever d.N).
+export function im2colImages(cols: usize, x: usize, d: WindowDims, N: i32): void {
+  const C = d.C, H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
   const columns = N * P * Q;
   for (let c = 0; c < C; c++) {
     for (let u = 0; u < kH; u++) {
@@ -38,11 +46,9 @@ export function im2col(
   }
 }
 
-export function col2im(
-  dx: usize, dcols: usize,
-  N: i32, C: i32, H: i32, W: i32, kH: i32, kW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32,
-): void {
+// col2im into the first N images of dx (conv2d: one image at a time).
+export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): void {
+  const C = d.C, H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
   const columns = N * P * Q;
   for (let c = 0; c < C; c++) {
     for (let u = 0; u < kH; u++) {

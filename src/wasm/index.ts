@@ -1,11 +1,16 @@
-// The WebAssembly module's exports: every kernel of the fast backend.
-// Built twice by scripts/build-wasm.mjs (plain SIMD and relaxed SIMD), each in
-// a shared-memory and a private-memory flavour; src/backend/wasm.ts loads one.
+// The WebAssembly module's exports: every kernel of the fast backend, each in
+// the file named after its TypeScript twin in src/ops. Built four ways by
+// scripts/build-wasm.mjs (plain or relaxed SIMD, each with shared or private
+// memory); src/backend/wasm-module.ts loads one.
 export { gemm, gemmWorkspaceBytes } from "./gemm";
-export { addInto, zeroFill } from "./simd";
+export { addInto } from "./simd";
 export { im2col, col2im } from "./im2col";
 export { conv2dForward, conv2dBackward } from "./conv2d";
-export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward } from "./pool";
-export { sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward } from "./activations";
+export { avgPool2dForward, avgPool2dBackward } from "./avgpool2d";
+export { maxPool2dForward, maxPool2dBackward } from "./maxpool2d";
+export { sigmoidForward, sigmoidBackward } from "./sigmoid";
+export { reluForward, reluBackward } from "./relu";
+export { tanhForward, tanhBackward } from "./tanh";
 export { linearForward, linearBackwardInput, linearBackwardWeight } from "./linear";
-export { logSoftmaxForward, logSoftmaxBackward, softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./softmax";
+export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "./softmax";
+export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy";

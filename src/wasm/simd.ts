@@ -50,8 +50,3 @@ export function addInto(dst: usize, src: usize, count: i32): void {
     store<f32>(at, load<f32>(at) + load<f32>(src + <usize>i * 4));
   }
 }
-
-// Zeroes `bytes` bytes at p (a thread's partial gradient before it sums into it).
-export function zeroFill(p: usize, bytes: i32): void {
-  memory.fill(p, 0, <usize>bytes);
-}

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { setBackend, type Backend, type Kernels } from "../../src/backend/index.js";
 import { conv2dDims, conv2dColsLength } from "../../src/ops/conv2d.js";
-import { pool2dDims } from "../../src/ops/avgpool2d.js";
+import { pool2dDims } from "../../src/ops/window.js";
 import { Generator } from "../../src/tensor/random.js";
 
 const ts = setBackend("ts");
@@ -230,6 +230,27 @@ describe("wasm kernels equal the TypeScript reference", () => {
           k.softmaxCrossEntropyBackward(dlogitsW, place(dloss), logProbsW, placeInt(labels), d);
           close(lossW, loss, "softmaxCrossEntropyForward");
           close(dlogitsW, dlogits, "softmaxCrossEntropyBackward");
+        });
+      }),
+      runs,
+    );
+  });
+
+  it("softmax, forward and backward", () => {
+    fc.assert(
+      fc.property(small(20), small(12), fc.double({ min: 0.1, max: 1000, noNaN: true }), fc.integer(), (N, J, scale, seed) => {
+        const g = new Generator(seed);
+        const d = { N, J };
+        const x = random(g, N * J).map((v) => v * scale), dy = random(g, N * J), dx0 = random(g, N * J);
+        const y = new Float32Array(N * J), dx = dx0.slice();
+        ts.softmaxForward(y, x, d);
+        ts.softmaxBackward(dx, dy, y, d);
+        bothPlacements((k, place) => {
+          const yW = place(new Float32Array(N * J)), dxW = place(dx0.slice());
+          k.softmaxForward(yW, place(x), d);
+          k.softmaxBackward(dxW, place(dy), yW, d);
+          close(yW, y, "softmaxForward");
+          close(dxW, dx, "softmaxBackward");
         });
       }),
       runs,

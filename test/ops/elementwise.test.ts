@@ -3,7 +3,7 @@
 // across two backward passes.
 
 import { describe, expect, it } from "vitest";
-import { add, addForward, axpy, mul, mulBackward, mulForward, sub } from "../../src/ops/elementwise.js";
+import { add, addBackward, addForward, axpy, mul, mulBackward, mulForward, sub, subBackward, subForward } from "../../src/ops/elementwise.js";
 import { mean, sum } from "../../src/ops/reduce.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
@@ -58,6 +58,21 @@ describe("elementwise values", () => {
     mulBackward(da, db, Float32Array.of(1, 2, 3), Float32Array.of(4, 5, 6), Float32Array.of(7, 8, 9));
     expect(Array.from(da)).toEqual([1 + 7, 1 + 16, 1 + 27]); // += dy · b
     expect(Array.from(db)).toEqual([4, 10, 18]); // += dy · a
+  });
+
+  it("the raw kernels: subForward, and add/sub backwards accumulate ±dy (null skips one)", () => {
+    const y = new Float32Array(3);
+    subForward(y, Float32Array.of(1, 2, 3), Float32Array.of(4, 6, 8));
+    expect(Array.from(y)).toEqual([-3, -4, -5]);
+    const dy = Float32Array.of(1, 2, 3);
+    const da = Float32Array.of(10, 10, 10), db = Float32Array.of(10, 10, 10);
+    subBackward(da, db, dy);
+    expect(Array.from(da)).toEqual([11, 12, 13]);
+    expect(Array.from(db)).toEqual([9, 8, 7]);
+    addBackward(null, db, dy);
+    expect(Array.from(db)).toEqual([10, 10, 10]);
+    subBackward(da, null, dy);
+    expect(Array.from(da)).toEqual([12, 14, 16]);
   });
 });
 

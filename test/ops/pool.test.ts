@@ -5,7 +5,8 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { avgPool2d, avgPool2dBackward, avgPool2dForward, pool2dDims } from "../../src/ops/avgpool2d.js";
+import { avgPool2d, avgPool2dBackward, avgPool2dForward } from "../../src/ops/avgpool2d.js";
+import { pool2dDims } from "../../src/ops/window.js";
 import { maxPool2d, maxPool2dBackward, maxPool2dForward } from "../../src/ops/maxpool2d.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";

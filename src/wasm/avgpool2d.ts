@@ -1,16 +1,19 @@
-// avgPool2d and maxPool2d in WebAssembly: the loops of src/ops/avgpool2d.ts
-// and src/ops/maxpool2d.ts, over the planes [plane0, plane1) of the N·C planes
-// so threads can split them. Legend: H×W input, kH×kW window, P×Q output.
+// avgPool2d in WebAssembly: the loops of src/ops/avgpool2d.ts over the planes
+// [d.start, d.end) of the N·C planes, so threads can split them.
+// Legend: H×W input, kH×kW window, P×Q output.
+
+import { WindowDims } from "./window";
 
 // LeNet's window (2×2, stride 2, no padding) four outputs at a time: add the two
 // input rows, then add neighbouring columns by gathering even and odd lanes.
-function isPair(kH: i32, kW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32): bool {
-  return kH == 2 && kW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0;
+function isPair(d: WindowDims): bool {
+  return d.kH == 2 && d.kW == 2 && d.strideH == 2 && d.strideW == 2 && d.padH == 0 && d.padW == 0;
 }
 
-function avgPool2x2Forward(y: usize, x: usize, H: i32, W: i32, P: i32, Q: i32, plane0: i32, plane1: i32): void {
+function avgPool2x2Forward(y: usize, x: usize, d: WindowDims): void {
+  const H = d.H, W = d.W, P = d.P, Q = d.Q;
   const quarter = f32x4.splat(0.25);
-  for (let plane = plane0; plane < plane1; plane++) {
+  for (let plane = d.start; plane < d.end; plane++) {
     for (let p = 0; p < P; p++) {
       const top = x + <usize>((plane * H + 2 * p) * W) * 4, bottom = top + <usize>W * 4;
       const out = y + <usize>((plane * P + p) * Q) * 4;
@@ -30,9 +33,10 @@ function avgPool2x2Forward(y: usize, x: usize, H: i32, W: i32, P: i32, Q: i32, p
   }
 }
 
-function avgPool2x2Backward(dx: usize, dy: usize, H: i32, W: i32, P: i32, Q: i32, plane0: i32, plane1: i32): void {
+function avgPool2x2Backward(dx: usize, dy: usize, d: WindowDims): void {
+  const H = d.H, W = d.W, P = d.P, Q = d.Q;
   const quarter = f32x4.splat(0.25);
-  for (let plane = plane0; plane < plane1; plane++) {
+  for (let plane = d.start; plane < d.end; plane++) {
     for (let p = 0; p < P; p++) {
       const top = dx + <usize>((plane * H + 2 * p) * W) * 4, bottom = top + <usize>W * 4;
       const g = dy + <usize>((plane * P + p) * Q) * 4;
@@ -58,16 +62,14 @@ function avgPool2x2Backward(dx: usize, dy: usize, H: i32, W: i32, P: i32, Q: i32
   }
 }
 
-export function avgPool2dForward(
-  y: usize, x: usize, H: i32, W: i32, kH: i32, kW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32, plane0: i32, plane1: i32,
-): void {
-  if (isPair(kH, kW, strideH, strideW, padH, padW)) {
-    avgPool2x2Forward(y, x, H, W, P, Q, plane0, plane1);
+export function avgPool2dForward(y: usize, x: usize, d: WindowDims): void {
+  if (isPair(d)) {
+    avgPool2x2Forward(y, x, d);
     return;
   }
+  const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
   const scale: f32 = 1 / <f32>(kH * kW); // count_include_pad: always the full window
-  for (let plane = plane0; plane < plane1; plane++) {
+  for (let plane = d.start; plane < d.end; plane++) {
     const xPlane = x + <usize>(plane * H * W) * 4;
     for (let p = 0; p < P; p++) {
       const h0 = max(0, p * strideH - padH), h1 = min(H, p * strideH - padH + kH);
@@ -83,16 +85,14 @@ export function avgPool2dForward(
   }
 }
 
-export function avgPool2dBackward(
-  dx: usize, dy: usize, H: i32, W: i32, kH: i32, kW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32, plane0: i32, plane1: i32,
-): void {
-  if (isPair(kH, kW, strideH, strideW, padH, padW)) {
-    avgPool2x2Backward(dx, dy, H, W, P, Q, plane0, plane1);
+export function avgPool2dBackward(dx: usize, dy: usize, d: WindowDims): void {
+  if (isPair(d)) {
+    avgPool2x2Backward(dx, dy, d);
     return;
   }
+  const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
   const scale: f32 = 1 / <f32>(kH * kW);
-  for (let plane = plane0; plane < plane1; plane++) {
+  for (let plane = d.start; plane < d.end; plane++) {
     const dxPlane = dx + <usize>(plane * H * W) * 4;
     for (let p = 0; p < P; p++) {
       const h0 = max(0, p * strideH - padH), h1 = min(H, p * strideH - padH + kH);
@@ -107,49 +107,5 @@ export function avgPool2dBackward(
         }
       }
     }
-  }
-}
-
-export function maxPool2dForward(
-  y: usize, argmax: usize, x: usize, H: i32, W: i32, kH: i32, kW: i32,
-  strideH: i32, strideW: i32, padH: i32, padW: i32, P: i32, Q: i32, plane0: i32, plane1: i32,
-): void {
-  for (let plane = plane0; plane < plane1; plane++) {
-    const first = plane * H * W; // flat index of x[plane, 0, 0]
-    for (let p = 0; p < P; p++) {
-      const h0 = max(0, p * strideH - padH), h1 = min(H, p * strideH - padH + kH);
-      for (let q = 0; q < Q; q++) {
-        const w0 = max(0, q * strideW - padW), w1 = min(W, q * strideW - padW + kW);
-        let best: f32 = -Infinity;
-        let where = first + h0 * W + w0;
-        let found = false;
-        for (let h = h0; h < h1 && !found; h++) {
-          for (let w = w0; w < w1; w++) {
-            const index = first + h * W + w;
-            const v = load<f32>(x + <usize>index * 4);
-            if (v > best) {
-              best = v;
-              where = index;
-            } else if (isNaN(v)) {
-              best = v; // a NaN wins and propagates, as in PyTorch
-              where = index;
-              found = true;
-              break;
-            }
-          }
-        }
-        const out = (plane * P + p) * Q + q;
-        store<f32>(y + <usize>out * 4, best);
-        store<i32>(argmax + <usize>out * 4, where);
-      }
-    }
-  }
-}
-
-// dx[argmax[i]] += dy[i] for the outputs of planes [plane0, plane1) (their argmaxes stay inside those planes).
-export function maxPool2dBackward(dx: usize, dy: usize, argmax: usize, P: i32, Q: i32, plane0: i32, plane1: i32): void {
-  for (let i = plane0 * P * Q; i < plane1 * P * Q; i++) {
-    const at = dx + <usize>load<i32>(argmax + <usize>i * 4) * 4;
-    store<f32>(at, load<f32>(at) + load<f32>(dy + <usize>i * 4));
   }
 }

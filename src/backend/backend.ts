@@ -1,0 +1,116 @@
+// What a backend is: a full set of kernels (each with the signature of its
+// TypeScript reference in src/ops) plus the memory they work in best. The
+// "ts" backend is the references themselves; the "wasm" backend
+// (src/backend/wasm.ts) replaces every one of them.
+//
+// The ops never see this object: they ask src/backend/dispatch.ts for one
+// kernel at a time. It is for code that drives kernels directly over buffers
+// it laid out itself (nn's Plan, the benchmarks), through `getBackend()`.
+
+import type { KernelOverrides } from "./dispatch.js";
+import { gemm } from "../ops/gemm.js";
+import { im2col, col2im } from "../ops/im2col.js";
+import { conv2dForward, conv2dBackward } from "../ops/conv2d.js";
+import { avgPool2dForward, avgPool2dBackward } from "../ops/avgpool2d.js";
+import { maxPool2dForward, maxPool2dBackward } from "../ops/maxpool2d.js";
+import { sigmoidForward, sigmoidBackward } from "../ops/sigmoid.js";
+import { reluForward, reluBackward } from "../ops/relu.js";
+import { tanhForward, tanhBackward } from "../ops/tanh.js";
+import { linearForward, linearBackward } from "../ops/linear.js";
+import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "../ops/softmax.js";
+import { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "../ops/cross-entropy.js";
+
+/** The kernels an op can run, each typed by its TypeScript reference in src/ops (`kernels.<name>` documents its contract). */
+export interface Kernels {
+  /** C (M, N) (+)= op(A) · op(B). */
+  gemm: typeof gemm;
+  /** cols (C·kH·kW, N·P·Q) = the receptive fields of x (N, C, H, W). */
+  im2col: typeof im2col;
+  /** dx (N, C, H, W) += dcols sent back to the pixels they came from. */
+  col2im: typeof col2im;
+  /** y (N, K, P, Q) = conv(x, w) + b, with `cols` as scratch. */
+  conv2dForward: typeof conv2dForward;
+  /** dx, dw, db += the conv2d gradients (null skips one). */
+  conv2dBackward: typeof conv2dBackward;
+  /** y (N, C, P, Q) = window means of x (N, C, H, W). */
+  avgPool2dForward: typeof avgPool2dForward;
+  /** dx += dy spread evenly over each window. */
+  avgPool2dBackward: typeof avgPool2dBackward;
+  /** y (N, C, P, Q) = window maxima of x, argmax = where each came from. */
+  maxPool2dForward: typeof maxPool2dForward;
+  /** dx += dy routed to each window's argmax. */
+  maxPool2dBackward: typeof maxPool2dBackward;
+  /** y = σ(x), elementwise. */
+  sigmoidForward: typeof sigmoidForward;
+  /** dx += dy · y(1 − y). */
+  sigmoidBackward: typeof sigmoidBackward;
+  /** y = max(0, x), elementwise. */
+  reluForward: typeof reluForward;
+  /** dx += dy where y > 0. */
+  reluBackward: typeof reluBackward;
+  /** y = tanh(x), elementwise. */
+  tanhForward: typeof tanhForward;
+  /** dx += dy · (1 − y²). */
+  tanhBackward: typeof tanhBackward;
+  /** y (N, O) = x (N, I) · wᵀ + b. */
+  linearForward: typeof linearForward;
+  /** dx, dw, db += the linear gradients (null skips one). */
+  linearBackward: typeof linearBackward;
+  /** y (N, J) = softmax of each row of x. */
+  softmaxForward: typeof softmaxForward;
+  /** dx += y ⊙ (dy − Σ_j dy·y), from the saved output y. */
+  softmaxBackward: typeof softmaxBackward;
+  /** y (N, J) = log-softmax of each row of x. */
+  logSoftmaxForward: typeof logSoftmaxForward;
+  /** dx += dy − softmax · Σ_j dy, from the saved output y. */
+  logSoftmaxBackward: typeof logSoftmaxBackward;
+  /** loss (1) = mean −log softmax(logits)[label]; keeps logProbs for the backward. */
+  softmaxCrossEntropyForward: typeof softmaxCrossEntropyForward;
+  /** dlogits += dloss · (softmax − onehot(labels)) / N. */
+  softmaxCrossEntropyBackward: typeof softmaxCrossEntropyBackward;
+}
+
+// The "ts" backend's kernels: the references themselves.
+const referenceKernels: Kernels = {
+  gemm, im2col, col2im, conv2dForward, conv2dBackward,
+  avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward,
+  sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward,
+  linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
+  softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
+};
+
+/** The backends torchlet has. */
+export type BackendName = "ts" | "wasm";
+
+/** A set of kernels plus the memory they work in best. */
+export interface Backend extends Kernels, KernelOverrides {
+  /** Which backend this is: `"ts"` or `"wasm"`. */
+  readonly name: BackendName;
+  /** A zeroed buffer the kernels use in place (WebAssembly memory for "wasm"; copies are skipped). */
+  alloc(length: number): Float32Array;
+  /** An Int32Array counterpart of {@link Backend.alloc}. */
+  allocInt32(length: number): Int32Array;
+  /** Gives back a buffer from alloc/allocInt32 (a no-op for "ts", whose buffers the garbage collector reclaims). */
+  release(buffer: Float32Array | Int32Array): void;
+  /** Threads the kernels split work over (1 unless a thread pool was started). */
+  readonly threads: number;
+}
+
+/** The override table of a backend whose kernels are `kernels`: each TypeScript reference → its replacement. */
+export function overridesOf(kernels: Kernels): Map<Function, Function> {
+  const names = Object.keys(referenceKernels) as (keyof Kernels)[];
+  return new Map(names.filter((name) => kernels[name] !== referenceKernels[name]).map((name) => [referenceKernels[name], kernels[name]]));
+}
+
+/** The "ts" backend: the reference kernels over ordinary arrays. */
+export function createTsBackend(): Backend {
+  return {
+    name: "ts",
+    threads: 1,
+    ...referenceKernels,
+    overrides: new Map(),
+    alloc: (length) => new Float32Array(length),
+    allocInt32: (length) => new Int32Array(length),
+    release: () => {},
+  };
+}

@@ -1,0 +1,129 @@
+// The wasm backend's memory: which arrays already live in WebAssembly memory,
+// and, for one kernel call, copying the others in and the results back out.
+//
+// Kernels work on byte offsets into one WebAssembly.Memory. An argument that
+// already lives there (a buffer from backend.alloc, as planned training steps
+// use) is passed as its offset: no copy. Any other array is copied into a
+// scratch block first, and outputs are copied back, so eager ops work on
+// ordinary arrays too.
+
+import { TorchletError } from "../errors.js";
+import type { WasmHeap } from "./heap.js";
+
+/** The WebAssembly memory the kernels run in, and the heap of blocks in it. */
+export class WasmMemory {
+  // Every ArrayBuffer object this memory has handed out: a shared memory gives a new one after each
+  // grow, and views of the old ones stay valid. Views are only ever made through buffer().
+  private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
+  private words: Int32Array | null = null;
+
+  constructor(private readonly memory: WebAssembly.Memory, readonly heap: WasmHeap) {}
+
+  /** The memory's current buffer (it changes when the memory grows). */
+  buffer(): ArrayBufferLike {
+    const current = this.memory.buffer;
+    this.ownBuffers.add(current);
+    return current;
+  }
+
+  /** An Int32Array over the whole memory (made again only after the memory grows): for writing dims structs. */
+  int32(): Int32Array {
+    const current = this.buffer();
+    if (this.words?.buffer !== current) this.words = new Int32Array(current);
+    return this.words;
+  }
+
+  /** True when `a` is a view of this memory: kernels can use it in place. */
+  resident(a: Float32Array | Int32Array): boolean {
+    return this.ownBuffers.has(a.buffer);
+  }
+
+  /** A zeroed Float32Array in WebAssembly memory. */
+  alloc(length: number): Float32Array {
+    const p = this.heap.alloc(length * 4); // first: it may grow the memory, which replaces its buffer
+    const a = new Float32Array(this.buffer(), p, length);
+    a.fill(0);
+    return a;
+  }
+
+  /** A zeroed Int32Array in WebAssembly memory. */
+  allocInt32(length: number): Int32Array {
+    const p = this.heap.alloc(length * 4); // first, as in alloc
+    const a = new Int32Array(this.buffer(), p, length);
+    a.fill(0);
+    return a;
+  }
+
+  /** Gives back a buffer from alloc/allocInt32. */
+  release(a: Float32Array | Int32Array): void {
+    if (!this.resident(a)) throw new TorchletError("wasm", "INVALID_ARGUMENT", "release: the buffer was not allocated by this backend");
+    this.heap.free(a.byteOffset);
+  }
+
+  /**
+   * One kernel call: `body` places its arrays through the {@link Call} and runs the kernel.
+   * Outputs are copied back when it returns; its scratch blocks are freed however it ends.
+   */
+  call(body: (call: Call) => void): void {
+    const call = new Call(this);
+    try {
+      body(call);
+      call.copyOut();
+    } finally {
+      call.free();
+    }
+  }
+}
+
+/** The arrays of one kernel call, placed in WebAssembly memory. */
+export class Call {
+  private readonly blocks: number[] = [];
+  private readonly results: [Float32Array | Int32Array, number][] = [];
+
+  constructor(private readonly memory: WasmMemory) {}
+
+  /** An array the kernel reads: its byte offset. */
+  in(a: Float32Array | Int32Array): number {
+    if (this.memory.resident(a)) return a.byteOffset;
+    const p = this.temp(a.byteLength);
+    view(a, this.memory.buffer(), p).set(a);
+    return p;
+  }
+
+  /** An array the kernel writes (an accumulating output is read first): its byte offset. */
+  out(a: Float32Array | Int32Array, accumulates: boolean): number {
+    if (this.memory.resident(a)) return a.byteOffset;
+    const p = accumulates ? this.in(a) : this.temp(a.byteLength);
+    this.results.push([a, p]);
+    return p;
+  }
+
+  /** A scratch block of `bytes` bytes, zero-filled when asked. */
+  temp(bytes: number, zero = false): number {
+    const p = this.memory.heap.alloc(bytes);
+    this.blocks.push(p);
+    if (zero) new Uint8Array(this.memory.buffer(), p, bytes).fill(0);
+    return p;
+  }
+
+  /** Scratch of `bytes` bytes: the caller's own array when it lives in WebAssembly memory and is big enough, else a temp block. */
+  scratch(a: Float32Array, bytes: number): number {
+    return this.memory.resident(a) && a.byteLength >= bytes ? a.byteOffset : this.temp(bytes);
+  }
+
+  /** Copies every output back into the caller's array. */
+  copyOut(): void {
+    for (const [a, p] of this.results) a.set(view(a, this.memory.buffer(), p));
+  }
+
+  /** Frees every scratch block. */
+  free(): void {
+    for (const p of this.blocks) this.memory.heap.free(p);
+    this.blocks.length = 0;
+  }
+}
+
+// A view of `a`'s type and length at byte offset p of buffer.
+function view(a: Float32Array | Int32Array, buffer: ArrayBufferLike, p: number): Float32Array | Int32Array {
+  return a instanceof Int32Array ? new Int32Array(buffer, p, a.length) : new Float32Array(buffer, p, a.length);
+}

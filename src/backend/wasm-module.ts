@@ -1,0 +1,116 @@
+// Loading the WebAssembly kernels compiled from src/wasm: which build this
+// runtime takes (SIMD or relaxed SIMD, private or shared memory), compiling
+// it, and instantiating it on a memory whose heap src/backend/heap.ts manages.
+// The kernels themselves are wrapped in src/backend/wasm.ts.
+
+import { WasmHeap } from "./heap.js";
+import { WASM_KERNELS, WASM_MAX_PAGES } from "./wasm-binary.js";
+
+/** Choices for loading the module. */
+export interface WasmOptions {
+  /** Shared memory, needed for threads (default: whenever the runtime allows it). */
+  shared?: boolean;
+}
+
+/** The first 64 KiB page holds the module's static data (math tables); the heap starts after it. */
+export const HEAP_BASE = 65536;
+const INITIAL_PAGES = 256; // 16 MiB to start with; the heap grows the memory on demand
+
+/** A byte offset into the module's memory. */
+type Ptr = number;
+
+/**
+ * The kernels module's exports (src/wasm/index.ts): each kernel takes the arrays of its TypeScript twin as
+ * pointers and its dims object as a pointer `d` to the struct src/backend/wasm-dims.ts writes. The
+ * elementwise kernels, which have no dims, take the element range [start, end) of their thread instead.
+ */
+export interface WasmExports {
+  gemmWorkspaceBytes(): number;
+  gemm(c: Ptr, a: Ptr, b: Ptr, d: Ptr): void;
+  addInto(dst: Ptr, src: Ptr, count: number): void;
+  im2col(cols: Ptr, x: Ptr, d: Ptr): void;
+  col2im(dx: Ptr, dcols: Ptr, d: Ptr): void;
+  conv2dForward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, d: Ptr, cols: Ptr): void;
+  conv2dBackward(dx: Ptr, dw: Ptr, db: Ptr, dy: Ptr, x: Ptr, w: Ptr, d: Ptr, cols: Ptr, dcols: Ptr): void;
+  avgPool2dForward(y: Ptr, x: Ptr, d: Ptr): void;
+  avgPool2dBackward(dx: Ptr, dy: Ptr, d: Ptr): void;
+  maxPool2dForward(y: Ptr, argmax: Ptr, x: Ptr, d: Ptr): void;
+  maxPool2dBackward(dx: Ptr, dy: Ptr, argmax: Ptr, start: number, end: number): void;
+  sigmoidForward(y: Ptr, x: Ptr, start: number, end: number): void;
+  sigmoidBackward(dx: Ptr, dy: Ptr, y: Ptr, start: number, end: number): void;
+  reluForward(y: Ptr, x: Ptr, start: number, end: number): void;
+  reluBackward(dx: Ptr, dy: Ptr, y: Ptr, start: number, end: number): void;
+  tanhForward(y: Ptr, x: Ptr, start: number, end: number): void;
+  tanhBackward(dx: Ptr, dy: Ptr, y: Ptr, start: number, end: number): void;
+  linearForward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, d: Ptr): void;
+  linearBackwardInput(dx: Ptr, dy: Ptr, w: Ptr, d: Ptr): void;
+  linearBackwardWeight(dw: Ptr, db: Ptr, dy: Ptr, x: Ptr, d: Ptr): void;
+  softmaxForward(y: Ptr, x: Ptr, d: Ptr): void;
+  softmaxBackward(dx: Ptr, dy: Ptr, y: Ptr, d: Ptr): void;
+  logSoftmaxForward(y: Ptr, x: Ptr, d: Ptr): void;
+  logSoftmaxBackward(dx: Ptr, dy: Ptr, y: Ptr, d: Ptr): void;
+  softmaxCrossEntropyForward(loss: Ptr, logProbs: Ptr, logits: Ptr, labels: Ptr, d: Ptr): void;
+  softmaxCrossEntropyBackward(dlogits: Ptr, dloss: Ptr, logProbs: Ptr, labels: Ptr, d: Ptr): void;
+}
+
+function decode(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+let supported: boolean | null = null;
+let relaxed: boolean | null = null;
+
+/** True when this runtime validates the WebAssembly SIMD build. */
+export function wasmSupported(): boolean {
+  supported ??= typeof WebAssembly === "object" && WebAssembly.validate(decode(WASM_KERNELS.simd.private) as BufferSource);
+  return supported;
+}
+
+/** True when it also validates relaxed SIMD (fused multiply-add): Node 22+, current browsers. */
+export function relaxedSimdSupported(): boolean {
+  relaxed ??= wasmSupported() && WebAssembly.validate(decode(WASM_KERNELS.relaxed.private) as BufferSource);
+  return relaxed;
+}
+
+/** True when shared WebAssembly memory can be created (Node; browsers only when cross-origin isolated). */
+export function sharedMemorySupported(): boolean {
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+/** The module bytes for this runtime: relaxed SIMD when it validates, shared memory when asked (default: when possible). */
+export function wasmBytes(options: WasmOptions = {}): Uint8Array {
+  const flavour = relaxedSimdSupported() ? WASM_KERNELS.relaxed : WASM_KERNELS.simd;
+  return decode((options.shared ?? sharedMemorySupported()) ? flavour.shared : flavour.private);
+}
+
+/** Compiles the kernels synchronously (fine in Node and workers; a browser main thread must use WebAssembly.compile). */
+export function compileWasmKernels(options: WasmOptions = {}): WebAssembly.Module {
+  return new WebAssembly.Module(wasmBytes(options) as BufferSource);
+}
+
+/** A loaded kernels module: its exports, memory and heap. Workers instantiate the same module on the same memory. */
+export interface WasmRuntime {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: WasmExports;
+  heap: WasmHeap;
+  shared: boolean;
+}
+
+/** Instantiates the module on a fresh memory; `options.shared` must match the bytes it was compiled from. */
+export function instantiate(module: WebAssembly.Module, options: WasmOptions = {}): WasmRuntime {
+  const shared = options.shared ?? sharedMemorySupported();
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: WASM_MAX_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: INITIAL_PAGES });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return { module, memory, exports: instance.exports as unknown as WasmExports, heap: new WasmHeap(memory, HEAP_BASE, WASM_MAX_PAGES), shared };
+}
+

@@ -1,0 +1,123 @@
+// The wasm backend's kernels that read each value a bounded number of times
+// (pooling, activations, softmax, the loss): each wrapper has the signature of
+// the TypeScript kernel it overrides, places its arrays in WebAssembly memory,
+// writes its dims struct once per thread (src/backend/wasm-dims.ts) and runs
+// the twin from src/wasm, split over threads when the call is big enough
+// (src/backend/wasm-threads.ts).
+
+import type { Kernels } from "./backend.js";
+import type { WasmContext } from "./wasm-threads.js";
+import { SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
+
+type PointwiseKernels = Omit<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward">;
+
+// Floats per SIMD vector: elementwise kernels do four at a time, then a scalar tail.
+const SIMD_WIDTH = 4;
+// Elementwise kernels count elements; one sigmoid element costs about as much as 32 multiply-adds.
+const ELEMENT_WORK = 32;
+
+/** The wasm twins of the pooling, activation, softmax and cross-entropy kernels. */
+export function pointwiseKernels(context: WasmContext): PointwiseKernels {
+  return { ...poolingKernels(context), ...activationKernels(context), ...softmaxKernels(context) };
+}
+
+// Pooling: threads take whole (n, c) planes.
+function poolingKernels({ ex, memory, threads }: WasmContext) {
+  return {
+    avgPool2dForward(y, x, d) {
+      memory.call((call) => {
+        const py = call.out(y, false), px = call.in(x);
+        threads.run(ex.avgPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, px, threads.dims(t, WINDOW_DIMS, d, planes)]));
+      });
+    },
+
+    avgPool2dBackward(dx, dy, d) {
+      memory.call((call) => {
+        const pdx = call.out(dx, true), pdy = call.in(dy);
+        threads.run(ex.avgPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, WINDOW_DIMS, d, planes)]));
+      });
+    },
+
+    maxPool2dForward(y, argmax, x, d) {
+      memory.call((call) => {
+        const py = call.out(y, false), pa = call.out(argmax, false), px = call.in(x);
+        threads.run(ex.maxPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, pa, px, threads.dims(t, WINDOW_DIMS, d, planes)]));
+      });
+    },
+
+    maxPool2dBackward(dx, dy, argmax) {
+      memory.call((call) => {
+        // Without the geometry the scatter cannot be split safely by plane: one thread, all outputs.
+        ex.maxPool2dBackward(call.out(dx, true), call.in(dy), call.in(argmax), 0, dy.length);
+      });
+    },
+  } satisfies Partial<PointwiseKernels>;
+}
+
+// Activations: threads take element ranges cut on SIMD-width boundaries.
+function activationKernels({ ex, memory, threads }: WasmContext) {
+  // An elementwise kernel y = f(x), split by element range.
+  const elementwise = (kernel: (y: number, x: number, start: number, end: number) => unknown) => (y: Float32Array, x: Float32Array): void => {
+    memory.call((call) => {
+      const py = call.out(y, false), px = call.in(x);
+      threads.run(kernel, threads.shares(x.length * ELEMENT_WORK, x.length, SIMD_WIDTH).map(([start, end]) => [py, px, start, end]));
+    });
+  };
+  // The backward of an elementwise kernel: dx += f(dy, y), split by element range.
+  const elementwiseBackward = (kernel: (dx: number, dy: number, y: number, start: number, end: number) => unknown) => (dx: Float32Array, dy: Float32Array, y: Float32Array): void => {
+    memory.call((call) => {
+      const pdx = call.out(dx, true), pdy = call.in(dy), py = call.in(y);
+      threads.run(kernel, threads.shares(dy.length * ELEMENT_WORK, dy.length, SIMD_WIDTH).map(([start, end]) => [pdx, pdy, py, start, end]));
+    });
+  };
+
+  return {
+    sigmoidForward: elementwise(ex.sigmoidForward),
+    sigmoidBackward: elementwiseBackward(ex.sigmoidBackward),
+    reluForward: elementwise(ex.reluForward),
+    reluBackward: elementwiseBackward(ex.reluBackward),
+    tanhForward: elementwise(ex.tanhForward),
+    tanhBackward: elementwiseBackward(ex.tanhBackward),
+  } satisfies Partial<PointwiseKernels>;
+}
+
+// Softmax, log-softmax and the fused loss: one thread (rows are short, the work small).
+function softmaxKernels({ ex, memory, threads }: WasmContext) {
+  return {
+    softmaxForward(y, x, d) {
+      memory.call((call) => {
+        ex.softmaxForward(call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d));
+      });
+    },
+
+    softmaxBackward(dx, dy, y, d) {
+      memory.call((call) => {
+        ex.softmaxBackward(call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d));
+      });
+    },
+
+    logSoftmaxForward(y, x, d) {
+      memory.call((call) => {
+        ex.logSoftmaxForward(call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d));
+      });
+    },
+
+    logSoftmaxBackward(dx, dy, y, d) {
+      memory.call((call) => {
+        ex.logSoftmaxBackward(call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d));
+      });
+    },
+
+    softmaxCrossEntropyForward(loss, logProbs, logits, labels, d) {
+      memory.call((call) => {
+        ex.softmaxCrossEntropyForward(call.out(loss, false), call.out(logProbs, false), call.in(logits), call.in(labels), threads.dims(0, SOFTMAX_DIMS, d));
+      });
+    },
+
+    softmaxCrossEntropyBackward(dlogits, dloss, logProbs, labels, d) {
+      memory.call((call) => {
+        ex.softmaxCrossEntropyBackward(call.out(dlogits, true), call.in(dloss), call.in(logProbs), call.in(labels), threads.dims(0, SOFTMAX_DIMS, d));
+      });
+    },
+  } satisfies Partial<PointwiseKernels>;
+}

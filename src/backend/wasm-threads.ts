@@ -1,0 +1,90 @@
+// How the wasm backend spreads one kernel call over threads. With a thread
+// pool (Node: `setThreads`, src/backend/threads.ts), a call big enough to be
+// worth waking workers is cut into contiguous shares (of the batch, the rows
+// of C, the planes or the elements) and each thread runs the same kernel on
+// its share; otherwise the caller runs it alone on the whole range.
+
+import type { WasmExports } from "./wasm-module.js";
+import type { WasmMemory } from "./wasm-call.js";
+import { DIMS_BLOCK_BYTES, writeDims, type StructLayout } from "./wasm-dims.js";
+
+/** A kernel export: pointers are byte offsets, sizes are i32. */
+export type WasmKernel = (...args: number[]) => unknown;
+
+/** Runs one call of a kernel per thread and waits for all of them (see src/backend/threads.ts). */
+export interface ThreadPool {
+  /** Threads including the caller's. */
+  readonly size: number;
+  /** The gemm workspace of thread i (i = 0 is the caller). */
+  readonly workspaces: readonly number[];
+  /** Runs `kernel(...calls[i])` on thread i for every i < calls.length, concurrently; returns when all are done. */
+  run(kernel: WasmKernel, calls: readonly (readonly number[])[]): void;
+}
+
+/**
+ * Splits [0, total) into `parts` contiguous ranges, as even as possible, dropping empty ones;
+ * every cut falls on a multiple of `multiple` (elementwise kernels use 4, the SIMD width, so each
+ * element takes the same vector-or-scalar path whatever the thread count).
+ */
+export function split(total: number, parts: number, multiple = 1): [number, number][] {
+  const ranges: [number, number][] = [];
+  const cut = (i: number): number => (i === parts ? total : Math.floor((total * i) / parts / multiple) * multiple);
+  for (let i = 0; i < parts; i++) {
+    const start = cut(i), end = cut(i + 1);
+    if (end > start) ranges.push([start, end]);
+  }
+  return ranges;
+}
+
+// Below this much work, waking a thread (tens of microseconds) costs more than it saves: 2^19
+// multiply-adds is about 25 µs of one thread's SIMD time.
+const PARALLEL_MIN_WORK = 1 << 19;
+
+/** The threads of one wasm backend: the caller's, plus a pool's workers when there is one. */
+export class Threads {
+  /** Threads including the caller's. */
+  readonly count: number;
+  private readonly mainWorkspace: number;
+  private readonly dimsBlocks: number; // one DIMS_BLOCK_BYTES block per thread
+
+  constructor(private readonly pool: ThreadPool | null, private readonly memory: WasmMemory, exports: WasmExports) {
+    this.count = pool?.size ?? 1;
+    this.mainWorkspace = pool?.workspaces[0] ?? memory.heap.alloc(exports.gemmWorkspaceBytes());
+    this.dimsBlocks = memory.heap.alloc(DIMS_BLOCK_BYTES * this.count);
+  }
+
+  /**
+   * Writes thread t's dims struct for one call: `layout`'s fields from `dims`, with the thread's share
+   * [start, end) and its gemm workspace. @returns its byte offset, the kernel's `d` argument.
+   */
+  dims(t: number, layout: StructLayout, dims: object, [start, end]: readonly [number, number] = [0, 0]): number {
+    return writeDims(this.memory, this.dimsBlocks + t * DIMS_BLOCK_BYTES, layout, dims, { start, end, work: this.workspace(t) });
+  }
+
+  /**
+   * The shares of [0, total) a call with `work` multiply-adds is cut into: one per thread when it is
+   * worth it, else the whole range; cuts fall on multiples of `multiple` (see {@link split}).
+   */
+  shares(work: number, total: number, multiple = 1): [number, number][] {
+    const ranges = this.pool !== null && work >= PARALLEL_MIN_WORK ? split(total, this.count, multiple) : [];
+    return ranges.length > 1 ? ranges : [[0, total]];
+  }
+
+  /** The gemm workspace of thread t (0 is the caller). */
+  workspace(t: number): number {
+    return t === 0 ? this.mainWorkspace : this.pool!.workspaces[t]!;
+  }
+
+  /** Runs `kernel(...calls[t])` on thread t for every t, concurrently; returns when all are done. */
+  run<Args extends number[]>(kernel: (...args: Args) => unknown, calls: readonly NoInfer<Args>[]): void {
+    if (calls.length === 1) kernel(...calls[0]!);
+    else this.pool!.run(kernel as WasmKernel, calls);
+  }
+}
+
+/** What every kernel wrapper works with: the module's exports, its memory, its threads. */
+export interface WasmContext {
+  readonly ex: WasmExports;
+  readonly memory: WasmMemory;
+  readonly threads: Threads;
+}

@@ -1,0 +1,26 @@
+// The geometry of a sliding window as the WebAssembly kernels read it: the
+// fields of WindowDims in src/ops/window.ts, in this order, written by the
+// wrapper (src/backend/wasm-dims.ts) into a small block of memory once per
+// call and read here through changetype. Legend: N batch, C channels, H×W
+// input, kH×kW window, P×Q output.
+
+@unmanaged
+export class WindowDims {
+  N: i32;
+  C: i32;
+  H: i32;
+  W: i32;
+  kH: i32;
+  kW: i32;
+  strideH: i32;
+  strideW: i32;
+  padH: i32;
+  padW: i32;
+  P: i32;
+  Q: i32;
+  /** This thread's share [start, end): of the batch (conv2d) or of the N·C planes (pooling). */
+  start: i32;
+  end: i32;
+  /** This thread's gemm workspace (conv2d), or 0. */
+  work: usize;
+}
