@@ -68,11 +68,21 @@ describe("help for every command", () => {
     expect(r.out).toContain("--allow-nonfinite");
   });
 
+  it("--model's help names the built-in networks and the module form, in every command that takes it", async () => {
+    for (const command of ["train", "eval", "predict", "summary"]) {
+      const usage = (await capture([command, "--help"])).out;
+      expect(usage, command).toContain("--model lenet|lenet-modern|FILE.mjs");
+      expect(usage, command).toContain(command === "train" || command === "summary" ? "see examples/custom-model.mjs" : "the path of the module that built it");
+    }
+  });
+
   it("`torchlet help` prints the overview; `torchlet help fly` is a usage error", async () => {
     const overview = await capture(["help"]);
     expect(overview.code).toBe(0);
     expect(overview.out).toContain("Commands:");
     expect(overview.out).toContain("a FIFO, device, socket or directory is refused");
+    expect(overview.out).toContain("--model also takes your own network: the path of an ES module (.mjs)");
+    expect(overview.out).toContain("examples/custom-model.mjs");
     const bad = await capture(["help", "fly"]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('torchlet: unknown command "fly" (commands: train, eval, predict, summary)');
