@@ -15,9 +15,9 @@ import { Generator } from "../tensor/random.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { softmax } from "../ops/softmax.js";
 import { SGD, Adam, type Optimizer } from "../nn/optim.js";
-import { summary } from "../nn/summary.js";
-import type { Sequential } from "../nn/layers.js";
-import { createModel, type ModelName } from "../lenet/models.js";
+import { summary, formatRow } from "../nn/summary.js";
+import { Sequential } from "../nn/layers.js";
+import type { Module } from "../nn/module.js";
 import { evaluate } from "../lenet/train.js";
 import { fit, type EpochRecord } from "../lenet/fit.js";
 import { getBackend } from "../backend/index.js";
@@ -26,6 +26,7 @@ import { Progress, formatCount, formatDuration, type ProgressStream } from "./pr
 import { checkOutputs } from "./outputs.js";
 import { resumeFrom, type RunIdentity } from "./resume.js";
 import { loadModel, datasetFor } from "./weights.js";
+import { buildNetwork, networkLabel, networkName, INPUT_FEATURES, type NetworkSource } from "./network.js";
 
 /** Where a command writes: results to `out`, progress and notes to `err`. */
 export interface Output {
@@ -41,7 +42,8 @@ export function version(): string {
 
 /** Options of `torchlet train`; defaults follow d2l's LeNet chapter. */
 export interface TrainOptions {
-  model: ModelName;
+  /** A built-in LeNet by name, or a user's network module (loaded by {@link networkSource}). */
+  model: NetworkSource;
   dataset: DatasetName;
   data?: string;
   epochs: number;
@@ -84,7 +86,7 @@ function requireExamples(split: Dataset, role: "training" | "test", dataDir: str
   throw new TorchletError(`dataset ${split.name}`, "INVALID_ARGUMENT", `the ${role} set${where} holds 0 images; there is nothing to ${role === "training" ? "train on" : "test"}`);
 }
 
-function makeOptimizer(net: Sequential, options: TrainOptions): Optimizer {
+function makeOptimizer(net: Module, options: TrainOptions): Optimizer {
   const { lr, momentum, weightDecay } = options;
   return options.optimizer === "adam"
     ? new Adam(net.parameters(), { lr: lr ?? 1e-3, weightDecay })
@@ -94,7 +96,7 @@ function makeOptimizer(net: Sequential, options: TrainOptions): Optimizer {
 /** The options that define a run, by their command-line names: a resumed run must repeat every one. */
 function runIdentity(options: TrainOptions, lr: number): RunIdentity {
   return {
-    model: options.model,
+    model: networkName(options.model),
     dataset: options.dataset,
     data: options.data === undefined ? null : resolve(options.data),
     "batch-size": options.batchSize,
@@ -118,7 +120,7 @@ export function trainCommand(options: TrainOptions, io: Output, hooks: TrainHook
   requireExamples(train, "training", options.data);
   requireExamples(test, "test", options.data);
   const generator = new Generator(options.seed);
-  const net = createModel(options.model, { generator });
+  const net = buildNetwork(options.model, generator);
   const optimizer = makeOptimizer(net, options);
   const lr = options.lr ?? (options.optimizer === "adam" ? 1e-3 : 0.9);
   const identity = runIdentity(options, lr);
@@ -131,7 +133,7 @@ export function trainCommand(options: TrainOptions, io: Output, hooks: TrainHook
     }
   } else if (!options.json) {
     io.out.write(
-      `training ${options.model} on ${options.dataset}: ${formatCount(train.count)} train / ${formatCount(test.count)} test examples, ` +
+      `training ${networkLabel(options.model)} on ${options.dataset}: ${formatCount(train.count)} train / ${formatCount(test.count)} test examples, ` +
         `${options.optimizer} lr ${lr}, batch ${options.batchSize}, ${options.epochs} epochs, seed ${options.seed}, ${describeBackend()}\n`,
     );
   }
@@ -159,7 +161,7 @@ export function trainCommand(options: TrainOptions, io: Output, hooks: TrainHook
 }
 
 // The weights and the plot, once training is over (their paths were checked before it began).
-function saveOutputs(options: TrainOptions, records: readonly EpochRecord[], net: Sequential, io: Output): void {
+function saveOutputs(options: TrainOptions, records: readonly EpochRecord[], net: Module, io: Output): void {
   const last = records[records.length - 1];
   if (last === undefined) return;
   if (!options.json) {
@@ -169,11 +171,11 @@ function saveOutputs(options: TrainOptions, records: readonly EpochRecord[], net
   }
   if (options.out !== undefined) {
     removeStaleTemporaries(options.out); // left by a run killed while saving
-    save(net, options.out, { model: options.model, dataset: options.dataset, epochs: String(options.epochs), testAcc: last.testAcc.toFixed(4), torchlet: version() });
+    save(net, options.out, { model: networkName(options.model), dataset: options.dataset, epochs: String(options.epochs), testAcc: last.testAcc.toFixed(4), torchlet: version() });
     io.err.write(`saved weights to ${options.out}\n`);
   }
   if (options.plot !== undefined) {
-    writeFileAtomic(options.plot, new TextEncoder().encode(trainingPlotSvg(records, { title: `${options.model} on ${options.dataset}` })));
+    writeFileAtomic(options.plot, new TextEncoder().encode(trainingPlotSvg(records, { title: `${networkLabel(options.model)} on ${options.dataset}` })));
     io.err.write(`wrote plot to ${options.plot}\n`);
   }
 }
@@ -204,7 +206,7 @@ export function formatEpoch(r: EpochRecord): string {
 /** Options of `torchlet eval`. */
 export interface EvalOptions {
   weights: string;
-  model?: ModelName;
+  model?: NetworkSource;
   dataset?: DatasetName;
   data?: string;
   batchSize: number;
@@ -214,8 +216,8 @@ export interface EvalOptions {
 }
 
 /** `torchlet eval`: test loss and accuracy of saved weights. */
-export function evalCommand(options: EvalOptions, io: Output): { loss: number; acc: number } {
-  const { net, metadata } = loadModel(options.weights, options);
+export async function evalCommand(options: EvalOptions, io: Output): Promise<{ loss: number; acc: number }> {
+  const { net, metadata } = await loadModel(options.weights, options);
   const dataset = datasetFor(options.weights, options.dataset, metadata);
   const test = loadSplit(dataset, "test", { data: options.data }); // only the split it uses
   requireExamples(test, "test", options.data);
@@ -231,7 +233,7 @@ export function evalCommand(options: EvalOptions, io: Output): { loss: number; a
 /** Options of `torchlet predict`. */
 export interface PredictOptions {
   weights: string;
-  model?: ModelName;
+  model?: NetworkSource;
   dataset?: DatasetName;
   data?: string;
   json: boolean;
@@ -240,8 +242,8 @@ export interface PredictOptions {
 }
 
 /** `torchlet predict`: class probabilities for one test example (by index) or one 28×28 image file. */
-export function predictCommand(options: PredictOptions, input: string, io: Output): { predicted: number; probabilities: number[] } {
-  const { net, metadata } = loadModel(options.weights, options);
+export async function predictCommand(options: PredictOptions, input: string, io: Output): Promise<{ predicted: number; probabilities: number[] }> {
+  const { net, metadata } = await loadModel(options.weights, options);
   const dataset = datasetFor(options.weights, options.dataset, metadata);
   let pixels: Float32Array;
   let label: number | undefined;
@@ -257,7 +259,7 @@ export function predictCommand(options: PredictOptions, input: string, io: Outpu
     classes = dataset === "fashion-mnist" ? FASHION_MNIST_CLASSES : MNIST_CLASSES;
   }
   net.eval();
-  const probabilities = [...noGrad(() => softmax(net.forward(new Tensor(Float32Array.from(pixels), [1, 784])))).data];
+  const probabilities = [...noGrad(() => softmax(net.forward(new Tensor(Float32Array.from(pixels), [1, INPUT_FEATURES])))).data];
   const predicted = probabilities.indexOf(Math.max(...probabilities));
   if (options.json) {
     io.out.write(JSON.stringify({ input, predicted, class: classes[predicted], label, probabilities }) + "\n");
@@ -289,9 +291,19 @@ function testIndex(input: string, test: Dataset, dataset: string): number {
   return index;
 }
 
-/** `torchlet summary`: the layer-by-layer shape table of d2l's lesson. */
-export function summaryCommand(options: { model: ModelName }, io: Output): void {
-  const net = createModel(options.model);
-  summary(net, [1, 1, 28, 28], (line) => io.out.write(line + "\n"));
+/**
+ * `torchlet summary`: the layer-by-layer shape table of d2l's lesson for one example as the CLI feeds it,
+ * (1, 784); a network that is not a Sequential shows one row, its output.
+ */
+export function summaryCommand(options: { model: NetworkSource }, io: Output): void {
+  const net = buildNetwork(options.model);
+  const print = (line: string) => io.out.write(line + "\n");
+  const input = [1, INPUT_FEATURES];
+  if (net instanceof Sequential) {
+    summary(net, input, print);
+  } else {
+    const output = noGrad(() => net.eval().forward(new Tensor(new Float32Array(INPUT_FEATURES), input)));
+    print(formatRow({ layer: net.typeName, outputShape: [...output.shape], parameters: net.parameterCount() }));
+  }
   io.out.write(`${formatCount(net.parameterCount())} parameters\n`);
 }

@@ -11,18 +11,18 @@ import { setBackend, type BackendName } from "../backend/index.js";
 import { wasmSupported } from "../backend/wasm.js";
 import { setThreads, defaultThreads } from "../backend/threads.js";
 import { UsageError, parseFlags, commandUsage, type CommandSpec, type FlagSpec } from "./args.js";
-import { MODEL_NAMES } from "../lenet/models.js";
 import { DATASET_NAMES } from "./weights.js";
+import { networkSource } from "./network.js";
 import { trainCommand, evalCommand, predictCommand, summaryCommand, version, type Output, type TrainOptions } from "./commands.js";
 
-const model: FlagSpec = { type: "choice", choices: MODEL_NAMES, help: "network: d2l's LeNet-5 (sigmoid, average pooling) or the ReLU/max-pool variant" };
+const model: FlagSpec = { type: "string", placeholder: "lenet|lenet-modern|FILE.mjs", help: "network: d2l's LeNet-5 (sigmoid, average pooling), the ReLU/max-pool variant, or your own: an ES module whose default export returns an nn.Module taking (N, 784) to (N, 10) (see examples/custom-model.mjs)" };
 const dataset: FlagSpec = { type: "choice", choices: DATASET_NAMES, help: "dataset: the 10,000 embedded MNIST digits (or --data), or Fashion-MNIST" };
 const data: FlagSpec = { type: "string", placeholder: "DIR", help: "directory with the four IDX files (plain or .gz)" };
 const json: FlagSpec = { type: "boolean", help: "machine-readable JSON lines on stdout" };
 const verbose: FlagSpec = { type: "boolean", help: "print stack traces on errors" };
 const help: FlagSpec = { type: "boolean", help: "show this help" };
 const weights: FlagSpec = { type: "string", placeholder: "FILE", help: "weights file (.safetensors) written by train --out; files without \"model\" metadata (e.g. from PyTorch) need --model" };
-const loadedModel: FlagSpec = { ...model, help: "network the weights are for (default: the file's metadata; required when the file does not say)" };
+const loadedModel: FlagSpec = { ...model, help: "network the weights are for (default: the file's metadata, a model name or the path of the module that built it; required when the file does not say, or when that module has moved)" };
 const allowNonfinite: FlagSpec = { type: "boolean", help: "use weights holding NaN or ±Infinity (refused by default: they come from a diverged run or a damaged file)" };
 
 /** Every command with its flags. */
@@ -81,14 +81,18 @@ export function overview(): string {
     "",
     'Run "torchlet <command> --help" or "torchlet help <command>" for the options of a command.',
     "",
+    "--model also takes your own network: the path of an ES module (.mjs) whose default export takes",
+    "{ generator } and returns an nn.Module mapping (N, 784) images to (N, 10) logits; see",
+    "examples/custom-model.mjs. Weights trained with it record the module's path, for eval and predict.",
+    "",
     "Output files (--out, --plot, --checkpoint) are written atomically (a temporary file, then a rename): an",
     "existing regular file keeps its permissions, a symbolic link is followed and the file it points to is",
     "replaced, and a FIFO, device, socket or directory is refused. Two outputs naming the same file are refused.",
   ].join("\n");
 }
 
-/** Runs the CLI on `argv` (without "node" and the script) and returns the exit code. */
-export function run(argv: readonly string[], io: Output): number {
+/** Runs the CLI on `argv` (without "node" and the script) and returns the exit code (async: --model FILE.mjs is imported). */
+export async function run(argv: readonly string[], io: Output): Promise<number> {
   let verboseErrors = argv.includes("--verbose");
   const [command, ...rest] = argv;
   try {
@@ -113,7 +117,7 @@ export function run(argv: readonly string[], io: Output): number {
       return 0;
     }
     selectKernels(flags.backend as BackendName | undefined, flags.threads as number | undefined, command);
-    dispatch(command, flags, positionals, io);
+    await dispatch(command, flags, positionals, io);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -150,7 +154,7 @@ function selectKernels(backend: BackendName | undefined, threads: number | undef
   if (command === "train" && (backend === "wasm" || wasmSupported())) setThreads(threads ?? defaultThreads());
 }
 
-function dispatch(command: string, flags: Flags, positionals: string[], io: Output): void {
+async function dispatch(command: string, flags: Flags, positionals: string[], io: Output): Promise<void> {
   const str = (name: string) => flags[name] as string | undefined;
   const num = (name: string) => flags[name] as number | undefined;
   const required = (name: string): string => {
@@ -158,10 +162,11 @@ function dispatch(command: string, flags: Flags, positionals: string[], io: Outp
     if (value === undefined) throw new UsageError(`--${name} is required`, command);
     return value;
   };
+  const model = async () => (str("model") === undefined ? undefined : await networkSource(str("model")!, command));
   switch (command) {
     case "train": {
       const options: TrainOptions = {
-        model: str("model") as TrainOptions["model"],
+        model: (await model())!,
         dataset: str("dataset") as TrainOptions["dataset"],
         data: str("data"),
         epochs: num("epochs")!,
@@ -187,13 +192,13 @@ function dispatch(command: string, flags: Flags, positionals: string[], io: Outp
       return;
     }
     case "eval":
-      evalCommand({ weights: required("weights"), model: str("model") as TrainOptions["model"] | undefined, dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), batchSize: num("batch-size")!, json: flags.json === true, allowNonFinite: flags["allow-nonfinite"] === true }, io);
+      await evalCommand({ weights: required("weights"), model: await model(), dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), batchSize: num("batch-size")!, json: flags.json === true, allowNonFinite: flags["allow-nonfinite"] === true }, io);
       return;
     case "predict":
-      predictCommand({ weights: required("weights"), model: str("model") as TrainOptions["model"] | undefined, dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), json: flags.json === true, allowNonFinite: flags["allow-nonfinite"] === true }, positionals[0]!, io);
+      await predictCommand({ weights: required("weights"), model: await model(), dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), json: flags.json === true, allowNonFinite: flags["allow-nonfinite"] === true }, positionals[0]!, io);
       return;
     case "summary":
-      summaryCommand({ model: str("model") as TrainOptions["model"] }, io);
+      summaryCommand({ model: (await model())! }, io);
       return;
   }
 }
@@ -201,5 +206,5 @@ function dispatch(command: string, flags: Flags, positionals: string[], io: Outp
 // Run only when executed as the binary, not when imported by tests.
 const invoked = process.argv[1];
 if (invoked !== undefined && import.meta.url === pathToFileURL(realpathSync(invoked)).href) {
-  process.exitCode = run(process.argv.slice(2), { out: process.stdout, err: process.stderr });
+  process.exitCode = await run(process.argv.slice(2), { out: process.stdout, err: process.stderr });
 }

@@ -7,7 +7,7 @@
 import { TorchletError } from "../errors.js";
 import type { Generator } from "../tensor/random.js";
 import type { Optimizer } from "../nn/optim.js";
-import type { Sequential } from "../nn/layers.js";
+import type { Module } from "../nn/module.js";
 import { loadCheckpoint, type TrainingCheckpoint } from "../io/checkpoint.js";
 import { batchesPerEpoch, checkFitStart, type EpochRecord, type FitPosition } from "../lenet/fit.js";
 
@@ -16,7 +16,7 @@ export type RunIdentity = Record<string, string | number | null>;
 
 /** The run a checkpoint must continue. */
 export interface ResumeTarget {
-  net: Sequential;
+  net: Module;
   optimizer: Optimizer;
   generator: Generator;
   identity: RunIdentity;

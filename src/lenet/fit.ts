@@ -1,5 +1,6 @@
 // The resumable training loop behind `torchlet train`: d2l's train_ch6
-// (epochs of shuffled minibatches, then test accuracy) through a Plan, with
+// (epochs of shuffled minibatches, then test accuracy) through a Plan (or,
+// for a network a Plan cannot lay out, the eager API: same bits), with
 // the position a checkpoint needs to continue a run bit-identically, and
 // callbacks for progress, checkpoints and epoch records. It prints and saves
 // nothing: the caller (the CLI, a script) decides what to do at each callback.
@@ -13,8 +14,12 @@ import { TorchletError, describe } from "../errors.js";
 import type { Generator, GeneratorState } from "../tensor/random.js";
 import { DataLoader, type LabeledData } from "../nn/dataloader.js";
 import type { Optimizer } from "../nn/optim.js";
-import type { Sequential } from "../nn/layers.js";
+import type { Module } from "../nn/module.js";
+import { Sequential } from "../nn/layers.js";
+import { StepLayer } from "../nn/step.js";
 import { Plan } from "../nn/plan.js";
+import { Tensor } from "../tensor/tensor.js";
+import { trainStep, evaluate } from "./train.js";
 
 /** One epoch's figures, as `torchlet train` prints them and a checkpoint keeps them. */
 export interface EpochRecord {
@@ -78,8 +83,12 @@ export interface BatchReport {
 
 /** Options of {@link fit}. */
 export interface FitOptions {
-  /** The classifier to train (its parameters are updated in place). */
-  net: Sequential;
+  /**
+   * The classifier to train (its parameters are updated in place). A Sequential of StepLayers trains
+   * through a {@link Plan}; any other Module (a custom forward, a layer without a planned form) through
+   * the eager API, with the same results, more slowly.
+   */
+  net: Module;
   /** An optimizer over `net`'s parameters. */
   optimizer: Optimizer;
   /** Training examples; shuffled every epoch. Must not be empty. */
@@ -139,24 +148,53 @@ export function fit(options: FitOptions): EpochRecord[] {
   const start = options.start ?? beginning();
   checkFitStart(start, { epochs, batchSize, examples: train.count, optimizerSteps: optimizer.stateDict().step });
   const loader = new DataLoader(train, { batchSize, shuffle: true, generator });
-  const plan = new Plan(net, { batchSize, sampleShape: train.sampleShape ?? [train.images.length / train.count] });
+  const trainer = makeTrainer(net, batchSize, train.sampleShape ?? [train.images.length / train.count]);
   const records = [...start.records];
   try {
     for (let epoch = start.epoch; epoch <= epochs; epoch++) {
       const resumed = epoch === start.epoch ? start : { batch: 0, progress: zeroProgress() };
-      const record = trainEpoch(options, plan, loader, epoch, resumed, records);
+      const record = trainEpoch(options, trainer, loader, epoch, resumed, records);
       records.push(record);
       options.onCheckpoint?.({ epoch: epoch + 1, batch: 0, progress: zeroProgress(), records: [...records], rng: generator.getState() });
       options.onEpoch?.(record);
     }
   } finally {
-    plan.dispose();
+    trainer.dispose();
   }
   return records;
 }
 
+/** What the loop trains through: a Plan's buffers and steps, or the same over the eager API. */
+interface Trainer {
+  /** Filled with a batch of inputs, (batchSize, ...sampleShape), before each step. */
+  readonly input: Float32Array;
+  /** Filled with the batch's labels, (batchSize), before each step. */
+  readonly labels: Int32Array;
+  trainStep(optimizer: Optimizer, n: number): { loss: number; correct: number };
+  testAccuracy(test: LabeledData): number;
+  dispose(): void;
+}
+
+// A Plan when every layer has a planned form; otherwise the eager trainStep and evaluate over the same batches.
+function makeTrainer(net: Module, batchSize: number, sampleShape: readonly number[]): Trainer {
+  if (net instanceof Sequential && net.layers.every((layer) => layer instanceof StepLayer)) {
+    const plan = new Plan(net, { batchSize, sampleShape });
+    return { input: plan.input, labels: plan.labels, trainStep: (optimizer, n) => plan.trainStep(optimizer, n), testAccuracy: (test) => plan.evaluateDataset(test).acc, dispose: () => plan.dispose() };
+  }
+  const size = sampleShape.reduce((a, b) => a * b, 1);
+  const input = new Float32Array(batchSize * size); // (batchSize, ...sampleShape)
+  const labels = new Int32Array(batchSize); // (batchSize)
+  return {
+    input,
+    labels,
+    trainStep: (optimizer, n) => trainStep(net.train(), optimizer, new Tensor(input.slice(0, n * size), [n, ...sampleShape]), labels.slice(0, n)),
+    testAccuracy: (test) => evaluate(net, test, batchSize).acc,
+    dispose: () => {},
+  };
+}
+
 // One epoch from batch `from.batch` on; `records` are the finished epochs (for mid-epoch checkpoints).
-function trainEpoch(options: FitOptions, plan: Plan, loader: DataLoader, epoch: number, from: Pick<FitPosition, "batch" | "progress">, records: readonly EpochRecord[]): EpochRecord {
+function trainEpoch(options: FitOptions, trainer: Trainer, loader: DataLoader, epoch: number, from: Pick<FitPosition, "batch" | "progress">, records: readonly EpochRecord[]): EpochRecord {
   // The epoch's shuffle is drawn from the generator when its first batch is asked for:
   // a checkpoint saves the state from before that draw, plus how many batches are done.
   const epochStart = options.generator.getState();
@@ -165,9 +203,9 @@ function trainEpoch(options: FitOptions, plan: Plan, loader: DataLoader, epoch: 
   options.onEpochStart?.(epoch);
   const startedAt = performance.now();
   const elapsed = () => from.progress.seconds + (performance.now() - startedAt) / 1000;
-  for (const n of loader.batchesInto(plan.input, plan.labels, from.batch)) {
+  for (const n of loader.batchesInto(trainer.input, trainer.labels, from.batch)) {
     batch++;
-    const step = atPosition(() => plan.trainStep(options.optimizer, n), epoch, batch);
+    const step = atPosition(() => trainer.trainStep(options.optimizer, n), epoch, batch);
     lossSum += step.loss * n;
     correct += step.correct;
     seen += n;
@@ -179,7 +217,7 @@ function trainEpoch(options: FitOptions, plan: Plan, loader: DataLoader, epoch: 
     }
   }
   const seconds = elapsed();
-  return { epoch, loss: lossSum / seen, trainAcc: correct / seen, testAcc: plan.evaluateDataset(options.test).acc, examplesPerSec: seen / seconds, seconds };
+  return { epoch, loss: lossSum / seen, trainAcc: correct / seen, testAcc: trainer.testAccuracy(options.test), examplesPerSec: seen / seconds, seconds };
 }
 
 // A failing step names the epoch and batch, so the user knows where a run diverged.

@@ -45,35 +45,45 @@ describe("number flags take decimals with an optional exponent", () => {
   });
 });
 
-function capture(argv: string[]): { code: number; out: string; err: string } {
+async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";
-  const code = run(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
+  const code = await run(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
   return { code, out, err };
 }
 
 describe("help for every command", () => {
-  it.each(Object.keys(COMMANDS))("`torchlet %s --help`, `-h` and `torchlet help %s` print its usage, exit 0", (command) => {
-    const usage = capture([command, "--help"]);
+  it.each(Object.keys(COMMANDS))("`torchlet %s --help`, `-h` and `torchlet help %s` print its usage, exit 0", async (command) => {
+    const usage = await capture([command, "--help"]);
     expect(usage.code, usage.err).toBe(0);
     expect(usage.out).toMatch(new RegExp(`^Usage: torchlet ${command} \\[options\\]`));
     expect(usage.err).toBe("");
-    expect(capture([command, "-h"])).toEqual(usage);
-    expect(capture(["help", command])).toEqual(usage);
+    expect(await capture([command, "-h"])).toEqual(usage);
+    expect(await capture(["help", command])).toEqual(usage);
   });
 
-  it("predict --help answers although <index-or-image> is missing", () => {
-    const r = capture(["predict", "--help"]);
+  it("predict --help answers although <index-or-image> is missing", async () => {
+    const r = await capture(["predict", "--help"]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("Usage: torchlet predict [options] <index-or-image>");
     expect(r.out).toContain("--allow-nonfinite");
   });
 
-  it("`torchlet help` prints the overview; `torchlet help fly` is a usage error", () => {
-    const overview = capture(["help"]);
+  it("--model's help names the built-in networks and the module form, in every command that takes it", async () => {
+    for (const command of ["train", "eval", "predict", "summary"]) {
+      const usage = (await capture([command, "--help"])).out;
+      expect(usage, command).toContain("--model lenet|lenet-modern|FILE.mjs");
+      expect(usage, command).toContain(command === "train" || command === "summary" ? "see examples/custom-model.mjs" : "the path of the module that built it");
+    }
+  });
+
+  it("`torchlet help` prints the overview; `torchlet help fly` is a usage error", async () => {
+    const overview = await capture(["help"]);
     expect(overview.code).toBe(0);
     expect(overview.out).toContain("Commands:");
     expect(overview.out).toContain("a FIFO, device, socket or directory is refused");
-    const bad = capture(["help", "fly"]);
+    expect(overview.out).toContain("--model also takes your own network: the path of an ES module (.mjs)");
+    expect(overview.out).toContain("examples/custom-model.mjs");
+    const bad = await capture(["help", "fly"]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('torchlet: unknown command "fly" (commands: train, eval, predict, summary)');
   });

@@ -24,10 +24,10 @@ function dataDir(name: string, train: Record<string, Uint8Array>): string {
   return dir;
 }
 
-function cli(...argv: string[]): { code: number; out: string; err: string } {
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "", err = "";
   const io: Output = { out: { write: (text: string) => (out += text) }, err: { write: (text: string) => (err += text), isTTY: false } };
-  const code = run(argv, io);
+  const code = await run(argv, io);
   return { code, out, err };
 }
 
@@ -63,9 +63,9 @@ describe("the data-folder option is `data`, like the CLI's --data", () => {
     expectError(() => loadSplit("mnist", "test", "dir" as never), "INVALID_ARGUMENT", "options must be an object");
   });
 
-  it("the CLI names its flag --data and points --data-dir and --dataDir at it", () => {
+  it("the CLI names its flag --data and points --data-dir and --dataDir at it", async () => {
     for (const wrong of ["--data-dir", "--dataDir"]) {
-      const r = cli("eval", "--weights", "w.safetensors", wrong, work);
+      const r = await cli("eval", "--weights", "w.safetensors", wrong, work);
       expect(r.code).toBe(2);
       expect(r.err).toContain(`unknown option ${wrong} for "torchlet eval" (did you mean --data?)`);
     }
@@ -77,18 +77,18 @@ describe("eval and predict load only the test split", () => {
   save(createModel("lenet"), weights, { model: "lenet", dataset: "mnist" });
   const corrupt = { "train-images-idx3-ubyte.gz": new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]), "train-labels-idx1-ubyte": new Uint8Array([0, 0, 8, 1]) };
 
-  it("a corrupt training file breaks train, as it should", () => {
-    const r = cli("train", "--data", dataDir("corrupt-for-train", corrupt), "--epochs", "1", "--backend", "ts");
+  it("a corrupt training file breaks train, as it should", async () => {
+    const r = await cli("train", "--data", dataDir("corrupt-for-train", corrupt), "--epochs", "1", "--backend", "ts");
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^torchlet: idx: \S+train-images-idx3-ubyte\.gz: corrupt or truncated gzip data/);
   });
 
-  it("but not eval or predict, which never read it", () => {
+  it("but not eval or predict, which never read it", async () => {
     const dir = dataDir("corrupt-train", corrupt);
-    const evaluated = cli("eval", "--weights", weights, "--data", dir, "--json");
+    const evaluated = await cli("eval", "--weights", weights, "--data", dir, "--json");
     expect(evaluated.code, evaluated.err).toBe(0);
     expect(JSON.parse(evaluated.out)).toMatchObject({ dataset: "mnist", examples: 2000 });
-    const predicted = cli("predict", "--weights", weights, "--data", dir, "7", "--json");
+    const predicted = await cli("predict", "--weights", weights, "--data", dir, "7", "--json");
     expect(predicted.code, predicted.err).toBe(0);
     expect(JSON.parse(predicted.out)).toMatchObject({ input: "7", label: 7 }); // test example i is a digit i mod 10
   });
