@@ -206,5 +206,13 @@ async function dispatch(command: string, flags: Flags, positionals: string[], io
 // Run only when executed as the binary, not when imported by tests.
 const invoked = process.argv[1];
 if (invoked !== undefined && import.meta.url === pathToFileURL(realpathSync(invoked)).href) {
+  // A reader that stops early (`torchlet summary | head -3`) closes the pipe: that ends the
+  // output, as for any Unix tool, instead of an unhandled EPIPE stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   process.exitCode = await run(process.argv.slice(2), { out: process.stdout, err: process.stderr });
 }

@@ -30,6 +30,14 @@ describe("torchlet CLI", () => {
     expect(lines[13]).toBe("61,706 parameters");
   });
 
+  it("ends quietly when the reader closes the pipe early (`torchlet summary | true`): no EPIPE stack trace", () => {
+    for (let i = 0; i < 3; i++) {
+      const r = spawnSync("bash", ["-c", `"${process.execPath}" "${bin}" summary | true`], { cwd: work, encoding: "utf8", timeout: 60_000 });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+    }
+  });
+
   const weights = join(work, "w.safetensors");
   const plot = join(work, "curve.svg");
   let reportedTestAcc = Number.NaN;
