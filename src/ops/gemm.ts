@@ -12,9 +12,9 @@
 // transpose combinations exist: conv2d and linear each use three of them.
 //
 // gemmNaive is the reference: three loops, a float64 running sum. gemm gives
-// the same numbers (up to float32 reassociation) several times faster by
-// computing a 4×4 block of C at a time in 16 local variables, so each element
-// of A and B it loads is used four times.
+// the same numbers bit for bit (the same float64 sum over k, in the same order,
+// rounded once on store) several times faster by computing a 4×4 block of C at
+// a time in 16 local variables, so each value of A and B it loads is used 4 times.
 
 import { TorchletError, allocFloat32, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";

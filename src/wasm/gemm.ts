@@ -15,10 +15,10 @@
 //   place, eight floats per k. Every MR×NR tile of C is then a rank-KC update
 //   held in 8 SIMD registers. Packing absorbs the transposes and zero-padding
 //   the ragged edges, so one micro-kernel serves every case.
-// - When both op(A)'s rows and op(B)'s columns run along k in memory (C = A·Bᵀ,
-//   conv2d's and linear's weight gradients and linear's forward), every C[i,j]
-//   is a dot product of two contiguous rows: gemmDotNT does 2×4 of them at a
-//   time, four k's per SIMD step, with no packing at all.
+// - When both op(A)'s rows and op(B)'s columns run along k in memory (C = A·Bᵀ:
+//   linear's forward and conv2d's weight gradient; linear's weight gradient,
+//   dyᵀ·x, is packed), every C[i,j] is a dot product of two contiguous rows:
+//   gemmDotNT does 2×4 of them at a time, four k's per SIMD step, no packing.
 
 import { mad } from "./simd";
 
