@@ -1,7 +1,7 @@
 // Loading the WebAssembly kernels compiled from src/wasm: which build this
 // runtime takes (SIMD or relaxed SIMD, private or shared memory), compiling
 // it, and instantiating it on a memory whose heap src/backend/heap.ts manages.
-// The kernels themselves are wrapped in src/backend/wasm.ts.
+// The kernels themselves are wrapped in src/backend/wasm-gemm.ts and wasm-pointwise.ts.
 
 import { WasmHeap } from "./heap.js";
 import { WASM_KERNELS, WASM_MAX_PAGES } from "./wasm-binary.js";
