@@ -6,5 +6,6 @@
 export { Optimizer, type OptimizerState, type ParamGroup, type ParamGroupSpec, type OptionTable } from "./optim/optimizer.js";
 export { SGD, type SGDOptions, type SGDParamGroup } from "./optim/sgd.js";
 export { Adam, AdamW, type AdamOptions, type AdamParamGroup } from "./optim/adam.js";
+export type { OptionCheck } from "./optim/options.js";
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from "./optim/clip.js";
 export * as lrScheduler from "./optim/lr-scheduler.js";

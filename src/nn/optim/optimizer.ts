@@ -19,7 +19,10 @@ export interface ParamGroup {
 }
 
 /** A group as passed to an optimizer's constructor: `{ params, ...options that differ from the defaults }`. */
-export type ParamGroupSpec<Options> = { params: Tensor[] } & Partial<Options>;
+export type ParamGroupSpec<Options> = {
+  /** The tensors of this group. */
+  params: Tensor[];
+} & Partial<Options>;
 
 /** The per-parameter buffers an optimizer keeps (momentum, Adam moments), for checkpoints. */
 export interface OptimizerState {
@@ -92,6 +95,7 @@ export abstract class Optimizer<Group extends ParamGroup = ParamGroup> {
     return this.paramGroups[0]!.lr;
   }
 
+  /** Sets every group's lr (checked like the constructor's). */
   set lr(value: number) {
     const lr = this.table.checks.lr!(this.name, "lr", value) as number;
     for (const group of this.paramGroups) group.lr = lr;
@@ -184,7 +188,12 @@ export abstract class Optimizer<Group extends ParamGroup = ParamGroup> {
   }
 
   /** Parameter `index`'s buffer `name`, and whether it is new (zeros just allocated: PyTorch's first update). */
-  protected bufferFor(name: string, index: number): { values: Float32Array; fresh: boolean } {
+  protected bufferFor(name: string, index: number): {
+    /** The parameter's buffer. */
+    values: Float32Array;
+    /** True when just allocated (zeros): the parameter's first update. */
+    fresh: boolean;
+  } {
     const spec = this.bufferSpecs[name]!;
     const list = (this.buffers[name] ??= this.params.map(() => new Float32Array(0)));
     const size = spec.size(this.params[index]!);
