@@ -226,3 +226,19 @@ export function checkOptionKeys(op: string, options: object, allowed: readonly s
     throw new TorchletError(op, "INVALID_ARGUMENT", `unknown option ${JSON.stringify(key)}${hint} (${list})`);
   }
 }
+
+/**
+ * Refuses arguments past the last one `op` takes. Plain JavaScript drops them silently,
+ * so a PyTorch-style positional option (`new SGD(params, { lr: 0.1 }, 0.9)`,
+ * `sum(x, 1)`) would otherwise be ignored.
+ * @param args the call's `arguments` (or a rest parameter's array, with the named ones before it).
+ * @param names the parameters `op` takes, in order, for the message.
+ * @throws TorchletError INVALID_ARGUMENT naming the first extra argument.
+ * @example checkArgumentCount("SGD", arguments, ["params", "options"])
+ * // SGD: takes 2 arguments (params, options), got 3: the extra argument 0.9 would be ignored (options go in the options object)
+ */
+export function checkArgumentCount(op: string, args: ArrayLike<unknown>, names: readonly string[]): void {
+  if (args.length <= names.length) return;
+  const taken = `${names.length} argument${names.length === 1 ? "" : "s"} (${names.join(", ")})`;
+  throw new TorchletError(op, "INVALID_ARGUMENT", `takes ${taken}, got ${args.length}: the extra argument ${describe(args[names.length])} would be ignored (options go in the options object)`);
+}

@@ -189,6 +189,13 @@ describe("fuzz: optimizers", () => {
       const o = options as Record<string, unknown>;
       const has = (k: string) => Object.hasOwn(o, k) && o[k] !== undefined && o[k] !== null; // null, like undefined, means the default
       const problems: unknown[] = [];
+      // A key the optimizer does not take is refused first, by name (SGD has no eps or betas, Adam no momentum).
+      const unknownKeys = Object.keys(o).filter((k) => (kind === "SGD" ? ["eps", "betas"] : ["momentum"]).includes(k));
+      if (unknownKeys.length > 0) {
+        expect(r.ok, `${kind}(${describeArgs(options)}) should be refused`).toBe(false);
+        if (!r.ok) expect(r.error.message).toContain(`unknown option "${unknownKeys[0]}"`);
+        return;
+      }
       if (badParams) problems.push("w");
       if (kind === "SGD") {
         if (!finite(o.lr, 0, Infinity)) problems.push(o.lr);
