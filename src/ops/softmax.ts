@@ -40,7 +40,10 @@ export function logSoftmaxForward(
   }
 }
 
-/** dx += dy − softmax · Σ_j dy, using the saved output y = logSoftmax(x). Never allocates. */
+/**
+ * dx += dy − softmax · Σ_j dy, using the saved output y = logSoftmax(x). Never allocates.
+ * Shaped like {@link softmaxBackward} (a row sum, then an update) with another Jacobian: two loops, each as derived.
+ */
 export function logSoftmaxBackward(
   dx: Float32Array, // (N, J)
   dy: Float32Array, // (N, J)
@@ -67,7 +70,10 @@ export function softmaxForward(
   for (let i = 0; i < d.N * d.J; i++) y[i] = Math.exp(y[i]!);
 }
 
-/** dx += y ⊙ (dy − Σ_j dy·y), using the saved output y = softmax(x). Never allocates. */
+/**
+ * dx += y ⊙ (dy − Σ_j dy·y), using the saved output y = softmax(x). Never allocates.
+ * Shaped like {@link logSoftmaxBackward} (a row sum, then an update) with another Jacobian: two loops, each as derived.
+ */
 export function softmaxBackward(
   dx: Float32Array, // (N, J)
   dy: Float32Array, // (N, J)
