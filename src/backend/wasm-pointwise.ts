@@ -8,6 +8,7 @@
 import type { Kernels } from "./backend.js";
 import type { WasmContext } from "./wasm-threads.js";
 import { SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
+import type { SoftmaxDims } from "../ops/softmax.js";
 
 type PointwiseKernels = Omit<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward">;
 
@@ -83,30 +84,24 @@ function activationKernels({ ex, memory, threads }: WasmContext) {
 
 // Softmax, log-softmax and the fused loss: one thread (rows are short, the work small).
 function softmaxKernels({ ex, memory, threads }: WasmContext) {
+  // A row-wise kernel y = f(x), one thread.
+  const rowwise = (kernel: (y: number, x: number, d: number) => unknown) => (y: Float32Array, x: Float32Array, d: SoftmaxDims): void => {
+    memory.call((call) => {
+      kernel(call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d));
+    });
+  };
+  // Its backward from the saved output: dx += f(dy, y), one thread.
+  const rowwiseBackward = (kernel: (dx: number, dy: number, y: number, d: number) => unknown) => (dx: Float32Array, dy: Float32Array, y: Float32Array, d: SoftmaxDims): void => {
+    memory.call((call) => {
+      kernel(call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d));
+    });
+  };
+
   return {
-    softmaxForward(y, x, d) {
-      memory.call((call) => {
-        ex.softmaxForward(call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d));
-      });
-    },
-
-    softmaxBackward(dx, dy, y, d) {
-      memory.call((call) => {
-        ex.softmaxBackward(call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d));
-      });
-    },
-
-    logSoftmaxForward(y, x, d) {
-      memory.call((call) => {
-        ex.logSoftmaxForward(call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d));
-      });
-    },
-
-    logSoftmaxBackward(dx, dy, y, d) {
-      memory.call((call) => {
-        ex.logSoftmaxBackward(call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d));
-      });
-    },
+    softmaxForward: rowwise(ex.softmaxForward),
+    softmaxBackward: rowwiseBackward(ex.softmaxBackward),
+    logSoftmaxForward: rowwise(ex.logSoftmaxForward),
+    logSoftmaxBackward: rowwiseBackward(ex.logSoftmaxBackward),
 
     softmaxCrossEntropyForward(loss, logProbs, logits, labels, d) {
       memory.call((call) => {

@@ -216,57 +216,53 @@ export class MaxPool2d extends Pool2dLayer {
   }
 }
 
-/** Elementwise logistic sigmoid. */
-export class Sigmoid extends StepLayer {
-  constructor() {
-    super("Sigmoid", "sigmoid");
+/** Forward and backward kernels of an elementwise activation; its derivative is written in terms of the output y. */
+type ActivationKernels = readonly [
+  forward: (y: Float32Array, x: Float32Array) => void,
+  backward: (dx: Float32Array, dy: Float32Array, y: Float32Array) => void,
+];
+
+/** What the three activation layers share: y = f(x) elementwise, any shape, a backward that needs only y. */
+abstract class ActivationLayer extends StepLayer {
+  /**
+   * @param typeName the class name, e.g. "Sigmoid"; `op` the op it runs, e.g. "sigmoid".
+   * @param kernels picks the layer's forward and backward kernels from the active backend's set.
+   */
+  constructor(typeName: string, op: string, private readonly kernels: (k: Kernels) => ActivationKernels) {
+    super(typeName, op);
   }
 
-  /** y = σ(x) elementwise, any shape; its backward needs only y; see docs/sigmoid.md. */
+  /** y = f(x) elementwise with the same shape; the backward reads only y. */
   override step(inputShape: readonly number[], k: Kernels): LayerStep {
+    const [forward, backward] = this.kernels(k);
     return {
       outputShape: inputShape,
-      forward: (b) => k.sigmoidForward(b.y, b.x),
+      forward: (b) => forward(b.y, b.x),
       backward: (b) => {
-        if (b.dx) k.sigmoidBackward(b.dx, b.dy, b.y);
+        if (b.dx) backward(b.dx, b.dy, b.y);
       },
     };
   }
 }
 
-/** Elementwise max(0, x). */
-export class ReLU extends StepLayer {
+/** Elementwise logistic sigmoid, y = σ(x); see docs/sigmoid.md. */
+export class Sigmoid extends ActivationLayer {
   constructor() {
-    super("ReLU", "relu");
-  }
-
-  /** y = max(0, x) elementwise, any shape; its backward needs only y; see docs/relu.md. */
-  override step(inputShape: readonly number[], k: Kernels): LayerStep {
-    return {
-      outputShape: inputShape,
-      forward: (b) => k.reluForward(b.y, b.x),
-      backward: (b) => {
-        if (b.dx) k.reluBackward(b.dx, b.dy, b.y);
-      },
-    };
+    super("Sigmoid", "sigmoid", (k) => [k.sigmoidForward, k.sigmoidBackward]);
   }
 }
 
-/** Elementwise hyperbolic tangent. */
-export class Tanh extends StepLayer {
+/** Elementwise max(0, x); see docs/relu.md. */
+export class ReLU extends ActivationLayer {
   constructor() {
-    super("Tanh", "tanh");
+    super("ReLU", "relu", (k) => [k.reluForward, k.reluBackward]);
   }
+}
 
-  /** y = tanh(x) elementwise, any shape; its backward needs only y; see docs/tanh.md. */
-  override step(inputShape: readonly number[], k: Kernels): LayerStep {
-    return {
-      outputShape: inputShape,
-      forward: (b) => k.tanhForward(b.y, b.x),
-      backward: (b) => {
-        if (b.dx) k.tanhBackward(b.dx, b.dy, b.y);
-      },
-    };
+/** Elementwise hyperbolic tangent, y = tanh(x); see docs/tanh.md. */
+export class Tanh extends ActivationLayer {
+  constructor() {
+    super("Tanh", "tanh", (k) => [k.tanhForward, k.tanhBackward]);
   }
 }
 

@@ -14,7 +14,11 @@ import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
-/** y (N, C, P, Q) = window means of x (N, C, H, W). Overwrites y. Never allocates. */
+/**
+ * y (N, C, P, Q) = window means of x (N, C, H, W). Overwrites y. Never allocates.
+ * Its window walk is repeated in avgPool2dBackward and maxPool2dForward: each op's loop stays on one
+ * screen, and a shared walker would cost a call per window.
+ */
 export function avgPool2dForward(
   y: Float32Array, // (N, C, P, Q)
   x: Float32Array, // (N, C, H, W)
@@ -38,7 +42,10 @@ export function avgPool2dForward(
   }
 }
 
-/** dx (N, C, H, W) += the adjoint of {@link avgPool2dForward} applied to dy. Never allocates. */
+/**
+ * dx (N, C, H, W) += the adjoint of {@link avgPool2dForward} applied to dy. Never allocates.
+ * The forward's window walk (also maxPool2dForward's), kept apart so each kernel reads on one screen.
+ */
 export function avgPool2dBackward(
   dx: Float32Array, // (N, C, H, W)
   dy: Float32Array, // (N, C, P, Q)

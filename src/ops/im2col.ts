@@ -20,7 +20,7 @@ import type { WindowDims } from "./window.js";
 
 /**
  * cols (C·kH·kW, N·P·Q) = the receptive fields of x (N, C, H, W), one per column.
- * Overwrites cols. Never allocates.
+ * Overwrites cols. Never allocates. Twin of {@link col2im}: the same loop nest, kept apart so each reads on one screen.
  */
 export function im2col(cols: Float32Array, x: Float32Array, d: WindowDims): void {
   const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
@@ -51,7 +51,8 @@ export function im2col(cols: Float32Array, x: Float32Array, d: WindowDims): void
 
 /**
  * dx (N, C, H, W) += the columns of dcols (C·kH·kW, N·P·Q) sent back to the pixels
- * they were copied from: the adjoint of {@link im2col}. Accumulates. Never allocates.
+ * they were copied from: the adjoint of {@link im2col}, its twin (the same loop nest with the copy turned into +=,
+ * kept apart so each reads on one screen). Accumulates. Never allocates.
  */
 export function col2im(dx: Float32Array, dcols: Float32Array, d: WindowDims): void {
   const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;

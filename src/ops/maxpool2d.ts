@@ -15,7 +15,11 @@ import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
-/** y (N, C, P, Q) = window maxima of x; argmax gets each maximum's flat index into x. Never allocates. */
+/**
+ * y (N, C, P, Q) = window maxima of x; argmax gets each maximum's flat index into x. Never allocates.
+ * Walks the windows as avgPool2dForward/Backward do (src/ops/avgpool2d.ts), kept apart so each op's
+ * loop reads on one screen; a shared walker would cost a call per window.
+ */
 export function maxPool2dForward(
   y: Float32Array, // (N, C, P, Q)
   argmax: Int32Array, // (N, C, P, Q): index into x

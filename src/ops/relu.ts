@@ -5,7 +5,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { unaryOp } from "./unary.js";
 
-/** y = max(0, x), elementwise (NaN stays NaN). Never allocates. */
+/** y = max(0, x), elementwise (NaN stays NaN). Never allocates. Loop head as in sigmoidForward: a shared one would cost a call per element. */
 export function reluForward(
   y: Float32Array, // (any)
   x: Float32Array, // (same)

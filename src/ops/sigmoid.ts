@@ -7,7 +7,7 @@
 import type { Tensor } from "../tensor/tensor.js";
 import { unaryOp } from "./unary.js";
 
-/** y = σ(x), elementwise. Never allocates. */
+/** y = σ(x), elementwise. Never allocates. Loop head as in reluForward: a shared one would cost a call per element. */
 export function sigmoidForward(
   y: Float32Array, // (any)
   x: Float32Array, // (same)

@@ -40,7 +40,10 @@ export function logSoftmaxForward(
   }
 }
 
-/** dx += dy − softmax · Σ_j dy, using the saved output y = logSoftmax(x). Never allocates. */
+/**
+ * dx += dy − softmax · Σ_j dy, using the saved output y = logSoftmax(x). Never allocates.
+ * Shaped like {@link softmaxBackward} (a row sum, then an update) with another Jacobian: two loops, each as derived.
+ */
 export function logSoftmaxBackward(
   dx: Float32Array, // (N, J)
   dy: Float32Array, // (N, J)
@@ -67,7 +70,10 @@ export function softmaxForward(
   for (let i = 0; i < d.N * d.J; i++) y[i] = Math.exp(y[i]!);
 }
 
-/** dx += y ⊙ (dy − Σ_j dy·y), using the saved output y = softmax(x). Never allocates. */
+/**
+ * dx += y ⊙ (dy − Σ_j dy·y), using the saved output y = softmax(x). Never allocates.
+ * Shaped like {@link logSoftmaxBackward} (a row sum, then an update) with another Jacobian: two loops, each as derived.
+ */
 export function softmaxBackward(
   dx: Float32Array, // (N, J)
   dy: Float32Array, // (N, J)
@@ -99,14 +105,7 @@ export function rowsOf(op: string, x: Tensor): SoftmaxDims {
  * @example softmax(tensor([[0, Math.log(3)]])) // [[0.25, 0.75]]
  */
 export function softmax(x: Tensor): Tensor {
-  expectTensor("softmax", "input", x);
-  const d = rowsOf("softmax", x);
-  const backend = activeBackend(); // one backend for the forward and its backward
-  const y = allocFloat32("softmax", x.numel);
-  kernel(softmaxForward, backend)(y, x.data, d);
-  return record("softmax", y, x.shape, [x], (dy, [dx]) => {
-    if (dx) kernel(softmaxBackward, backend)(dx, dy, y, d);
-  });
+  return rowwiseOp("softmax", x, softmaxForward, softmaxBackward);
 }
 
 /**
@@ -115,13 +114,18 @@ export function softmax(x: Tensor): Tensor {
  * @throws TorchletError when x is not a Tensor or its last dimension is missing or empty.
  */
 export function logSoftmax(x: Tensor): Tensor {
-  expectTensor("logSoftmax", "input", x);
-  const d = rowsOf("logSoftmax", x);
+  return rowwiseOp("logSoftmax", x, logSoftmaxForward, logSoftmaxBackward);
+}
+
+/** Applies the row-wise op `name` (its kernels `forward` and `backward`) over x's last dimension, recording a backward that reads the output y. */
+function rowwiseOp(name: string, x: Tensor, forward: typeof softmaxForward, backward: typeof softmaxBackward): Tensor {
+  expectTensor(name, "input", x);
+  const d = rowsOf(name, x);
   const backend = activeBackend(); // one backend for the forward and its backward
-  const y = allocFloat32("logSoftmax", x.numel);
-  kernel(logSoftmaxForward, backend)(y, x.data, d);
-  return record("logSoftmax", y, x.shape, [x], (dy, [dx]) => {
-    if (dx) kernel(logSoftmaxBackward, backend)(dx, dy, y, d);
+  const y = allocFloat32(name, x.numel); // (N, J), shaped like x
+  kernel(forward, backend)(y, x.data, d);
+  return record(name, y, x.shape, [x], (dy, [dx]) => {
+    if (dx) kernel(backward, backend)(dx, dy, y, d);
   });
 }
 

@@ -112,19 +112,20 @@ export function full(shape: Shape, value: number, options: TensorOptions = {}): 
 
 /** Uniform samples in [0, 1) from the default or given generator. */
 export function rand(...args: (number | Shape | RandomOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions<RandomOptions>("rand", args);
-  const g = checkGenerator("rand", options.generator);
-  const data = allocFloat32("rand", shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = g.uniform();
-  return new Tensor(data, shape, options);
+  return sample("rand", args, (g) => g.uniform());
 }
 
 /** Standard normal samples (mean 0, variance 1) from the default or given generator. */
 export function randn(...args: (number | Shape | RandomOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions<RandomOptions>("randn", args);
-  const g = checkGenerator("randn", options.generator);
-  const data = allocFloat32("randn", shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = g.normal();
+  return sample("randn", args, (g) => g.normal());
+}
+
+// rand and randn: a tensor of the shape in `args`, filled element by element in order with draws from the generator.
+function sample(op: string, args: unknown[], draw: (g: Generator) => number): Tensor {
+  const [shape, options] = shapeAndOptions<RandomOptions>(op, args);
+  const g = checkGenerator(op, options.generator);
+  const data = allocFloat32(op, shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = draw(g);
   return new Tensor(data, shape, options);
 }
 

@@ -10,6 +10,7 @@ function isPair(d: WindowDims): bool {
   return d.kH == 2 && d.kW == 2 && d.strideH == 2 && d.strideW == 2 && d.padH == 0 && d.padW == 0;
 }
 
+// Twin of avgPool2x2Backward (same walk; the sum becomes a spread), kept apart so each reads on one screen.
 function avgPool2x2Forward(y: usize, x: usize, d: WindowDims): void {
   const H = d.H, W = d.W, P = d.P, Q = d.Q;
   const quarter = f32x4.splat(0.25);
@@ -33,6 +34,7 @@ function avgPool2x2Forward(y: usize, x: usize, d: WindowDims): void {
   }
 }
 
+// Twin of avgPool2x2Forward: each gradient/4 added back to the four pixels its window read.
 function avgPool2x2Backward(dx: usize, dy: usize, d: WindowDims): void {
   const H = d.H, W = d.W, P = d.P, Q = d.Q;
   const quarter = f32x4.splat(0.25);
@@ -62,6 +64,8 @@ function avgPool2x2Backward(dx: usize, dy: usize, d: WindowDims): void {
   }
 }
 
+// Any window: the loops of src/ops/avgpool2d.ts. Twin of avgPool2dBackward below (the same window walk),
+// kept apart so each reads on one screen.
 export function avgPool2dForward(y: usize, x: usize, d: WindowDims): void {
   if (isPair(d)) {
     avgPool2x2Forward(y, x, d);
@@ -85,6 +89,7 @@ export function avgPool2dForward(y: usize, x: usize, d: WindowDims): void {
   }
 }
 
+// Twin of avgPool2dForward above: its window walk, each gradient spread over the window instead of summed.
 export function avgPool2dBackward(dx: usize, dy: usize, d: WindowDims): void {
   if (isPair(d)) {
     avgPool2x2Backward(dx, dy, d);

@@ -161,6 +161,7 @@ function addEdge(c: usize, ldc: i32, tile: usize, rows: i32, cols: i32): void {
 }
 
 // op(B) block (kc × nc) → panels of NR columns, each kc×NR, k-major, zero-padded on the right.
+// Twin of packPanelsA (columns for rows, NR for MR, its own SIMD copy), kept apart so each reads on one screen.
 function packPanelsB(dst: usize, b: usize, bK: i32, bJ: i32, kc: i32, nc: i32): void {
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = min(NR, nc - j0);
@@ -185,6 +186,7 @@ function packPanelsB(dst: usize, b: usize, bK: i32, bJ: i32, kc: i32, nc: i32): 
 }
 
 // op(A) block (mc × kc) → panels of MR rows, each kc×MR, k-major, zero-padded at the bottom.
+// Twin of packPanelsB (rows for columns, MR for NR, its own SIMD copy), kept apart so each reads on one screen.
 function packPanelsA(dst: usize, a: usize, aI: i32, aK: i32, mc: i32, kc: i32): void {
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = min(MR, mc - i0);

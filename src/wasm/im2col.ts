@@ -12,6 +12,7 @@ export function col2im(dx: usize, dcols: usize, d: WindowDims): void {
 }
 
 // im2col of the first N images of x (conv2d passes one image at a time: N = 1, whatever d.N).
+// Twin of col2imImages below: the same loop nest, kept apart so each reads on one screen.
 export function im2colImages(cols: usize, x: usize, d: WindowDims, N: i32): void {
   const C = d.C, H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
   const columns = N * P * Q;
@@ -46,7 +47,8 @@ export function im2colImages(cols: usize, x: usize, d: WindowDims, N: i32): void
   }
 }
 
-// col2im into the first N images of dx (conv2d: one image at a time).
+// col2im into the first N images of dx (conv2d: one image at a time). Twin of im2colImages above:
+// its loop nest with the copy turned into +=, kept apart so each reads on one screen.
 export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): void {
   const C = d.C, H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
   const columns = N * P * Q;
