@@ -131,8 +131,13 @@ function rowwiseOp(name: string, x: Tensor, forward: typeof softmaxForward, back
 
 /** Index of the largest of row n's J values in data (N, J): the predicted class. First wins on ties. */
 export function argmaxRow(data: Float32Array, n: number, J: number): number {
+  // As torch.argmax: NaN counts as larger than everything, so a row's first NaN wins; ties keep the first index.
   let best = 0;
-  for (let j = 1; j < J; j++) if (data[n * J + j]! > data[n * J + best]!) best = j;
+  for (let j = 0; j < J; j++) {
+    const v = data[n * J + j]!;
+    if (v !== v) return j; // NaN
+    if (v > data[n * J + best]!) best = j;
+  }
   return best;
 }
 

@@ -227,6 +227,12 @@ describe("argmax", () => {
     expect(Array.from(argmax(tensor([4, 9, 1])))).toEqual([1]);
   });
 
+  it("NaN as torch.argmax (PyTorch 1.13): the first NaN of a row wins, ±Infinity are ordinary values", () => {
+    // Each expected index printed by torch.argmax on the same rows.
+    const rows = [[0.5, NaN, 0.9], [NaN, NaN, 0], [1, NaN, NaN], [-Infinity, -1, Infinity], [NaN, Infinity, 2]];
+    expect(Array.from(argmax(tensor(rows)))).toEqual([1, 0, 1, 2, 0]);
+  });
+
   it("matches a float64 scan on random rows, over the last dimension", () => {
     const g = rng(6);
     const x = f32(randn64(g, 8 * 10));
