@@ -85,6 +85,8 @@ function chainOf(graph: GraphProto, constants: Map<string, ConstantValue>, input
     seen.add(node);
     chain.push(node);
     const flowing = node.input.filter((name) => name !== "" && !constants.has(name));
+    const unknown = flowing.find((name) => name !== input && !producers.has(name));
+    if (unknown !== undefined) fail("BAD_FORMAT", `${nodeLabel(node)} reads ${JSON.stringify(unknown)}, which is neither the input, an initializer, a Constant nor a node's output (a missing initializer?)`);
     if (flowing.length !== 1) fail("INVALID_ARGUMENT", `${nodeLabel(node)} takes ${flowing.length} computed inputs (${flowing.join(", ")}); torchlet imports a chain of layers, each reading the one before`);
     value = flowing[0]!;
   }

@@ -113,8 +113,10 @@ function poolImport(kind: "avg" | "max") {
     if (node.output.length !== 1) refuse(node, "outputs", node.output, "torchlet's MaxPool2d has one output (no Indices)");
     const kernel = a.ints("kernel_shape", []);
     if (kernel.length !== 2) refuse(node, "kernel_shape", kernel, "torchlet pools 2-D windows");
-    const options = { stride, padding };
-    return one(kind === "avg" ? new AvgPool2d([kernel[0]!, kernel[1]!], options) : new MaxPool2d([kernel[0]!, kernel[1]!], options));
+    // square windows as one number, as they are usually written (and printed)
+    const size = (p: readonly number[]): number | [number, number] => (p[0] === p[1] ? p[0]! : [p[0]!, p[1]!]);
+    const options = { stride: size(stride), padding: size(padding) };
+    return one(kind === "avg" ? new AvgPool2d(size(kernel), options) : new MaxPool2d(size(kernel), options));
   };
 }
 

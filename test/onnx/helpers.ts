@@ -7,6 +7,7 @@ import { Tensor, noGrad } from "../../src/tensor/tensor.js";
 import { Generator } from "../../src/tensor/random.js";
 import { Sequential, Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape } from "../../src/nn/layers.js";
 import type { Module } from "../../src/nn/module.js";
+import { AttributeType, DataType, MODEL, encode } from "../../src/onnx/proto.js";
 
 ort.env.wasm.numThreads = 1;
 
@@ -68,4 +69,31 @@ export function randomInput(count: number, shape: readonly number[], seed = 11):
   const generator = new Generator(seed);
   const size = shape.reduce((a, b) => a * b, count);
   return new Tensor(Float32Array.from({ length: size }, () => generator.normal()), [count, ...shape]);
+}
+
+/** A node for {@link onnxModel}: op, inputs, outputs, and INT / INTS / FLOAT / STRING attributes. */
+export interface TestNode {
+  op: string;
+  inputs: string[];
+  outputs?: string[];
+  name?: string;
+  attributes?: Record<string, number | number[] | string | { float: number }>;
+}
+
+/** The bytes of a hand-built ONNX model: float initializers, one FLOAT input and output, opset 13 unless given. */
+export function onnxModel(spec: { nodes: TestNode[]; initializers?: Record<string, { dims: number[]; values: number[]; int64?: boolean }>; input?: [string, (number | string)[]]; output?: string; opset?: number }): Uint8Array {
+  const dims = (shape: (number | string)[]) => shape.map((d) => (typeof d === "number" ? { dimValue: d, dimParam: "" } : { dimValue: 0, dimParam: d }));
+  const [inputName, inputShape] = spec.input ?? ["input", ["batch", 4]];
+  const attribute = (name: string, v: NonNullable<TestNode["attributes"]>[string]) =>
+    typeof v === "number" ? { name, type: AttributeType.INT, i: v }
+      : typeof v === "string" ? { name, type: AttributeType.STRING, s: new TextEncoder().encode(v) }
+        : Array.isArray(v) ? { name, type: AttributeType.INTS, ints: v } : { name, type: AttributeType.FLOAT, f: v.float };
+  const graph = {
+    name: "test",
+    node: spec.nodes.map((n, i) => ({ name: n.name ?? `n${i}`, opType: n.op, input: n.inputs, output: n.outputs ?? [`v${i}`], attribute: Object.entries(n.attributes ?? {}).map(([k, v]) => attribute(k, v)) })),
+    initializer: Object.entries(spec.initializers ?? {}).map(([name, t]) => (t.int64 ? { name, dims: t.dims, dataType: DataType.INT64, int64Data: t.values } : { name, dims: t.dims, dataType: DataType.FLOAT, floatData: t.values })),
+    input: [{ name: inputName, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: dims(inputShape) } } } }],
+    output: [{ name: spec.output ?? `v${spec.nodes.length - 1}`, type: { tensorType: { elemType: DataType.FLOAT } } }],
+  };
+  return encode({ irVersion: 7, opsetImport: [{ domain: "", version: spec.opset ?? 13 }], graph }, MODEL);
 }
