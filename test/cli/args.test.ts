@@ -75,6 +75,6 @@ describe("help for every command", () => {
     expect(overview.out).toContain("a FIFO, device, socket or directory is refused");
     const bad = capture(["help", "fly"]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('torchlet: unknown command "fly" (commands: train, eval, predict, summary)');
+    expect(bad.err).toContain('torchlet: unknown command "fly" (commands: train, eval, predict, export, summary)');
   });
 });
