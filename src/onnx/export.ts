@@ -28,7 +28,14 @@ export interface OnnxExportOptions {
 }
 
 /** The ONNX operator sets torchlet writes and reads (the ones its tests check against ONNX Runtime and PyTorch). */
-export const ONNX_OPSETS = { min: 11, max: 17, default: 13 } as const;
+export const ONNX_OPSETS = {
+  /** The oldest operator set read and written. */
+  min: 11,
+  /** The newest. */
+  max: 17,
+  /** What toOnnx and `torchlet export` write unless told otherwise. */
+  default: 13,
+} as const;
 
 const OP = "toOnnx";
 
@@ -141,7 +148,7 @@ export function toOnnx(module: Module, options: OnnxExportOptions): Uint8Array {
   return encode({ irVersion: irVersionFor(opset), opsetImport: [{ domain: "", version: opset }], producerName: "torchlet", graph }, MODEL);
 }
 
-// The IR version that came with each operator set (onnx/docs/Versioning.md): opset 11 ↔ IR 6, 12–14 ↔ 7, 15–17 ↔ 8.
+// The IR version that came with each operator set (the table in ONNX's versioning document): opset 11 ↔ IR 6, 12–14 ↔ 7, 15–17 ↔ 8.
 function irVersionFor(opset: number): number {
   return opset <= 11 ? 6 : opset <= 14 ? 7 : 8;
 }
