@@ -27,13 +27,13 @@ export interface Schema {
 
 const field = (name: string, kind: Kind, repeated = false): FieldSpec => ({ name, kind, repeated });
 
-export const OPERATOR_SET_ID: Schema = { name: "OperatorSetIdProto", fields: { 1: field("domain", "string"), 2: field("version", "int") } };
+const OPERATOR_SET_ID: Schema = { name: "OperatorSetIdProto", fields: { 1: field("domain", "string"), 2: field("version", "int") } };
 const DIMENSION: Schema = { name: "TensorShapeProto.Dimension", fields: { 1: field("dimValue", "int"), 2: field("dimParam", "string") } };
 const TENSOR_SHAPE: Schema = { name: "TensorShapeProto", fields: { 1: field("dim", DIMENSION, true) } };
 const TENSOR_TYPE: Schema = { name: "TypeProto.Tensor", fields: { 1: field("elemType", "int"), 2: field("shape", TENSOR_SHAPE) } };
 const TYPE: Schema = { name: "TypeProto", fields: { 1: field("tensorType", TENSOR_TYPE) } };
-export const VALUE_INFO: Schema = { name: "ValueInfoProto", fields: { 1: field("name", "string"), 2: field("type", TYPE) } };
-export const TENSOR: Schema = {
+const VALUE_INFO: Schema = { name: "ValueInfoProto", fields: { 1: field("name", "string"), 2: field("type", TYPE) } };
+const TENSOR: Schema = {
   name: "TensorProto",
   fields: {
     1: field("dims", "int", true), 2: field("dataType", "int"), 3: field("segment", "bytes"), 4: field("floatData", "float", true),
@@ -41,18 +41,18 @@ export const TENSOR: Schema = {
     13: field("externalData", "bytes", true), 14: field("dataLocation", "int"),
   },
 };
-export const ATTRIBUTE: Schema = {
+const ATTRIBUTE: Schema = {
   name: "AttributeProto",
   fields: {
     1: field("name", "string"), 20: field("type", "int"), 2: field("f", "float"), 3: field("i", "int"), 4: field("s", "bytes"),
     5: field("t", TENSOR), 6: field("g", "bytes"), 7: field("floats", "float", true), 8: field("ints", "int", true), 9: field("strings", "bytes", true),
   },
 };
-export const NODE: Schema = {
+const NODE: Schema = {
   name: "NodeProto",
   fields: { 1: field("input", "string", true), 2: field("output", "string", true), 3: field("name", "string"), 4: field("opType", "string"), 7: field("domain", "string"), 5: field("attribute", ATTRIBUTE, true) },
 };
-export const GRAPH: Schema = {
+const GRAPH: Schema = {
   name: "GraphProto",
   fields: {
     1: field("node", NODE, true), 2: field("name", "string"), 5: field("initializer", TENSOR, true), 15: field("sparseInitializer", "bytes", true),
