@@ -141,7 +141,7 @@ export function toOnnx(module: Module, options: OnnxExportOptions): Uint8Array {
   chain.forEach(({ layer, path, mapping }, i) => {
     value = mapping.export!({ layer, path, input: value, inputShape: shapes[i]! }, ctx);
   });
-  if (value === inputName) value = ctx.node("Identity", [inputName]); // a model of views only still needs a node
+  if (value === inputName) value = ctx.node("Identity", [inputName]); // an empty Sequential still needs one node
   nodes[nodes.length - 1]!.output = [outputName];
   const last = shapes.length - 1;
   const graph = { name: "torchlet", node: nodes, initializer: initializers, input: [valueInfo(inputName, shapes[0]!, nextBatch[0]!)], output: [valueInfo(outputName, shapes[last]!, nextBatch[last]!)] };
