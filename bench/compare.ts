@@ -8,7 +8,7 @@
 //   torchlet-<backend>-plan   the same through an nn.Plan
 //   tfjs-cpu, tfjs-wasm  TensorFlow.js 4.22, plain-JS and WebAssembly backends
 //   pytorch-1t, pytorch-Nt  PyTorch on the CPU in a child process, 1 thread and every core (peers/pytorch.ts)
-//   onnxruntime-node     optional, inference only (see peers/onnx.ts)
+//   onnxruntime-web      ONNX Runtime on WebAssembly, inference only, 1 thread, on torchlet's ONNX export (peers/onnx.ts)
 //
 // What a peer cannot do is a row ("not supported", "skipped"), never a crash.
 
@@ -18,7 +18,7 @@ import { budgetFor, modeName, parseArgs, USAGE_OPTIONS, type BenchArgs } from ".
 import { fmt, formatMachine, formatRows, machineInfo, progressLine, renderTable, softwareInfo, writeReport, type Report } from "./lib/report.js";
 import { runCases, statusRow, type BenchCase, type Row } from "./lib/runner.js";
 import { compareContext, GROUPS } from "./peers/common.js";
-import { ortCases, prepareOrt, ORT_THREADS } from "./peers/onnx.js";
+import { ortCases, prepareOrt, ORT_ENGINE } from "./peers/onnx.js";
 import { tfjsCases, tfVersions } from "./peers/tfjs.js";
 import { torchletCases } from "./peers/torchlet.js";
 import { pytorchRows } from "./peers/pytorch.js";
@@ -107,20 +107,10 @@ export async function runCompare(args: BenchArgs): Promise<{ rows: Row[]; path: 
   }
 
   let ortVersion: string | undefined;
-  const ortEntry = { group: "peers", name: `onnxruntime-node inference (${ORT_THREADS} thread)` };
-  if (matches(args.filter, "onnxruntime-node", { group: `${GROUPS.infer} ${GROUPS.latency} peers`, name: ortEntry.name })) {
-    const peer = prepareOrt(ctx);
-    if (typeof peer === "string") {
-      console.log(`onnxruntime-node: skipped: ${peer}`);
-      rows.push(statusRow(SUITE, ortEntry, "onnxruntime-node", "skipped", peer));
-    } else {
-      ortVersion = peer.version;
-      try {
-        await run("onnxruntime-node", ortCases(ctx, peer));
-      } finally {
-        peer.cleanup();
-      }
-    }
+  if (matches(args.filter, ORT_ENGINE, { group: `${GROUPS.infer} ${GROUPS.latency}`, name: "LeNet inference" })) {
+    const { model, version } = prepareOrt(ctx);
+    ortVersion = version;
+    await run(ORT_ENGINE, ortCases(ctx, model));
   }
   addRatios(rows);
 
@@ -138,7 +128,7 @@ export async function runCompare(args: BenchArgs): Promise<{ rows: Row[]; path: 
       startedAt: started.toISOString(), finishedAt: finished.toISOString(), durationSeconds: seconds,
       command: [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
       options: { ...args, batch: B, budget },
-      machine, software, peers: { ...(await tfVersions()), ...(ortVersion ? { "onnxruntime-node": ortVersion } : {}) }, rows,
+      machine, software, peers: { ...(await tfVersions()), ...(ortVersion ? { [ORT_ENGINE]: ortVersion } : {}) }, rows,
     };
     path = writeReport(report, args.out);
     console.log(`JSON: ${path}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `torchlet` command: train, eval, predict and summary for LeNet on MNIST
+// The `torchlet` command: train, eval, predict, export and summary for LeNet on MNIST
 // and Fashion-MNIST. Mistakes on the command line print one line and a usage
 // hint (exit 2); failures print the error's message (exit 1); --verbose adds
 // the stack.
@@ -14,6 +14,8 @@ import { UsageError, parseFlags, commandUsage, type CommandSpec, type FlagSpec }
 import { DATASET_NAMES } from "./weights.js";
 import { networkSource } from "./network.js";
 import { trainCommand, evalCommand, predictCommand, summaryCommand, version, type Output, type TrainOptions } from "./commands.js";
+import { exportCommand } from "./export.js";
+import { ONNX_OPSETS } from "../onnx/export.js";
 
 const model: FlagSpec = { type: "string", placeholder: "lenet|lenet-modern|FILE.mjs", help: "network: d2l's LeNet-5 (sigmoid, average pooling), the ReLU/max-pool variant, or your own: an ES module whose default export returns an nn.Module taking (N, 784) to (N, 10) (see examples/custom-model.mjs)" };
 const dataset: FlagSpec = { type: "choice", choices: DATASET_NAMES, help: "dataset: the 10,000 embedded MNIST digits (or --data), or Fashion-MNIST" };
@@ -62,6 +64,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     flags: { weights, model: loadedModel, dataset, data, "allow-nonfinite": allowNonfinite, json, verbose, help },
     positionals: ["index-or-image"],
   },
+  export: {
+    summary: "Write saved weights as an ONNX model, for ONNX Runtime and other engines (input (batch, 1, 28, 28), output logits).",
+    flags: { weights, model: loadedModel, onnx: { type: "string", placeholder: "FILE", help: "the .onnx file to write (atomically)" }, opset: { type: "int", min: ONNX_OPSETS.min, max: ONNX_OPSETS.max, default: ONNX_OPSETS.default, help: "ONNX operator set version" }, "allow-nonfinite": allowNonfinite, json, verbose, help },
+  },
   summary: {
     summary: "Print the layer-by-layer output shapes of the network, as in d2l's LeNet lesson.",
     flags: { model: { ...model, default: "lenet" }, verbose, help },
@@ -85,7 +91,7 @@ export function overview(): string {
     "{ generator } and returns an nn.Module mapping (N, 784) images to (N, 10) logits; see",
     "examples/custom-model.mjs. Weights trained with it record the module's path, for eval and predict.",
     "",
-    "Output files (--out, --plot, --checkpoint) are written atomically (a temporary file, then a rename): an",
+    "Output files (--out, --plot, --checkpoint, --onnx) are written atomically (a temporary file, then a rename): an",
     "existing regular file keeps its permissions, a symbolic link is followed and the file it points to is",
     "replaced, and a FIFO, device, socket or directory is refused. Two outputs naming the same file are refused.",
   ].join("\n");
@@ -196,6 +202,9 @@ async function dispatch(command: string, flags: Flags, positionals: string[], io
       return;
     case "predict":
       await predictCommand({ weights: required("weights"), model: await model(), dataset: str("dataset") as TrainOptions["dataset"] | undefined, data: str("data"), json: flags.json === true, allowNonFinite: flags["allow-nonfinite"] === true }, positionals[0]!, io);
+      return;
+    case "export":
+      await exportCommand({ weights: required("weights"), model: await model(), onnx: required("onnx"), opset: num("opset")!, allowNonFinite: flags["allow-nonfinite"] === true, json: flags.json === true }, io);
       return;
     case "summary":
       summaryCommand({ model: (await model())! }, io);

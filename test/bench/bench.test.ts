@@ -19,11 +19,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function runScript(script: string, out: string): Promise<{ stdout: string; stderr: string; code: number }> {
   // Every backend this tree has: the same case list runs on each.
   const args = ["--expose-gc", "--import", "tsx", join(ROOT, "bench", script), "--smoke", "--backend", "all", "--out", out];
-  // The optional onnxruntime peer must not decide the outcome: never point it at a local copy here.
-  const env = { ...process.env };
-  delete env.TORCHLET_BENCH_ORT;
   return new Promise((done) => {
-    execFile(process.execPath, args, { cwd: ROOT, env, maxBuffer: 32 * 2 ** 20, timeout: 110_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: ROOT, maxBuffer: 32 * 2 ** 20, timeout: 110_000 }, (error, stdout, stderr) => {
       done({ stdout, stderr, code: error ? (typeof error.code === "number" ? error.code : 1) : 0 });
     });
   });
@@ -79,7 +76,7 @@ describe("benchmarks (smoke: every case once)", () => {
     for (const r of memory.filter((m) => m.name.includes("RSS"))) expect(r.value! > 0 && !r.zeroIsValid, r.name).toBe(true);
   }, 120_000);
 
-  it("npm run bench:compare: torchlet and both tfjs backends, unsupported work reported as a row", async () => {
+  it("npm run bench:compare: torchlet, both tfjs backends and ONNX Runtime (web), unsupported work reported as a row", async () => {
     const out = join(dir, "compare.json");
     const { stderr, code } = await runScript("compare.ts", out);
     expect(code, stderr.slice(-2000)).toBe(0);
@@ -87,13 +84,11 @@ describe("benchmarks (smoke: every case once)", () => {
     checkReport(report, "compare");
     expect(report.peers?.["tfjs-core"]).toBe("4.22.0");
     const engines = new Set(report.rows.map((r) => r.backend));
-    for (const e of ["torchlet-ts", "tfjs-cpu", "tfjs-wasm", "onnxruntime-node"]) expect(engines, e).toContain(e);
+    expect(report.peers?.["onnxruntime-web"]).toMatch(/^\d+\.\d+\.\d+/);
+    for (const e of ["torchlet-ts", "tfjs-cpu", "tfjs-wasm", "onnxruntime-web"]) expect(engines, e).toContain(e);
+    expect(report.rows.filter((r) => r.backend === "onnxruntime-web").map((r) => r.group).sort()).toEqual(["inference", "latency b1"]);
     for (const r of report.rows) {
       if (r.backend.startsWith("torchlet-") && r.backend !== "torchlet-ts" && r.group === "peers" && r.status === "skipped") continue;
-      if (r.backend === "onnxruntime-node" && r.status === "skipped") {
-        expect(r.note).toBeTruthy();
-        continue;
-      }
       // Stock tfjs-wasm has no Conv2DBackpropFilter kernel; if a later version adds it, the row simply becomes a number.
       if (r.backend === "tfjs-wasm" && r.group === "train step" && r.status === "not supported") {
         expect(r.note).toMatch(/not registered/);

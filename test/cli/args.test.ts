@@ -85,6 +85,6 @@ describe("help for every command", () => {
     expect(overview.out).toContain("examples/custom-model.mjs");
     const bad = await capture(["help", "fly"]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('torchlet: unknown command "fly" (commands: train, eval, predict, summary)');
+    expect(bad.err).toContain('torchlet: unknown command "fly" (commands: train, eval, predict, export, summary)');
   });
 });

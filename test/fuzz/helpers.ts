@@ -190,3 +190,50 @@ export const hugeShapes: fc.Arbitrary<number[]> = fc.oneof(
   fc.constant(Array.from({ length: 40 }, () => 2 ** 30)),
   fc.array(fc.integer({ min: 1 << 12, max: 1 << 30 }), { minLength: 3, maxLength: 6 }),
 );
+
+// Mutations of valid files: the file fuzzers (files.test.ts, test/onnx/malformed.test.ts) share them.
+
+export type Mutation =
+  | { kind: "flip"; at: number; bit: number }
+  | { kind: "set"; at: number; value: number }
+  | { kind: "truncate"; at: number }
+  | { kind: "insert"; at: number; bytes: number[] }
+  | { kind: "delete"; at: number; length: number }
+  | { kind: "duplicate"; at: number; length: number }
+  | { kind: "u32"; at: number; value: number }
+  | { kind: "u64"; value: bigint };
+
+const position = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
+export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant("flip" as const), at: position, bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ kind: fc.constant("set" as const), at: position, value: fc.constantFrom(0, 1, 0x7f, 0x80, 0xff, 0x20, 0x22, 0x2c, 0x5b, 0x7b, 0x30, 0x2d) }),
+  fc.record({ kind: fc.constant("truncate" as const), at: position }),
+  fc.record({ kind: fc.constant("insert" as const), at: position, bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 9 }) }),
+  fc.record({ kind: fc.constant("delete" as const), at: position, length: fc.integer({ min: 1, max: 16 }) }),
+  fc.record({ kind: fc.constant("duplicate" as const), at: position, length: fc.integer({ min: 1, max: 32 }) }),
+  fc.record({ kind: fc.constant("u32" as const), at: position, value: fc.oneof(fc.constantFrom(0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 28, 784, 60000), fc.nat({ max: 0xffffffff })) }),
+  fc.record({ kind: fc.constant("u64" as const), value: fc.oneof(fc.constantFrom(0n, 1n, 7n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n, 100_000_001n), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })) }),
+);
+
+export function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
+  const at = "at" in m ? Math.floor(m.at * (bytes.length + 1)) : 0;
+  const out = Array.from(bytes);
+  switch (m.kind) {
+    case "flip": if (at < out.length) out[at]! ^= 1 << m.bit; break;
+    case "set": if (at < out.length) out[at] = m.value; break;
+    case "truncate": return bytes.slice(0, at);
+    case "insert": out.splice(at, 0, ...m.bytes); break;
+    case "delete": out.splice(at, m.length); break;
+    case "duplicate": out.splice(at, 0, ...out.slice(at, at + m.length)); break;
+    case "u32": for (let i = 0; i < 4 && at + i < out.length; i++) out[at + i] = (m.value >>> (24 - 8 * i)) & 0xff; break;
+    case "u64": for (let i = 0; i < 8 && i < out.length; i++) out[i] = Number((m.value >> BigInt(8 * i)) & 0xffn); break;
+  }
+  return Uint8Array.from(out);
+}
+
+export const mutations = fc.array(mutation, { minLength: 1, maxLength: 4 });
+
+// Some mutations change nothing (a flip past the end, a set to the same value, an empty insert):
+// then the file is still the valid one and refusing it is a bug, not a tolerated outcome.
+export const unchanged = (bytes: Uint8Array, valid: Uint8Array): boolean => bytes.length === valid.length && bytes.every((b, i) => b === valid[i]);
+export const refusedValid = "the file is unchanged (valid) but was refused";

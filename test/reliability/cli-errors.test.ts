@@ -35,7 +35,7 @@ describe("command-line mistakes: one line and a usage hint on stderr, exit code 
     [["train", "--learning-rate", "0.1"], 'unknown option --learning-rate for "torchlet train"'],
     [["train", "-e", "3"], "unknown option -e (options start with two dashes, e.g. --epochs)"],
     [["eval", "--lr", "0.1"], 'unknown option --lr for "torchlet eval"'],
-    [["trian"], 'unknown command "trian" (commands: train, eval, predict, summary)'],
+    [["trian"], 'unknown command "trian" (commands: train, eval, predict, export, summary)'],
     // missing values
     [["train", "--lr"], "--lr needs a value"],
     [["train", "--lr", "--epochs", "2"], "--lr needs a value"],
