@@ -5,7 +5,7 @@
 //          θ −= lr · (m / (1−β1^t)) / (sqrt(s / (1−β2^t)) + ε)
 // A parameter whose .grad is null (never reached by backward) is skipped, as in PyTorch.
 
-import { TorchletError, checkFinite, checkOptions, describe, formatShape } from "../errors.js";
+import { TorchletError, checkFinite, checkOptionKeys, describe, formatShape } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 
 function checkParams(op: string, params: unknown): Tensor[] {
@@ -188,7 +188,7 @@ export class Adam extends Optimizer {
 
   constructor(params: Tensor[], options: AdamOptions = {}) {
     super("Adam", params);
-    checkOptions("Adam", options, "{ lr: 0.001 }");
+    checkOptionKeys("Adam", options, ["lr", "betas", "eps", "weightDecay"]);
     this.lr = checkRange("Adam", "lr", options.lr ?? 1e-3, 0, Infinity);
     const betas: unknown = options.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2) {
