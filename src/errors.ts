@@ -167,14 +167,16 @@ export function allocFloat32(op: string, length: number): Float32Array {
  * The name a mistyped `name` most likely meant, or undefined: the same name in another
  * spelling (`weight_decay` → `weightDecay`, `batch_size` → `batch-size`), a prefix of
  * exactly one candidate, the longest candidate `name` extends with a suffix
- * (`data-dir` → `data`), or one within two edits (`strides` → `stride`).
+ * (`data-dir` → `data`, `datadir` → `data`; a candidate under four letters only
+ * before `-`, `_` or a capital, so `alpha` is not taken for `a`), or one within two
+ * edits (`strides` → `stride`).
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
   const respelled = candidates.find((c) => sameName(c, name));
   if (respelled !== undefined) return respelled;
   const prefixed = candidates.filter((c) => c.startsWith(name));
   if (name.length >= 2 && prefixed.length === 1) return prefixed[0];
-  const extended = candidates.filter((c) => name.startsWith(c) && /^[-_A-Z]/.test(name.slice(c.length)));
+  const extended = candidates.filter((c) => name.startsWith(c) && name !== c && (c.length >= 4 || /^[-_A-Z]/.test(name.slice(c.length))));
   if (extended.length > 0) return extended.reduce((a, b) => (b.length > a.length ? b : a));
   let best: string | undefined, bestDistance = 3;
   for (const candidate of candidates) {

@@ -51,6 +51,9 @@ suite("closestName: the did-you-mean behind every unknown-option error", () => {
     expect(closestName("data-dir", ["data", "dataset"])).toBe("data");
     expect(closestName("strides", ["stride", "padding"])).toBe("stride");
     expect(closestName("zzz", ["stride", "padding"])).toBeUndefined();
+    expect(closestName("datadir", ["data"])).toBe("data");
+    expect(closestName("alpha", ["a", "generator"])).toBeUndefined();
+    expect(closestName("a_scale", ["a", "generator"])).toBe("a");
   });
 });
 

@@ -38,6 +38,7 @@ function use(backend: Backend): Backend {
 
 /** The backend ops use now; on first use picks "wasm" if it can start synchronously, else "ts". */
 export function getBackend(): Backend {
+  checkArity("getBackend", arguments, []);
   return active ?? use(wasmSupported() ? tryWasm() ?? tsBackend() : tsBackend());
 }
 

@@ -127,6 +127,7 @@ let pool: NodeThreadPool | null = null;
 
 /** Cores this process may use: the default thread count. */
 export function defaultThreads(): number {
+  checkArity("defaultThreads", arguments, []);
   return availableParallelism();
 }
 

@@ -77,6 +77,7 @@ const EMBEDDED_MNIST_HINT = "The embedded MNIST digits ship in the torchlet pack
  *   (a directory, no permission). Every message names `path`.
  */
 export function readIdxFile(path: string): Uint8Array {
+  checkArity("readIdxFile", arguments, ["path"]);
   const op = `idx: ${path}`;
   const bytes = readFileBytes(op, path);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return decompress(op, "gzip", bytes, "gzip data", GUNZIP_LIMIT);
@@ -101,6 +102,7 @@ export function readIdxFile(path: string): Uint8Array {
  *   (parsing and checking the two files) for bad files.
  */
 export function loadIdxDataset(dir: string, split: Split, name: string, classes: readonly string[], missingHint = ""): Dataset {
+  checkArity("loadIdxDataset", arguments, ["dir", "split", "name", "classes", "missingHint"]);
   const prefix = idxPrefix(name, split);
   const imagesPath = findIdxFile(dir, `${prefix}-images-idx3-ubyte`, name, missingHint);
   const labelsPath = findIdxFile(dir, `${prefix}-labels-idx1-ubyte`, name, missingHint);
@@ -169,6 +171,7 @@ export function loadSplit(name: DatasetName, split: Split, options: LoadDatasetO
  * @throws TorchletError NOT_FOUND if the embedded files are missing; BAD_FORMAT if one is corrupt.
  */
 export function loadBundledMnist(): DatasetSplits {
+  checkArity("loadBundledMnist", arguments, []);
   return loadDataset("mnist");
 }
 

@@ -33,6 +33,7 @@ const DIRECTORY_SYNC_UNSUPPORTED = new Set(["EISDIR", "EINVAL", "EPERM"]);
  *   target that is not a regular file and for other I/O failures.
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  checkArity("writeFileAtomic", arguments, ["path", "bytes"]);
   const target = outputTarget(path);
   const directory = dirname(target.path);
   const temp = temporaryPath(target.path);

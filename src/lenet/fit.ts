@@ -114,11 +114,13 @@ const FIT_OPTIONS: readonly string[] = [
 
 /** Batches per epoch: every example once, the last batch possibly smaller (DataLoader without dropLast). */
 export function batchesPerEpoch(examples: number, batchSize: number): number {
+  checkArity("batchesPerEpoch", arguments, ["examples", "batchSize"]);
   return Math.ceil(examples / batchSize);
 }
 
 /** The position of a run that has not started. */
 export function beginning(): FitPosition {
+  checkArity("beginning", arguments, []);
   return { epoch: 1, batch: 0, progress: zeroProgress(), records: [] };
 }
 
@@ -220,6 +222,7 @@ export interface FitRun {
  * @throws TorchletError OUT_OF_RANGE or INVALID_ARGUMENT naming the field, its value and what was expected.
  */
 export function checkFitStart(start: FitPosition, run: FitRun): void {
+  checkArity("checkFitStart", arguments, ["start", "run"]);
   const bad = (message: string): never => {
     throw new TorchletError("fit", "OUT_OF_RANGE", `start.${message}`);
   };

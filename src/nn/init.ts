@@ -13,6 +13,7 @@ import { checkGenerator, defaultGenerator, type Generator } from "../tensor/rand
 
 /** Inputs and outputs each weight connects: (fanIn, fanOut). */
 export function fans(t: Tensor): [number, number] {
+  checkArity("fans", arguments, ["tensor"]);
   if (t.ndim < 2) {
     throw new TorchletError("init", "SHAPE_MISMATCH", `fan in and fan out need a weight with at least 2 dimensions, got ${formatShape(t.shape)}`);
   }

@@ -241,6 +241,7 @@ let gradEnabled = true;
 
 /** True unless inside {@link noGrad}. */
 export function isGradEnabled(): boolean {
+  checkArity("isGradEnabled", arguments, []);
   return gradEnabled;
 }
 
