@@ -78,7 +78,7 @@ export function toLabels(op: string, labels: Labels, N: number, J: number): Int3
 
 /**
  * Options of {@link softmaxCrossEntropy}: none yet. PyTorch's are refused by name as
- * not supported yet (see {@link CROSS_ENTROPY_OPTIONS_NOT_YET}) rather than ignored.
+ * not supported yet (reduction, ignoreIndex, labelSmoothing, weight) rather than ignored.
  */
 export type CrossEntropyOptions = Record<never, never>;
 
