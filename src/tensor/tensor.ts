@@ -95,11 +95,13 @@ export class Tensor {
 
   /** Size of dimension `dim` (negative counts from the end). */
   size(dim: number): number {
+    checkArity("size", arguments, ["dim"]);
     return this.shape[normalizeDim("size", dim, this.shape.length)]!;
   }
 
   /** The single value of a one-element tensor, like PyTorch's `.item()`. */
   item(): number {
+    checkArity("item", arguments, []);
     if (this.data.length !== 1) {
       throw new TorchletError("item", "SHAPE_MISMATCH", `only a one-element tensor has an item; this one has shape ${formatShape(this.shape)} (${this.data.length} elements)`);
     }
@@ -108,6 +110,7 @@ export class Tensor {
 
   /** The values as nested JavaScript arrays following the shape (a number for a scalar). */
   toArray(): NestedArray {
+    checkArity("toArray", arguments, []);
     const build = (dim: number, offset: number): NestedArray => {
       if (dim === this.shape.length) return this.data[offset]!;
       const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
@@ -136,6 +139,7 @@ export class Tensor {
 
   /** Merges dimensions startDim..endDim (inclusive) into one, like `torch.flatten`. */
   flatten(startDim = 0, endDim = -1): Tensor {
+    checkArity("flatten", arguments, ["startDim", "endDim"]);
     if (this.shape.length === 0) return viewAs("flatten", this, [1]);
     const start = normalizeDim("flatten", startDim, this.shape.length);
     const end = normalizeDim("flatten", endDim, this.shape.length);
@@ -148,11 +152,13 @@ export class Tensor {
 
   /** A tensor sharing this data but cut from the graph: no gradFn, no requiresGrad. */
   detach(): Tensor {
+    checkArity("detach", arguments, []);
     return new Tensor(this.data, this.shape);
   }
 
   /** A copy with its own data (cut from the graph). */
   clone(): Tensor {
+    checkArity("clone", arguments, []);
     return new Tensor(Float32Array.from(this.data), this.shape);
   }
 
