@@ -164,31 +164,19 @@ export function allocFloat32(op: string, length: number): Float32Array {
 }
 
 /**
- * Checks that `options` is an options object (or undefined, read as `{}`) and returns it.
- * A number, string, boolean, array or null there is almost always a positional
- * argument written PyTorch-style (`conv2d(x, w, b, 2)`), which must not be silently ignored.
- */
-export function checkOptions<T extends object>(op: string, options: T | undefined, example: string): T {
-  if (options === undefined) return {} as T;
-  if (typeof options !== "object" || options === null || Array.isArray(options) || ArrayBuffer.isView(options)) {
-    throw new TorchletError(op, "INVALID_ARGUMENT", `options must be an object such as ${example}, got ${describe(options)}`);
-  }
-  return options;
-}
-
-/**
  * The name a mistyped `name` most likely meant, or undefined: the same name in another
  * spelling (`weight_decay` → `weightDecay`, `batch_size` → `batch-size`), a prefix of
  * exactly one candidate, the longest candidate `name` extends with a suffix
- * (`data-dir` → `data`), or one within two edits (`strides` → `stride`).
+ * (`data-dir` → `data`, `datadir` → `data`; a candidate under four letters only
+ * before `-`, `_` or a capital, so `alpha` is not taken for `a`), or one within two
+ * edits (`strides` → `stride`).
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
-  const spelling = (s: string): string => s.replace(/[-_]/g, "").toLowerCase();
-  const respelled = candidates.find((c) => spelling(c) === spelling(name));
+  const respelled = candidates.find((c) => sameName(c, name));
   if (respelled !== undefined) return respelled;
   const prefixed = candidates.filter((c) => c.startsWith(name));
   if (name.length >= 2 && prefixed.length === 1) return prefixed[0];
-  const extended = candidates.filter((c) => name.startsWith(c) && /^[-_A-Z]/.test(name.slice(c.length)));
+  const extended = candidates.filter((c) => name.startsWith(c) && name !== c && (c.length >= 4 || /^[-_A-Z]/.test(name.slice(c.length))));
   if (extended.length > 0) return extended.reduce((a, b) => (b.length > a.length ? b : a));
   let best: string | undefined, bestDistance = 3;
   for (const candidate of candidates) {
@@ -210,35 +198,70 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * Refuses every key of `options` that is not in `allowed`: an option torchlet does not
- * know is never silently dropped. The error names the op and the key, suggests the
- * closest allowed key, and lists them all.
- * @throws TorchletError INVALID_ARGUMENT on the first unknown key.
+ * The one check every options-taking function of the public API runs on its options
+ * object, so nothing a caller passes is silently ignored. It returns `options` (`{}` when
+ * undefined) and refuses:
+ * - a non-object (`conv2d(x, w, b, 2)`: a positional argument written PyTorch-style);
+ * - a key in `unsupported` (an option PyTorch has that torchlet does not implement yet),
+ *   also in PyTorch's snake_case spelling: "option dilation is not supported yet";
+ * - any other key not in `allowed`, suggesting the closest allowed one (`weight_decay` →
+ *   `weightDecay`, `strides` → `stride`) and listing them all.
+ * @throws TorchletError INVALID_ARGUMENT naming the op and the key.
  * @example checkOptionKeys("SGD", { lr: 0.1, weight_decay: 0.1 }, ["lr", "momentum", "weightDecay"])
  * // SGD: unknown option "weight_decay"; did you mean "weightDecay"? (it takes lr, momentum, weightDecay)
  */
-export function checkOptionKeys(op: string, options: object, allowed: readonly string[]): void {
+export function checkOptionKeys<T extends object>(op: string, options: T | undefined, allowed: readonly string[], unsupported: readonly string[] = []): T {
+  if (options === undefined) return {} as T;
+  const takes = allowed.length === 0 ? "it takes no options" : `it takes ${allowed.join(", ")}`;
+  if (typeof options !== "object" || options === null || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    const shape = allowed.length === 0 ? "" : ` such as { ${allowed.join(", ")} }`;
+    throw new TorchletError(op, "INVALID_ARGUMENT", `options must be an object${shape}, got ${describe(options)}`);
+  }
   for (const key of Object.keys(options)) {
     if (allowed.includes(key)) continue;
+    const notYet = unsupported.find((name) => sameName(name, key));
+    if (notYet !== undefined) {
+      const spelled = notYet === key ? key : `${key} (${notYet})`;
+      const implemented = allowed.length === 0 ? "none of its options" : listing(allowed);
+      throw new TorchletError(op, "INVALID_ARGUMENT", `option ${spelled} is not supported yet (torchlet implements ${implemented})`);
+    }
     const guess = closestName(key, allowed);
     const hint = guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`;
-    const list = allowed.length === 0 ? "it takes no options" : `it takes ${allowed.join(", ")}`;
-    throw new TorchletError(op, "INVALID_ARGUMENT", `unknown option ${JSON.stringify(key)}${hint} (${list})`);
+    throw new TorchletError(op, "INVALID_ARGUMENT", `unknown option ${JSON.stringify(key)}${hint} (${takes})`);
   }
+  return options;
 }
 
 /**
- * Refuses arguments past the last one `op` takes. Plain JavaScript drops them silently,
- * so a PyTorch-style positional option (`new SGD(params, { lr: 0.1 }, 0.9)`,
- * `sum(x, 1)`) would otherwise be ignored.
- * @param args the call's `arguments` (or a rest parameter's array, with the named ones before it).
- * @param names the parameters `op` takes, in order, for the message.
- * @throws TorchletError INVALID_ARGUMENT naming the first extra argument.
- * @example checkArgumentCount("SGD", arguments, ["params", "options"])
- * // SGD: takes 2 arguments (params, options), got 3: the extra argument 0.9 would be ignored (options go in the options object)
+ * Refuses arguments past the ones a function declares, as plain JavaScript would
+ * silently drop them: `sum(x, 1)` must not return the sum of everything. Trailing
+ * `undefined`s count as absent. Pass `arguments` and the declared parameter names;
+ * `hint` explains a PyTorch habit (`softmax(x, 0)` meaning a dim torchlet lacks).
+ * @throws TorchletError INVALID_ARGUMENT naming the op, what it takes and the extra value.
+ * @example checkArity("relu", [x, true], ["x"])
+ * // relu: takes 1 argument (x) but got 2; the second is true
  */
-export function checkArgumentCount(op: string, args: ArrayLike<unknown>, names: readonly string[]): void {
-  if (args.length <= names.length) return;
-  const taken = `${names.length} argument${names.length === 1 ? "" : "s"} (${names.join(", ")})`;
-  throw new TorchletError(op, "INVALID_ARGUMENT", `takes ${taken}, got ${args.length}: the extra argument ${describe(args[names.length])} would be ignored (options go in the options object)`);
+export function checkArity(op: string, args: ArrayLike<unknown>, params: readonly string[], hint?: string): void {
+  let count = args.length;
+  while (count > params.length && args[count - 1] === undefined) count--;
+  if (count <= params.length) return;
+  const ordinal = ORDINALS[params.length] ?? `${params.length + 1}th`;
+  const extra = describe(args[params.length]);
+  const takes = params.length === 0 ? "no arguments" : `${params.length} argument${params.length === 1 ? "" : "s"} (${params.join(", ")})`;
+  const message = hint === undefined ? `takes ${takes} but got ${count}; the ${ordinal} is ${extra}` : `got a ${ordinal} argument ${extra}; ${hint} (${params.length === 0 ? "it takes no arguments" : `its arguments: ${params.join(", ")}`})`;
+  throw new TorchletError(op, "INVALID_ARGUMENT", message);
 }
+
+const ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"];
+
+// The same name in another spelling: weight_decay and weightDecay, ceil_mode and ceilMode.
+function sameName(a: string, b: string): boolean {
+  const spelling = (s: string): string => s.replace(/[-_]/g, "").toLowerCase();
+  return spelling(a) === spelling(b);
+}
+
+// "stride", "stride and padding", "stride, padding and bias".
+function listing(names: readonly string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+

@@ -2,7 +2,7 @@
 // with the right article and the real type ("got a Object" read badly).
 
 import { describe as suite, expect, it } from "vitest";
-import { checkOptionKeys, closestName, describe } from "../src/errors.js";
+import { checkArity, checkOptionKeys, closestName, describe } from "../src/errors.js";
 import { maxPool2d } from "../src/index.js";
 import { expectError } from "./helpers/errors.js";
 
@@ -51,18 +51,60 @@ suite("closestName: the did-you-mean behind every unknown-option error", () => {
     expect(closestName("data-dir", ["data", "dataset"])).toBe("data");
     expect(closestName("strides", ["stride", "padding"])).toBe("stride");
     expect(closestName("zzz", ["stride", "padding"])).toBeUndefined();
+    expect(closestName("datadir", ["data"])).toBe("data");
+    expect(closestName("alpha", ["a", "generator"])).toBeUndefined();
+    expect(closestName("a_scale", ["a", "generator"])).toBe("a");
   });
 });
 
 suite("checkOptionKeys", () => {
   it("accepts known keys and no keys", () => {
-    expect(checkOptionKeys("SGD", { lr: 0.1 }, ["lr", "momentum"])).toBeUndefined();
-    expect(checkOptionKeys("SGD", {}, [])).toBeUndefined();
+    const options = { lr: 0.1 };
+    expect(checkOptionKeys("SGD", options, ["lr", "momentum"])).toBe(options);
+    expect(checkOptionKeys("SGD", {}, [])).toEqual({});
+    expect(checkOptionKeys("SGD", undefined, ["lr"])).toEqual({});
   });
 
   it("names the op and the key, suggests the right one and lists the allowed ones", () => {
     expectError(() => checkOptionKeys("SGD", { lr: 0.1, weight_decay: 0.1 }, ["lr", "momentum", "weightDecay"]), "INVALID_ARGUMENT", 'SGD: unknown option "weight_decay"; did you mean "weightDecay"? (it takes lr, momentum, weightDecay)');
     expectError(() => checkOptionKeys("conv2d", { strides: 2 }, ["stride", "padding"]), "INVALID_ARGUMENT", 'conv2d: unknown option "strides"; did you mean "stride"?');
     expectError(() => checkOptionKeys("relu", { inplace: true }, []), "INVALID_ARGUMENT", 'relu: unknown option "inplace" (it takes no options)');
+  });
+});
+
+suite("checkOptionKeys: not an object, not supported yet", () => {
+  it("refuses a value that is not an options object, showing the keys it takes", () => {
+    expectError(() => checkOptionKeys("conv2d", 2 as never, ["stride", "padding"]), "INVALID_ARGUMENT", "conv2d: options must be an object such as { stride, padding }, got 2");
+    expectError(() => checkOptionKeys("conv2d", [1] as never, ["stride"]), "INVALID_ARGUMENT", "got an array of length 1");
+    expectError(() => checkOptionKeys("crossEntropy", null as never, []), "INVALID_ARGUMENT", "crossEntropy: options must be an object, got null");
+  });
+
+  it("says an option PyTorch has is not supported yet, in either spelling, naming what torchlet implements", () => {
+    expectError(() => checkOptionKeys("conv2d", { dilation: 2 }, ["stride", "padding"], ["dilation", "groups"]), "INVALID_ARGUMENT", "conv2d: option dilation is not supported yet (torchlet implements stride and padding)");
+    expectError(() => checkOptionKeys("maxPool2d", { ceil_mode: true }, ["stride", "padding"], ["ceilMode"]), "INVALID_ARGUMENT", "maxPool2d: option ceil_mode (ceilMode) is not supported yet");
+    expectError(() => checkOptionKeys("DataLoader", { num_workers: 2 }, ["batchSize", "shuffle", "dropLast"], ["numWorkers"]), "INVALID_ARGUMENT", "(torchlet implements batchSize, shuffle and dropLast)");
+    expectError(() => checkOptionKeys("crossEntropy", { reduction: "sum" }, [], ["reduction"]), "INVALID_ARGUMENT", "crossEntropy: option reduction is not supported yet (torchlet implements none of its options)");
+  });
+
+  it("still suggests the torchlet spelling of an option it does implement", () => {
+    expectError(() => checkOptionKeys("DataLoader", { batch_size: 4 }, ["batchSize"], ["numWorkers"]), "INVALID_ARGUMENT", 'DataLoader: unknown option "batch_size"; did you mean "batchSize"?');
+  });
+});
+
+suite("checkArity", () => {
+  it("accepts up to the declared arguments, and trailing undefineds", () => {
+    expect(checkArity("relu", [1], ["input"])).toBeUndefined();
+    expect(checkArity("conv2d", [1, 2, undefined, undefined], ["input", "weight", "bias", "options"])).toBeUndefined();
+    expect(checkArity("relu", [1, undefined, undefined], ["input"])).toBeUndefined();
+  });
+
+  it("names the op, how many it takes and the extra value", () => {
+    expectError(() => checkArity("relu", [1, true], ["input"]), "INVALID_ARGUMENT", "relu: takes 1 argument (input) but got 2; the second is true");
+    expectError(() => checkArity("ReLU", [true], []), "INVALID_ARGUMENT", "ReLU: takes no arguments but got 1; the first is true");
+    expectError(() => checkArity("Linear", [4, 8, {}, "extra"], ["inFeatures", "outFeatures", "options"]), "INVALID_ARGUMENT", 'Linear: takes 3 arguments (inFeatures, outFeatures, options) but got 4; the fourth is "extra"');
+  });
+
+  it("explains a PyTorch habit when given a hint", () => {
+    expectError(() => checkArity("sum", [1, 1], ["input"], "torchlet's sum reduces all elements and takes no dim yet"), "INVALID_ARGUMENT", "sum: got a second argument 1; torchlet's sum reduces all elements and takes no dim yet (its arguments: input)");
   });
 });

@@ -18,7 +18,7 @@
 // forward and its backward. A browser's main thread compiles WebAssembly
 // asynchronously only: there "ts" runs until `await initBackend("wasm")`.
 
-import { TorchletError, describe } from "../errors.js";
+import { TorchletError, checkArity, checkOptionKeys, describe } from "../errors.js";
 import { useBackend, useByDefault } from "./dispatch.js";
 import { createTsBackend, type Backend, type BackendName } from "./backend.js";
 import { compileWasmKernels, wasmBytes, wasmSupported, type WasmOptions } from "./wasm-module.js";
@@ -38,6 +38,7 @@ function use(backend: Backend): Backend {
 
 /** The backend ops use now; on first use picks "wasm" if it can start synchronously, else "ts". */
 export function getBackend(): Backend {
+  checkArity("getBackend", arguments, []);
   return active ?? use(wasmSupported() ? tryWasm() ?? tsBackend() : tsBackend());
 }
 
@@ -70,6 +71,7 @@ function checkName(name: unknown): BackendName {
  * @throws TorchletError when the runtime lacks WebAssembly SIMD.
  */
 export function setBackend(name: BackendName): Backend {
+  checkArity("setBackend", arguments, ["name"]);
   if (checkName(name) === "ts") return use(tsBackend());
   if (!wasmSupported()) {
     throw new TorchletError("setBackend", "INVALID_STATE", "this runtime has no WebAssembly SIMD; use the \"ts\" backend");
@@ -79,6 +81,8 @@ export function setBackend(name: BackendName): Backend {
 
 /** Like {@link setBackend}, but compiles WebAssembly asynchronously: works on a browser's main thread. */
 export async function initBackend(name: BackendName = "wasm", options: WasmOptions = {}): Promise<Backend> {
+  checkArity("initBackend", arguments, ["name", "options"]);
+  checkOptionKeys("initBackend", options, ["shared"]);
   if (checkName(name) === "ts") return use(tsBackend());
   if (!wasmSupported()) return use(tsBackend());
   wasm ??= createWasmBackend(await WebAssembly.compile(wasmBytes(options) as BufferSource), options);

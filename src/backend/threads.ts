@@ -13,7 +13,7 @@
 
 import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
-import { TorchletError, checkInt } from "../errors.js";
+import { TorchletError, checkArity, checkInt } from "../errors.js";
 import { compileWasmKernels, instantiate, sharedMemorySupported, type WasmRuntime } from "./wasm-module.js";
 import type { ThreadPool, WasmKernel } from "./wasm-threads.js";
 import { createWasmBackend } from "./wasm.js";
@@ -127,6 +127,7 @@ let pool: NodeThreadPool | null = null;
 
 /** Cores this process may use: the default thread count. */
 export function defaultThreads(): number {
+  checkArity("defaultThreads", arguments, []);
   return availableParallelism();
 }
 
@@ -139,6 +140,7 @@ export function defaultThreads(): number {
  * @throws TorchletError when threads is not an integer ≥ 1 or shared memory is unavailable.
  */
 export function setThreads(threads: number = defaultThreads()): Backend {
+  checkArity("setThreads", arguments, ["threads"]);
   checkInt("setThreads", "threads", threads, 1);
   if (threads > 256) throw new TorchletError("setThreads", "OUT_OF_RANGE", `threads is ${threads}; at most 256 are supported`);
   pool?.close();

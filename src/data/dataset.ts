@@ -1,7 +1,7 @@
 // An in-memory image-classification dataset (MNIST and friends) and the
 // class names of the ones torchlet knows. Pure: safe in the browser.
 
-import { TorchletError, checkInt } from "../errors.js";
+import { TorchletError, checkInt, checkArity } from "../errors.js";
 
 /** Side of the square images of the MNIST family (28 pixels). */
 export const IMAGE_SIZE = 28;
@@ -54,6 +54,7 @@ export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
  * @example subset(train, 0, 1000) // the first 1,000 training examples
  */
 export function subset(dataset: Dataset, start: number, end: number): Dataset {
+  checkArity("subset", arguments, ["dataset", "start", "end"]);
   const op = `subset(${dataset.name})`;
   checkInt(op, "start", start);
   checkInt(op, "end", end);

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TorchletError, checkOptions, describe } from "../errors.js";
+import { TorchletError, checkArity, checkOptionKeys, describe } from "../errors.js";
 import { decompress, readFileBytes, type DecompressLimit } from "../io/read.js";
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES, type Dataset } from "./dataset.js";
 import { datasetFromIdx } from "./idx.js";
@@ -77,6 +77,7 @@ const EMBEDDED_MNIST_HINT = "The embedded MNIST digits ship in the torchlet pack
  *   (a directory, no permission). Every message names `path`.
  */
 export function readIdxFile(path: string): Uint8Array {
+  checkArity("readIdxFile", arguments, ["path"]);
   const op = `idx: ${path}`;
   const bytes = readFileBytes(op, path);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) return decompress(op, "gzip", bytes, "gzip data", GUNZIP_LIMIT);
@@ -101,6 +102,7 @@ export function readIdxFile(path: string): Uint8Array {
  *   (parsing and checking the two files) for bad files.
  */
 export function loadIdxDataset(dir: string, split: Split, name: string, classes: readonly string[], missingHint = ""): Dataset {
+  checkArity("loadIdxDataset", arguments, ["dir", "split", "name", "classes", "missingHint"]);
   const prefix = idxPrefix(name, split);
   const imagesPath = findIdxFile(dir, `${prefix}-images-idx3-ubyte`, name, missingHint);
   const labelsPath = findIdxFile(dir, `${prefix}-labels-idx1-ubyte`, name, missingHint);
@@ -116,6 +118,7 @@ export function loadIdxDataset(dir: string, split: Split, name: string, classes:
  * @example const { train, test } = loadDataset("fashion-mnist");
  */
 export function loadDataset(name: DatasetName, options: LoadDatasetOptions = {}): DatasetSplits {
+  checkArity("loadDataset", arguments, ["name", "options"]);
   return { train: loadSplit(name, "train", options), test: loadSplit(name, "test", options) };
 }
 
@@ -139,6 +142,7 @@ export function loadDataset(name: DatasetName, options: LoadDatasetOptions = {})
  * @example const test = loadSplit("mnist", "test"); // 2,000 embedded digits
  */
 export function loadSplit(name: DatasetName, split: Split, options: LoadDatasetOptions = {}): Dataset {
+  checkArity("loadSplit", arguments, ["name", "split", "options"]);
   const { data } = checkLoadOptions(options);
   switch (name) {
     case "fashion-mnist":
@@ -167,6 +171,7 @@ export function loadSplit(name: DatasetName, split: Split, options: LoadDatasetO
  * @throws TorchletError NOT_FOUND if the embedded files are missing; BAD_FORMAT if one is corrupt.
  */
 export function loadBundledMnist(): DatasetSplits {
+  checkArity("loadBundledMnist", arguments, []);
   return loadDataset("mnist");
 }
 
@@ -174,12 +179,8 @@ export function loadBundledMnist(): DatasetSplits {
 // renamed) option would otherwise silently fall back to the default data.
 function checkLoadOptions(options: LoadDatasetOptions): LoadDatasetOptions {
   const op = "loadDataset";
-  checkOptions(op, options, '{ data: "/path/to/idx-files" }');
-  for (const key of Object.keys(options)) {
-    if (key !== "data") {
-      throw new TorchletError(op, "INVALID_ARGUMENT", `unknown option ${describe(key)}; did you mean "data" (a directory with the IDX files, like the CLI's --data DIR)?`);
-    }
-  }
+  // "data" is a directory with the IDX files, like the CLI's --data DIR; dataDir is its old name.
+  checkOptionKeys(op, options, ["data"]);
   if (options.data !== undefined && (typeof options.data !== "string" || options.data === "")) {
     throw new TorchletError(op, "INVALID_ARGUMENT", `option "data" must be a non-empty directory path, got ${describe(options.data)}`);
   }

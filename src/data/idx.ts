@@ -5,7 +5,7 @@
 // Layout: a 4-byte magic [0, 0, type, ndims], then ndims big-endian uint32
 // sizes, then the elements row-major. MNIST only uses type 0x08 (uint8).
 
-import { MAX_ELEMENTS, TorchletError, checkShape, describe, formatShape } from "../errors.js";
+import { MAX_ELEMENTS, TorchletError, checkShape, describe, formatShape, checkArity } from "../errors.js";
 import { IMAGE_SIZE, type Dataset } from "./dataset.js";
 
 /** IDX element type code for unsigned bytes, the only type torchlet reads. */
@@ -63,6 +63,7 @@ export interface IdxImages {
  *   dimensions describe more than 2^30 elements (`MAX_ELEMENTS`).
  */
 export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
+  checkArity("parseIdx", arguments, ["bytes", "fileName"]);
   const op = `idx: ${fileName}`;
   if (!(bytes instanceof Uint8Array)) {
     throw new TorchletError(op, "INVALID_ARGUMENT", `expected the file's bytes as a Uint8Array, got ${describe(bytes)}`);
@@ -116,6 +117,7 @@ export function parseIdx(bytes: Uint8Array, fileName: string): IdxArray {
  *   or does not have exactly 3 dimensions.
  */
 export function parseImages(bytes: Uint8Array, fileName: string): IdxImages {
+  checkArity("parseImages", arguments, ["bytes", "fileName"]);
   const { dims, data } = parseIdxWithRank(bytes, fileName, IDX_IMAGES_MAGIC, "an images file (count, rows, cols)");
   const [count, rows, cols] = dims as [number, number, number];
   return { count, rows, cols, pixels: data };
@@ -129,6 +131,7 @@ export function parseImages(bytes: Uint8Array, fileName: string): IdxImages {
  *   or does not have exactly 1 dimension.
  */
 export function parseLabels(bytes: Uint8Array, fileName: string): Uint8Array {
+  checkArity("parseLabels", arguments, ["bytes", "fileName"]);
   return parseIdxWithRank(bytes, fileName, IDX_LABELS_MAGIC, "a labels file (count)").data;
 }
 
@@ -153,6 +156,7 @@ function parseIdxWithRank(bytes: Uint8Array, fileName: string, expectedMagic: nu
  * @example encodeIdx([2], new Uint8Array([7, 3])) // a labels file with two labels
  */
 export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
+  checkArity("encodeIdx", arguments, ["dims", "data"]);
   const count = checkShape("encodeIdx", dims, "dims");
   if (dims.length === 0 || dims.length > MAX_DIMS) {
     throw new TorchletError("encodeIdx", "INVALID_ARGUMENT", `IDX needs 1 to ${MAX_DIMS} dimensions, got ${dims.length}`);
@@ -201,6 +205,7 @@ export function makeDataset(
   labelsFile: string,
   classes: readonly string[],
 ): Dataset {
+  checkArity("makeDataset", arguments, ["name", "images", "labels", "imagesFile", "labelsFile", "classes"]);
   const op = `dataset ${name}`;
   if (images.count !== labels.length) {
     throw new TorchletError(op, "SHAPE_MISMATCH", `${imagesFile} has ${images.count} images but ${labelsFile} has ${labels.length} labels`);
@@ -239,6 +244,7 @@ export function datasetFromIdx(
   labelsFile: string,
   classes: readonly string[],
 ): Dataset {
+  checkArity("datasetFromIdx", arguments, ["name", "imagesBytes", "labelsBytes", "imagesFile", "labelsFile", "classes"]);
   return makeDataset(name, parseImages(imagesBytes, imagesFile), parseLabels(labelsBytes, labelsFile), imagesFile, labelsFile, classes);
 }
 

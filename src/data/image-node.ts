@@ -2,7 +2,7 @@
 // goes through the fast-png library and Node's zlib, which the core library and
 // the browser bundle must not depend on; the playground reads its canvas instead).
 
-import { TorchletError, describe } from "../errors.js";
+import { TorchletError, describe, checkArity } from "../errors.js";
 import { readFileBytes } from "../io/read.js";
 import { decodePgm, isPgm } from "./pgm.js";
 import { PNG_SIGNATURE, decodePng } from "./png.js";
@@ -29,6 +29,7 @@ import type { GrayImage } from "./preprocess.js";
  * @example const image = decodeImage(readFileSync("digit.png"), "digit.png");
  */
 export function decodeImage(bytes: Uint8Array, fileName: string): GrayImage {
+  checkArity("decodeImage", arguments, ["bytes", "fileName"]);
   const op = `image: ${fileName}`;
   if (!(bytes instanceof Uint8Array)) {
     throw new TorchletError(op, "INVALID_ARGUMENT", `expected the file's bytes as a Uint8Array, got ${describe(bytes)}`);
@@ -49,6 +50,7 @@ export function decodeImage(bytes: Uint8Array, fileName: string): GrayImage {
  * @example const input = toMnistInput(readImageFile("seven.png"), "seven.png");
  */
 export function readImageFile(path: string): GrayImage {
+  checkArity("readImageFile", arguments, ["path"]);
   return decodeImage(readFileBytes(`image: ${path}`, path), path);
 }
 

@@ -6,7 +6,7 @@
 // playground draws at any size and centres the ink by mass on its own
 // (playground/preprocess.ts), as MNIST did.
 
-import { TorchletError } from "../errors.js";
+import { TorchletError, checkArity } from "../errors.js";
 import { IMAGE_SIZE, PIXELS_PER_IMAGE } from "./dataset.js";
 
 /** A decoded image: its size and one gray value per pixel. */
@@ -52,6 +52,7 @@ export function checkImageSize(op: string, width: number, height: number, source
  * @throws TorchletError SHAPE_MISMATCH if the image is not 28×28 (the message gives the size found).
  */
 export function toMnistInput(image: GrayImage, fileName: string): Float32Array {
+  checkArity("toMnistInput", arguments, ["image", "fileName"]);
   const op = `image: ${fileName}`;
   const { width, height, gray } = image;
   if (width !== IMAGE_SIZE || height !== IMAGE_SIZE) {

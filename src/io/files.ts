@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { TorchletError } from "../errors.js";
+import { TorchletError, checkArity } from "../errors.js";
 import { errnoCode, fileError, readFileBytes } from "./read.js";
 import { deserialize, serialize, type SafetensorsContents, type StateDict } from "./safetensors.js";
 
@@ -33,6 +33,7 @@ const DIRECTORY_SYNC_UNSUPPORTED = new Set(["EISDIR", "EINVAL", "EPERM"]);
  *   target that is not a regular file and for other I/O failures.
  */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+  checkArity("writeFileAtomic", arguments, ["path", "bytes"]);
   const target = outputTarget(path);
   const directory = dirname(target.path);
   const temp = temporaryPath(target.path);
@@ -152,6 +153,7 @@ function refusal(path: string, code: "NOT_FOUND" | "INVALID_ARGUMENT", reason: s
  * save(model, "lenet.safetensors", { epoch: "10" });
  */
 export function save(source: StateDict | { stateDict(): StateDict }, path: string, metadata?: Record<string, string>): void {
+  checkArity("save", arguments, ["source", "path", "metadata"]);
   const tensors = hasStateDict(source) ? source.stateDict() : source;
   writeFileAtomic(path, serialize(tensors, metadata));
 }
@@ -162,6 +164,7 @@ export function save(source: StateDict | { stateDict(): StateDict }, path: strin
  * @throws TorchletError NOT_FOUND for a missing file, BAD_FORMAT for a malformed one; messages start with `path`.
  */
 export function load(path: string): StateDict {
+  checkArity("load", arguments, ["path"], "torchlet's load reads float32 tensors and takes no options yet");
   return loadWithMetadata(path).tensors;
 }
 
@@ -171,6 +174,7 @@ export function load(path: string): StateDict {
  * @throws TorchletError NOT_FOUND for a missing file, BAD_FORMAT for a malformed one; messages start with `path`.
  */
 export function loadWithMetadata(path: string): SafetensorsContents {
+  checkArity("loadWithMetadata", arguments, ["path"]);
   return deserialize(readFileBytes(path, path), path);
 }
 

@@ -1,7 +1,7 @@
 // ONNX models on disk (Node only; src/onnx is the browser-safe part).
 // Writing goes through writeFileAtomic: a crash leaves the old file or the new one, never a torn one.
 
-import { TorchletError } from "../errors.js";
+import { TorchletError, checkArity } from "../errors.js";
 import type { Module } from "../nn/module.js";
 import type { Sequential } from "../nn/layers.js";
 import { toOnnx, fromOnnx, type OnnxExportOptions } from "../onnx/index.js";
@@ -14,6 +14,7 @@ import { readFileBytes } from "./read.js";
  * @example saveOnnx("lenet.onnx", net, { inputShape: [1, 1, 28, 28] });
  */
 export function saveOnnx(path: string, module: Module, options: OnnxExportOptions): void {
+  checkArity("saveOnnx", arguments, ["path", "module", "options"]);
   writeFileAtomic(path, toOnnx(module, options));
 }
 
@@ -22,6 +23,7 @@ export function saveOnnx(path: string, module: Module, options: OnnxExportOption
  * @throws TorchletError whose message starts with `path`: NOT_FOUND for a missing file, else what fromOnnx reports.
  */
 export function loadOnnx(path: string): Sequential {
+  checkArity("loadOnnx", arguments, ["path"]);
   const op = `onnx: ${path}`;
   const bytes = readFileBytes(op, path);
   try {

@@ -11,7 +11,7 @@
 // begins at 0, the last ends at the end of the file, and each byte range is
 // exactly shape × dtype size. A file it accepts is one torchlet accepts.
 
-import { TorchletError, describe, formatShape, type ErrorCode } from "../errors.js";
+import { TorchletError, describe, formatShape, type ErrorCode, checkArity } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { StateDict } from "../nn/module.js";
 
@@ -60,6 +60,7 @@ interface Entry {
  * const bytes = serialize({ "0.weight": w, "0.bias": b }, { epoch: "3" });
  */
 export function serialize(tensors: StateDict, metadata?: Record<string, string>): Uint8Array {
+  checkArity("serialize", arguments, ["tensors", "metadata"]);
   const op = "serialize";
   if (!isPlainObject(tensors)) {
     throw new TorchletError(op, "INVALID_ARGUMENT", `tensors must be a plain object of named Tensors, got ${describe(tensors)}`);
@@ -102,6 +103,7 @@ export function serialize(tensors: StateDict, metadata?: Record<string, string>)
  *   OUT_OF_RANGE for a header over 100 MB, INVALID_ARGUMENT if `bytes` is not a Uint8Array.
  */
 export function deserialize(bytes: Uint8Array, source = "safetensors"): SafetensorsContents {
+  checkArity("deserialize", arguments, ["bytes", "source"]);
   if (!(bytes instanceof Uint8Array)) {
     throw new TorchletError(source, "INVALID_ARGUMENT", `expected the file's bytes as a Uint8Array, got ${describe(bytes)}`);
   }

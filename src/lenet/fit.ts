@@ -10,7 +10,7 @@
 // generator's state from before that draw plus how many batches are done, and
 // a resumed run redraws the same order and skips those batches.
 
-import { TorchletError, describe } from "../errors.js";
+import { TorchletError, checkArity, checkOptionKeys, describe } from "../errors.js";
 import type { Generator, GeneratorState } from "../tensor/random.js";
 import { DataLoader, type LabeledData } from "../nn/dataloader.js";
 import type { Optimizer } from "../nn/optim.js";
@@ -115,13 +115,21 @@ export interface FitOptions {
   onEpoch?(record: EpochRecord): void;
 }
 
+/** The keys of {@link FitOptions}. */
+const FIT_OPTIONS: readonly string[] = [
+  "net", "optimizer", "train", "test", "epochs", "batchSize", "generator", "start", "checkpointEvery",
+  "onEpochStart", "onBatch", "onCheckpoint", "onEpoch",
+];
+
 /** Batches per epoch: every example once, the last batch possibly smaller (DataLoader without dropLast). */
 export function batchesPerEpoch(examples: number, batchSize: number): number {
+  checkArity("batchesPerEpoch", arguments, ["examples", "batchSize"]);
   return Math.ceil(examples / batchSize);
 }
 
 /** The position of a run that has not started. */
 export function beginning(): FitPosition {
+  checkArity("beginning", arguments, []);
   return { epoch: 1, batch: 0, progress: zeroProgress(), records: [] };
 }
 
@@ -141,7 +149,8 @@ const zeroProgress = (): EpochProgress => ({ lossSum: 0, correct: 0, seen: 0, se
  *   onEpoch: (r) => console.log(r.epoch, r.loss, r.testAcc) });
  */
 export function fit(options: FitOptions): EpochRecord[] {
-  const { net, optimizer, train, test, epochs, batchSize, generator } = options;
+  checkArity("fit", arguments, ["options"]);
+  const { net, optimizer, train, test, epochs, batchSize, generator } = checkOptionKeys("fit", options, FIT_OPTIONS);
   for (const [name, data] of [["train", train], ["test", test]] as const) {
     if (data.count === 0) throw new TorchletError("fit", "INVALID_ARGUMENT", `the ${name} set holds no examples; there is nothing to ${name === "train" ? "train on" : "evaluate"}`);
   }
@@ -251,6 +260,7 @@ export interface FitRun {
  * @throws TorchletError OUT_OF_RANGE or INVALID_ARGUMENT naming the field, its value and what was expected.
  */
 export function checkFitStart(start: FitPosition, run: FitRun): void {
+  checkArity("checkFitStart", arguments, ["start", "run"]);
   const bad = (message: string): never => {
     throw new TorchletError("fit", "OUT_OF_RANGE", `start.${message}`);
   };

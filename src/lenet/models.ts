@@ -13,6 +13,7 @@
 // with d2l's init: xavier_uniform_ on every Linear and Conv2d weight (biases keep
 // PyTorch's default). 61,706 parameters; state_dict names 1.*, 4.*, 8.*, 10.*, 12.*.
 
+import { TorchletError, checkArity, checkOptionKeys, describe } from "../errors.js";
 import type { Generator } from "../tensor/random.js";
 import { Sequential, Reshape, Conv2d, Sigmoid, ReLU, AvgPool2d, MaxPool2d, Flatten, Linear } from "../nn/layers.js";
 import type { Module } from "../nn/module.js";
@@ -30,8 +31,8 @@ export const MODEL_NAMES = ["lenet", "lenet-modern"] as const;
 /** A model torchlet can build by name: one of {@link MODEL_NAMES}. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
-function build(options: LeNetOptions, activation: () => Module, pool: () => Module): Sequential {
-  const generator = options.generator;
+function build(op: string, options: LeNetOptions, activation: () => Module, pool: () => Module): Sequential {
+  const generator = checkOptionKeys(op, options, ["generator"], ["numClasses"]).generator;
   const g = generator ? { generator } : {};
   const net = new Sequential(
     new Reshape(-1, 1, 28, 28),
@@ -52,15 +53,21 @@ function build(options: LeNetOptions, activation: () => Module, pool: () => Modu
 
 /** d2l's LeNet-5: sigmoid activations and average pooling, Xavier-uniform weights. */
 export function lenet(options: LeNetOptions = {}): Sequential {
-  return build(options, () => new Sigmoid(), () => new AvgPool2d(2, { stride: 2 }));
+  checkArity("lenet", arguments, ["options"]);
+  return build("lenet", options, () => new Sigmoid(), () => new AvgPool2d(2, { stride: 2 }));
 }
 
 /** The same shapes with ReLU and max pooling (d2l's "modern" exercise): trains faster, more accurate. */
 export function lenetModern(options: LeNetOptions = {}): Sequential {
-  return build(options, () => new ReLU(), () => new MaxPool2d(2, { stride: 2 }));
+  checkArity("lenetModern", arguments, ["options"]);
+  return build("lenetModern", options, () => new ReLU(), () => new MaxPool2d(2, { stride: 2 }));
 }
 
 /** Builds a model by its CLI name. */
 export function createModel(name: ModelName, options: LeNetOptions = {}): Sequential {
+  checkArity("createModel", arguments, ["name", "options"]);
+  if (!MODEL_NAMES.includes(name)) {
+    throw new TorchletError("createModel", "INVALID_ARGUMENT", `name must be one of ${MODEL_NAMES.join(", ")}, got ${describe(name)}`);
+  }
   return name === "lenet" ? lenet(options) : lenetModern(options);
 }

@@ -2,6 +2,8 @@
 // acc and test acc against epoch) drawn once, as a standalone SVG document.
 // Pure: builds a string, so the CLI writes it to a file and a page can inline it.
 
+import { checkArity, checkOptionKeys } from "../errors.js";
+
 /** The per-epoch numbers the chart plots; extra fields are ignored. */
 export interface PlotRecord {
   /** Epoch number, 1-based (fractional values are plotted where they fall). */
@@ -66,7 +68,8 @@ interface Axis {
  * @example writeFileSync("lenet.svg", trainingPlotSvg(records, { title: "LeNet on Fashion-MNIST" }));
  */
 export function trainingPlotSvg(records: readonly PlotRecord[], options: PlotOptions = {}): string {
-  const title = escapeXml(options.title ?? "training progress");
+  checkArity("trainingPlotSvg", arguments, ["records", "options"]);
+  const title = escapeXml(checkOptionKeys("trainingPlotSvg", options, ["title"]).title ?? "training progress");
   const xAxis = epochAxis(records);
   const yAxis = valueAxis(records);
   const plotted = SERIES.map((series) => ({ series, points: seriesPoints(records, series, xAxis, yAxis) }));

@@ -2,6 +2,7 @@
 // (the CLI adds progress, checkpoints and plots; the browser playground runs
 // it in a worker).
 
+import { checkArity } from "../errors.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { softmaxCrossEntropy } from "../ops/cross-entropy.js";
 import { argmax } from "../ops/softmax.js";
@@ -25,6 +26,7 @@ export interface StepResult {
  * @throws TorchletError with code NON_FINITE when the loss or a gradient is not finite.
  */
 export function trainStep(net: Module, optimizer: Optimizer, x: Tensor, y: Int32Array): StepResult {
+  checkArity("trainStep", arguments, ["net", "optimizer", "x", "y"]);
   optimizer.zeroGrad();
   const logits = net.forward(x);
   const loss = softmaxCrossEntropy(logits, y);
@@ -45,6 +47,7 @@ function namedOrIndexed(net: Module, optimizer: Optimizer): [string, Tensor][] {
 
 /** How many rows of logits (N, classes) have their largest value at the label. */
 export function countCorrect(logits: Tensor, labels: Int32Array): number {
+  checkArity("countCorrect", arguments, ["logits", "labels"]);
   const predicted = argmax(logits);
   let correct = 0;
   for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[i]) correct++;
@@ -68,6 +71,7 @@ export interface Evaluation {
  * like d2l's evaluate_accuracy_gpu; restores the previous training mode.
  */
 export function evaluate(net: Module, data: LabeledData, batchSize = 256): Evaluation {
+  checkArity("evaluate", arguments, ["net", "data", "batchSize"]);
   const wasTraining = net.training;
   net.eval();
   let lossSum = 0, correct = 0;
@@ -88,5 +92,6 @@ export function evaluate(net: Module, data: LabeledData, batchSize = 256): Evalu
 
 /** Classification accuracy of `net` on `data`: {@link evaluate}'s `acc`. */
 export function evaluateAccuracy(net: Module, data: LabeledData, batchSize = 256): number {
+  checkArity("evaluateAccuracy", arguments, ["net", "data", "batchSize"]);
   return evaluate(net, data, batchSize).acc;
 }

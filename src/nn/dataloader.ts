@@ -1,6 +1,6 @@
 // DataLoader: mini-batches of (inputs, labels), optionally reshuffled every epoch.
 
-import { TorchletError, checkInt, checkOptions, checkShape, describe, formatShape } from "../errors.js";
+import { TorchletError, checkInt, checkShape, describe, formatShape, checkArity, checkOptionKeys } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkGenerator, type Generator } from "../tensor/random.js";
 
@@ -28,6 +28,15 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
 }
 
+/** The keys of {@link DataLoaderOptions}. */
+const DATALOADER_OPTIONS: readonly string[] = ["batchSize", "shuffle", "generator", "dropLast"];
+
+/** DataLoader options PyTorch has and torchlet does not implement yet. */
+const DATALOADER_OPTIONS_NOT_YET: readonly string[] = [
+  "sampler", "batchSampler", "numWorkers", "collateFn", "pinMemory", "timeout", "workerInitFn",
+  "multiprocessingContext", "prefetchFactor", "persistentWorkers", "pinMemoryDevice", "inOrder",
+];
+
 /** One batch: inputs (B, ...sampleShape) and labels (B). */
 export type Batch = [inputs: Tensor, labels: Int32Array];
 
@@ -52,6 +61,7 @@ export class DataLoader implements Iterable<Batch> {
    * @throws TorchletError when the label count, sample shape or value count do not fit together, or batchSize is not an integer ≥ 1.
    */
   constructor(readonly data: LabeledData, options: DataLoaderOptions = {}) {
+    checkArity("DataLoader", arguments, ["data", "options"]);
     if (typeof data !== "object" || data === null || !(data.images instanceof Float32Array) || !(data.labels instanceof Int32Array)) {
       throw new TorchletError("DataLoader", "INVALID_ARGUMENT", `data must be { images: Float32Array, labels: Int32Array, count }, got ${describe(data)}`);
     }
@@ -69,7 +79,7 @@ export class DataLoader implements Iterable<Batch> {
     if (this.sampleSize * count !== data.images.length) {
       throw new TorchletError("DataLoader", "SHAPE_MISMATCH", `${count} examples of shape ${formatShape(this.sampleShape)} need ${this.sampleSize * count} values, got ${data.images.length}`);
     }
-    checkOptions("DataLoader", options, "{ batchSize: 256, shuffle: true }");
+    checkOptionKeys("DataLoader", options, DATALOADER_OPTIONS, DATALOADER_OPTIONS_NOT_YET);
     this.batchSize = checkInt("DataLoader", "batchSize", options.batchSize ?? 1, 1);
     this.shuffle = options.shuffle ?? false;
     this.dropLast = options.dropLast ?? false;

@@ -7,12 +7,13 @@
 //   kaimingUniform: U(−b, b), b = sqrt(6 / ((1 + a²) · fanIn)); PyTorch's default for Linear and Conv2d
 //                   weights uses a = √5, which makes b = 1/sqrt(fanIn).
 
-import { TorchletError, formatShape } from "../errors.js";
+import { TorchletError, formatShape, checkArity, checkOptionKeys } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkGenerator, defaultGenerator, type Generator } from "../tensor/random.js";
 
 /** Inputs and outputs each weight connects: (fanIn, fanOut). */
 export function fans(t: Tensor): [number, number] {
+  checkArity("fans", arguments, ["tensor"]);
   if (t.ndim < 2) {
     throw new TorchletError("init", "SHAPE_MISMATCH", `fan in and fan out need a weight with at least 2 dimensions, got ${formatShape(t.shape)}`);
   }
@@ -22,6 +23,7 @@ export function fans(t: Tensor): [number, number] {
 
 /** Fills `t` with U(−bound, bound) draws from `generator`. Returns t. */
 export function uniform(t: Tensor, bound: number, generator: Generator = defaultGenerator): Tensor {
+  checkArity("uniform", arguments, ["tensor", "bound", "generator"]);
   checkGenerator("init", generator);
   for (let i = 0; i < t.numel; i++) t.data[i] = (2 * generator.uniform() - 1) * bound;
   return t;
@@ -29,12 +31,16 @@ export function uniform(t: Tensor, bound: number, generator: Generator = default
 
 /** Xavier/Glorot uniform init in place (d2l's `nn.init.xavier_uniform_`). Returns t. */
 export function xavierUniform(t: Tensor, options: { gain?: number; generator?: Generator } = {}): Tensor {
+  checkArity("xavierUniform", arguments, ["tensor", "options"]);
+  checkOptionKeys("xavierUniform", options, ["gain", "generator"]);
   const [fanIn, fanOut] = fans(t);
   return uniform(t, (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut)), options.generator);
 }
 
 /** Kaiming/He uniform init in place; with the default a = √5 it is PyTorch's default layer init. Returns t. */
 export function kaimingUniform(t: Tensor, options: { a?: number; generator?: Generator } = {}): Tensor {
+  checkArity("kaimingUniform", arguments, ["tensor", "options"]);
+  checkOptionKeys("kaimingUniform", options, ["a", "generator"], ["mode", "nonlinearity"]);
   const [fanIn] = fans(t);
   const a = options.a ?? Math.sqrt(5);
   return uniform(t, Math.sqrt(6 / ((1 + a * a) * fanIn)), options.generator);

@@ -3,7 +3,7 @@
 // the kernels it calls for an input shape. Its eager forward runs that step,
 // and a Plan compiles it, so the two cannot drift apart.
 
-import { MAX_ELEMENTS, TorchletError, checkInt, checkOptions, describe, formatShape } from "../errors.js";
+import { MAX_ELEMENTS, TorchletError, checkArity, checkInt, checkOptionKeys, describe, formatShape } from "../errors.js";
 import { Tensor, zeros, type Generator } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
 import { inferShape, normalizeDim } from "../tensor/tensor.js";
@@ -14,6 +14,13 @@ import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
 import { StepLayer, count, type LayerStep } from "./step.js";
 import { kaimingUniform, uniform, fans } from "./init.js";
+
+/** Layer options PyTorch has and torchlet does not implement yet (parameters are float32 on the CPU). */
+const LAYER_OPTIONS_NOT_YET: readonly string[] = ["device", "dtype"];
+
+/** The keys of {@link Conv2dLayerOptions}, and the Conv2d options torchlet does not implement yet. */
+const CONV2D_LAYER_OPTIONS: readonly string[] = ["kernelSize", "stride", "padding", "bias", "generator"];
+const CONV2D_LAYER_OPTIONS_NOT_YET: readonly string[] = ["dilation", "groups", "paddingMode", ...LAYER_OPTIONS_NOT_YET];
 
 /** Options shared by layers with weights. */
 export interface ParameterOptions {
@@ -41,6 +48,7 @@ export class Sequential extends Module {
   }
 
   override forward(x: Tensor): Tensor {
+    checkArity("Sequential.forward", arguments, ["input"]);
     let y = x;
     for (const layer of this.layers) y = layer.forward(y);
     return y;
@@ -78,10 +86,13 @@ export class Conv2d extends StepLayer {
 
   constructor(inChannels: number, outChannels: number, kernelSizeOrOptions: Size2 | Conv2dLayerOptions, maybeOptions: Conv2dLayerOptions = {}) {
     super("Conv2d", "conv2d");
-    const options = isSize(kernelSizeOrOptions) ? { ...checkOptions("Conv2d", maybeOptions, "{ stride: 2, padding: 1 }"), kernelSize: kernelSizeOrOptions } : kernelSizeOrOptions;
-    if (typeof options !== "object" || options === null || options.kernelSize === undefined) {
+    const sized = isSize(kernelSizeOrOptions); // new Conv2d(1, 6, 5, options) or new Conv2d(1, 6, options)
+    const check = (given: Conv2dLayerOptions) => checkOptionKeys("Conv2d", given, CONV2D_LAYER_OPTIONS, CONV2D_LAYER_OPTIONS_NOT_YET);
+    const options = sized ? { ...check(maybeOptions), kernelSize: kernelSizeOrOptions } : typeof kernelSizeOrOptions === "object" && kernelSizeOrOptions !== null ? check(kernelSizeOrOptions) : undefined;
+    if (options?.kernelSize === undefined) {
       throw new TorchletError("Conv2d", "INVALID_ARGUMENT", `kernelSize is required, e.g. new Conv2d(1, 6, { kernelSize: 5 }); got ${describe(kernelSizeOrOptions)}`);
     }
+    checkArity("Conv2d", arguments, sized ? ["inChannels", "outChannels", "kernelSize", "options"] : ["inChannels", "outChannels", "options"]);
     const C = checkInt("Conv2d", "inChannels", inChannels, 1);
     const K = checkInt("Conv2d", "outChannels", outChannels, 1);
     const [kH, kW] = pair("Conv2d", "kernelSize", options.kernelSize, 1);
@@ -120,7 +131,8 @@ export class Linear extends StepLayer {
 
   constructor(inFeatures: number, outFeatures: number, options: ParameterOptions = {}) {
     super("Linear", "linear");
-    checkOptions("Linear", options, "{ bias: false }"); // new Linear(4, 8, false), PyTorch-style, must not pass silently
+    checkArity("Linear", arguments, ["inFeatures", "outFeatures", "options"]);
+    checkOptionKeys("Linear", options, ["bias", "generator"], LAYER_OPTIONS_NOT_YET); // new Linear(4, 8, false), PyTorch-style, must not pass silently
     checkGenerator("Linear", options.generator);
     const I = checkInt("Linear", "inFeatures", inFeatures, 1);
     const O = checkInt("Linear", "outFeatures", outFeatures, 1);
@@ -176,6 +188,7 @@ export class AvgPool2d extends Pool2dLayer {
    */
   constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
     super("AvgPool2d", "avgPool2d", kernelSize, options);
+    checkArity("AvgPool2d", arguments, ["kernelSize", "options"]);
   }
 
   /** y (N, C, P, Q) = window means of x (N, C, H, W); see docs/avgpool2d.md. */
@@ -199,6 +212,7 @@ export class MaxPool2d extends Pool2dLayer {
    */
   constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
     super("MaxPool2d", "maxPool2d", kernelSize, options);
+    checkArity("MaxPool2d", arguments, ["kernelSize", "options"]);
   }
 
   /** y (N, C, P, Q) = window maxima of x (N, C, H, W), saving where each came from; see docs/maxpool2d.md. */
@@ -249,6 +263,7 @@ abstract class ActivationLayer extends StepLayer {
 export class Sigmoid extends ActivationLayer {
   constructor() {
     super("Sigmoid", "sigmoid", (k) => [k.sigmoidForward, k.sigmoidBackward]);
+    checkArity("Sigmoid", arguments, []);
   }
 }
 
@@ -256,6 +271,7 @@ export class Sigmoid extends ActivationLayer {
 export class ReLU extends ActivationLayer {
   constructor() {
     super("ReLU", "relu", (k) => [k.reluForward, k.reluBackward]);
+    checkArity("ReLU", arguments, [], "PyTorch's inplace is not supported yet");
   }
 }
 
@@ -263,6 +279,7 @@ export class ReLU extends ActivationLayer {
 export class Tanh extends ActivationLayer {
   constructor() {
     super("Tanh", "tanh", (k) => [k.tanhForward, k.tanhBackward]);
+    checkArity("Tanh", arguments, []);
   }
 }
 
@@ -274,6 +291,7 @@ export class Flatten extends StepLayer {
    */
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super("Flatten", "flatten");
+    checkArity("Flatten", arguments, ["startDim", "endDim"]);
     for (const [name, dim] of [["startDim", startDim], ["endDim", endDim]] as const) {
       if (!Number.isInteger(dim)) throw new TorchletError("Flatten", "INVALID_ARGUMENT", `${name} must be an integer, got ${describe(dim)}`);
     }

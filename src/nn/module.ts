@@ -5,7 +5,7 @@
 // layer at index 1 of a Sequential is "1.weight", exactly PyTorch's
 // state_dict name: weights move between the two libraries unchanged.
 
-import { TorchletError, checkOptions, describe, formatShape } from "../errors.js";
+import { TorchletError, describe, formatShape, checkArity, checkOptionKeys } from "../errors.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 
 /** Parameter tensors by dotted name, in registration order, like PyTorch's `state_dict()`. */
@@ -127,7 +127,8 @@ export abstract class Module {
       throw new TorchletError(op, "INVALID_ARGUMENT", `state must be an object of tensors by name, got ${describe(state)}`);
     }
     const own = new Map(this.namedParameters());
-    const strict = checkOptions(op, options, "{ strict: false }").strict ?? true;
+    checkArity(op, arguments, ["state", "options"]);
+    const strict = checkOptionKeys(op, options, ["strict"], ["assign"]).strict ?? true;
     if (strict) {
       const missing = [...own.keys()].filter((name) => !(name in state));
       const unexpected = Object.keys(state).filter((name) => !own.has(name));

@@ -15,7 +15,7 @@
 //   const plan = new Plan(net, { batchSize: 256, sampleShape: [784] });
 //   for (const n of loader.batchesInto(plan.input, plan.labels)) plan.trainStep(optimizer, n);
 
-import { TorchletError, checkInt, checkShape, describe, formatShape } from "../errors.js";
+import { TorchletError, checkArity, checkInt, checkOptionKeys, checkShape, describe, formatShape } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { getBackend, type Backend } from "../backend/index.js";
 import { argmaxRow } from "../ops/softmax.js";
@@ -110,7 +110,8 @@ export class Plan {
    */
   constructor(readonly net: Sequential, options: PlanOptions) {
     if (!(net instanceof Sequential)) throw new TorchletError("Plan", "INVALID_ARGUMENT", "net must be a Sequential");
-    if (typeof options !== "object" || options === null) throw new TorchletError("Plan", "INVALID_ARGUMENT", `options must be { batchSize, sampleShape }, got ${describe(options)}`);
+    checkArity("Plan", arguments, ["net", "options"]);
+    options = checkOptionKeys("Plan", options, ["batchSize", "sampleShape", "backend"]);
     this.batchSize = checkInt("Plan", "batchSize", options.batchSize, 1);
     checkShape("Plan", options.sampleShape, "sampleShape");
     checkShape("Plan", [this.batchSize, ...options.sampleShape], "a batch of batchSize examples"); // before any buffer is allocated
@@ -146,6 +147,7 @@ export class Plan {
    * @throws TorchletError NON_FINITE, leaving the parameters as they were; INVALID_ARGUMENT for another net's optimizer.
    */
   trainStep(optimizer: Optimizer, n = this.batchSize): BatchResult {
+    checkArity("Plan.trainStep", arguments, ["optimizer", "n"]);
     this.checkLive("trainStep");
     this.checkOptimizer(optimizer);
     const b = this.bind(n);
@@ -165,6 +167,7 @@ export class Plan {
    * @throws TorchletError NON_FINITE when the loss is NaN or ±Infinity, naming the first example whose logits are not finite.
    */
   forwardBackward(n = this.batchSize): BatchResult {
+    checkArity("Plan.forwardBackward", arguments, ["n"]);
     this.checkLive("forwardBackward");
     const b = this.bind(n);
     const result = this.checkLoss("forwardBackward", b, this.forward(b));
@@ -178,6 +181,7 @@ export class Plan {
    *   naming the first example whose logits are not finite: such a batch has no meaningful accuracy.
    */
   evaluate(n = this.batchSize): BatchResult {
+    checkArity("Plan.evaluate", arguments, ["n"]);
     this.checkLive("evaluate");
     const b = this.bind(n);
     return this.checkLoss("evaluate", b, this.forward(b));
@@ -189,6 +193,7 @@ export class Plan {
    * @throws TorchletError when the examples do not have the plan's sample shape, or NON_FINITE as {@link Plan.evaluate}.
    */
   evaluateDataset(data: LabeledData): DatasetResult {
+    checkArity("Plan.evaluateDataset", arguments, ["data"]);
     this.checkLive("evaluateDataset");
     const sample = count(this.sampleShape);
     if (data.images.length !== data.count * sample) {
@@ -207,6 +212,7 @@ export class Plan {
 
   /** Logits of the first `n` inputs, (n, classes): a view of the plan's buffer, overwritten by the next call. */
   predict(n = this.batchSize): Float32Array {
+    checkArity("Plan.predict", arguments, ["n"]);
     this.checkLive("predict");
     const b = this.bind(n);
     this.copyParameters();

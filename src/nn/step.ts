@@ -10,7 +10,7 @@
 //   layer input x (inputShape) ──forward──▶ y (outputShape)
 //   dx (inputShape) += ◀──backward── dy (outputShape), and dparams += for its parameters
 
-import { allocFloat32 } from "../errors.js";
+import { allocFloat32, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { getBackend, type Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
@@ -81,6 +81,7 @@ export abstract class StepLayer extends Module {
 
   /** Runs {@link StepLayer.step} on `x` with the current backend, recording its backward. */
   override forward(x: Tensor): Tensor {
+    checkArity(`${this.typeName}.forward`, arguments, ["input"]);
     return runStep(this, x);
   }
 }

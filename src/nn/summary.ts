@@ -2,7 +2,7 @@
 // output shape, as d2l's LeNet lesson does:
 //   for layer in net: X = layer(X); print(layer.__class__.__name__, 'output shape: \t', X.shape)
 
-import { formatShape } from "../errors.js";
+import { checkArity, formatShape } from "../errors.js";
 import { noGrad } from "../tensor/tensor.js";
 import { zeros } from "../tensor/create.js";
 import type { Sequential } from "./layers.js";
@@ -23,6 +23,7 @@ export interface SummaryRow {
  * @param print where the lines go (default console.log); pass null to print nothing.
  */
 export function summary(net: Sequential, inputShape: readonly number[], print: ((line: string) => void) | null = console.log): SummaryRow[] {
+  checkArity("summary", arguments, ["net", "inputShape", "print"]);
   const rows: SummaryRow[] = [];
   noGrad(() => {
     let x = zeros([...inputShape]);

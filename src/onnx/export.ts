@@ -6,7 +6,7 @@
 // from the layers' own steps, so a model that does not fit the input shape
 // fails here, naming the layer, before any bytes are written.
 
-import { TorchletError, checkInt, checkOptionKeys, checkOptions, describe, formatShape } from "../errors.js";
+import { TorchletError, checkArity, checkInt, checkOptionKeys, describe, formatShape } from "../errors.js";
 import { getBackend } from "../backend/index.js";
 import { Module } from "../nn/module.js";
 import { Sequential } from "../nn/layers.js";
@@ -76,8 +76,7 @@ function valueInfo(name: string, shape: readonly number[], shapeAtNextBatch: rea
 }
 
 function checkExportOptions(options: OnnxExportOptions): { inputShape: number[]; opset: number; inputName: string; outputName: string } {
-  checkOptions(OP, options, "{ inputShape: [1, 1, 28, 28] }");
-  checkOptionKeys(OP, options ?? {}, ["inputShape", "opset", "inputName", "outputName"]);
+  checkOptionKeys(OP, options, ["inputShape", "opset", "inputName", "outputName"]);
   const { inputShape } = options;
   if (!Array.isArray(inputShape) || inputShape.length === 0) throw new TorchletError(OP, "INVALID_ARGUMENT", `inputShape must be the shape of an input batch such as [1, 1, 28, 28], got ${describe(inputShape)}`);
   inputShape.forEach((d, i) => checkInt(OP, `inputShape[${i}]`, d, 1));
@@ -125,6 +124,7 @@ function graphBuilder(): { ctx: ExportContext; nodes: NodeProto[]; initializers:
  * @example const bytes = toOnnx(lenet(), { inputShape: [1, 1, 28, 28] });
  */
 export function toOnnx(module: Module, options: OnnxExportOptions): Uint8Array {
+  checkArity(OP, arguments, ["module", "options"]);
   if (!(module instanceof Module)) throw new TorchletError(OP, "INVALID_ARGUMENT", `module must be a torchlet Module, got ${describe(module)}`);
   const { inputShape, opset, inputName, outputName } = checkExportOptions(options);
   const chain = chainOf(module, "");

@@ -8,7 +8,7 @@
 // an operator or attribute torchlet cannot honour, and shapes that do not fit
 // are each a TorchletError naming the node.
 
-import { TorchletError, describe, formatShape } from "../errors.js";
+import { TorchletError, checkArity, describe, formatShape } from "../errors.js";
 import { getBackend } from "../backend/index.js";
 import { Generator } from "../tensor/random.js";
 import { Sequential } from "../nn/layers.js";
@@ -143,6 +143,7 @@ function buildLayers(chain: readonly NodeProto[], constants: Map<string, Constan
  * @example const net = fromOnnx(new Uint8Array(await (await fetch("lenet.onnx")).arrayBuffer()));
  */
 export function fromOnnx(bytes: Uint8Array): Sequential {
+  checkArity(IMPORT_OP, arguments, ["bytes"]);
   if (!(bytes instanceof Uint8Array)) fail("INVALID_ARGUMENT", `bytes must be a Uint8Array of an .onnx file, got ${describe(bytes)}`);
   if (bytes.length === 0) fail("BAD_FORMAT", "the file is empty");
   const model = decode<ModelProto>(bytes, MODEL, IMPORT_OP);

@@ -9,7 +9,7 @@
 // every input pixel a window covered gets dy/(kH·kW) back from that window.
 // Walk-through with a worked example: docs/avgpool2d.md
 
-import { allocFloat32 } from "../errors.js";
+import { allocFloat32, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
@@ -76,6 +76,7 @@ export function avgPool2dBackward(
  * @example avgPool2d(x, 2) // LeNet: [N,6,28,28] → [N,6,14,14]
  */
 export function avgPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
+  checkArity("avgPool2d", arguments, ["input", "kernelSize", "options"]);
   expectTensor("avgPool2d", "input", x);
   const d = pool2dDims("avgPool2d", x.shape, kernelSize, options);
   const backend = activeBackend(); // one backend for the forward and its backward

@@ -16,7 +16,7 @@
 // Weight layout (K, C, kH, kW) and output size are PyTorch's, so weights move
 // between the two unchanged. conv2dNaive is the direct six-loop definition.
 
-import { TorchletError, allocFloat32, checkOptions, checkShape, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, checkShape, formatShape, checkArity, checkOptionKeys } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { gemm } from "./gemm.js";
 import { im2col, col2im } from "./im2col.js";
@@ -148,6 +148,12 @@ export interface Conv2dOptions {
   padding?: Size2;
 }
 
+/** The keys of {@link Conv2dOptions}. */
+export const CONV2D_OPTIONS: readonly string[] = ["stride", "padding"];
+
+/** conv2d options PyTorch has and torchlet does not implement yet. */
+export const CONV2D_OPTIONS_NOT_YET: readonly string[] = ["dilation", "groups"];
+
 /**
  * Validates conv2d's arguments and returns its geometry.
  * @throws TorchletError naming the mismatched shapes or bad options.
@@ -183,10 +189,11 @@ export function conv2dDims(xShape: readonly number[], wShape: readonly number[],
  * @example conv2d(x, w, b, { padding: 2 }) // LeNet's first layer: [N,1,28,28] → [N,6,28,28]
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+  checkArity("conv2d", arguments, ["input", "weight", "bias", "options"]);
   expectTensor("conv2d", "input", x);
   expectTensor("conv2d", "weight", w);
   if (b !== null) expectTensor("conv2d", "bias", b);
-  checkOptions("conv2d", options, "{ stride: 2, padding: 1 }");
+  checkOptionKeys("conv2d", options, CONV2D_OPTIONS, CONV2D_OPTIONS_NOT_YET);
   const d = conv2dDims(x.shape, w.shape, b?.shape ?? null, options);
   const { N, K, P, Q } = d;
   const backend = activeBackend(); // one backend for the forward and its backward

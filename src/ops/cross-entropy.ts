@@ -9,7 +9,7 @@
 //   ∂L/∂logits[n,j] = (softmax[n,j] − [j = label_n]) / N
 // which is both cheaper and better conditioned than chaining the two ops.
 
-import { TorchletError, allocFloat32, describe, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, checkArity, checkOptionKeys, describe, formatShape } from "../errors.js";
 import { Tensor, record } from "../tensor/tensor.js";
 import { logSoftmaxForward, type SoftmaxDims } from "./softmax.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
@@ -77,11 +77,22 @@ export function toLabels(op: string, labels: Labels, N: number, J: number): Int3
 }
 
 /**
+ * Options of {@link softmaxCrossEntropy}: none yet. PyTorch's are refused by name as
+ * not supported yet (reduction, ignoreIndex, labelSmoothing, weight) rather than ignored.
+ */
+export type CrossEntropyOptions = Record<never, never>;
+
+/** cross-entropy options PyTorch has and torchlet does not implement yet. */
+export const CROSS_ENTROPY_OPTIONS_NOT_YET: readonly string[] = ["reduction", "ignoreIndex", "labelSmoothing", "weight", "sizeAverage", "reduce"];
+
+/**
  * Mean softmax cross-entropy of logits (N, J) against integer labels (N): a scalar tensor.
- * @throws TorchletError on an empty batch, a label count ≠ N, or a label outside [0, J).
+ * @throws TorchletError on an empty batch, a label count ≠ N, a label outside [0, J), or any option.
  * @example crossEntropy(tensor([[0, 0, 0]]), [1]).item() // ln 3 ≈ 1.0986
  */
-export function softmaxCrossEntropy(logits: Tensor, labels: Labels): Tensor {
+export function softmaxCrossEntropy(logits: Tensor, labels: Labels, options: CrossEntropyOptions = {}): Tensor {
+  checkArity("crossEntropy", arguments, ["logits", "labels", "options"]);
+  checkOptionKeys("crossEntropy", options, [], CROSS_ENTROPY_OPTIONS_NOT_YET);
   if (!(logits instanceof Tensor)) {
     throw new TorchletError("crossEntropy", "INVALID_ARGUMENT", `logits must be a Tensor, got ${describe(logits)}`);
   }

@@ -4,7 +4,7 @@
 // Shapes: a and b the same shape (or b a number) → that shape. Their
 // gradients (1, −1, the other operand) are the examples of docs/autograd.md.
 
-import { TorchletError, allocFloat32, describe, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, describe, formatShape, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 
 /** y = a + b, elementwise. Never allocates. */
@@ -70,6 +70,7 @@ function operands(op: string, a: Tensor, b: Tensor | number): [Tensor, Tensor] {
  * No broadcasting. @throws TorchletError when the shapes differ or b is neither a Tensor nor a number.
  */
 export function add(a: Tensor, b: Tensor | number): Tensor {
+  checkArity("add", arguments, ["a", "b"]);
   const [x, y] = operands("add", a, b);
   const out = allocFloat32("add", x.numel);
   addForward(out, x.data, y.data);
@@ -81,6 +82,7 @@ export function add(a: Tensor, b: Tensor | number): Tensor {
  * No broadcasting. @throws TorchletError when the shapes differ or b is neither a Tensor nor a number.
  */
 export function sub(a: Tensor, b: Tensor | number): Tensor {
+  checkArity("sub", arguments, ["a", "b"]);
   const [x, y] = operands("sub", a, b);
   const out = allocFloat32("sub", x.numel);
   subForward(out, x.data, y.data);
@@ -93,6 +95,7 @@ export function sub(a: Tensor, b: Tensor | number): Tensor {
  * @example sum(mul(y, g)) // a loss whose gradient with respect to y is g
  */
 export function mul(a: Tensor, b: Tensor | number): Tensor {
+  checkArity("mul", arguments, ["a", "b"]);
   const [x, y] = operands("mul", a, b);
   const out = allocFloat32("mul", x.numel);
   mulForward(out, x.data, y.data);

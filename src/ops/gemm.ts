@@ -16,7 +16,7 @@
 // rounded once on store) several times faster by computing a 4×4 block of C at
 // a time in 16 local variables, so each value of A and B it loads is used 4 times.
 
-import { TorchletError, allocFloat32, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, formatShape, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
@@ -136,6 +136,7 @@ function storeRow(c: Float32Array, p: number, accumulate: boolean, v0: number, v
  * @example matmul(tensor([[1, 2]]), tensor([[3], [4]])).item() // 11
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkArity("matmul", arguments, ["a", "b"]);
   expectTensor("matmul", "a", a);
   expectTensor("matmul", "b", b);
   if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) {

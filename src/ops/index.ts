@@ -8,7 +8,7 @@ export { relu } from "./relu.js";
 export { tanh } from "./tanh.js";
 export { linear } from "./linear.js";
 export { softmax, logSoftmax, argmax } from "./softmax.js";
-export { softmaxCrossEntropy, crossEntropy, type Labels } from "./cross-entropy.js";
+export { softmaxCrossEntropy, crossEntropy, type Labels, type CrossEntropyOptions } from "./cross-entropy.js";
 export { add, sub, mul } from "./elementwise.js";
 export { sum, mean } from "./reduce.js";
 export type { Size2, WindowOptions, Pool2dOptions } from "./window.js";

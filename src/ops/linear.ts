@@ -10,7 +10,7 @@
 //             dW (O, I) += dyᵀ (O, N) · x (N, I)
 //             db (O)    += Σ_n dy[n, ·]
 
-import { TorchletError, allocFloat32, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, formatShape, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { gemm } from "./gemm.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
@@ -70,6 +70,7 @@ export function linearBackward(
  * @example linear(x, w, b) // x [256,400], w [120,400] → [256,120]
  */
 export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
+  checkArity("linear", arguments, ["input", "weight", "bias"]);
   expectTensor("linear", "input", x);
   expectTensor("linear", "weight", w);
   if (b !== null) expectTensor("linear", "bias", b);

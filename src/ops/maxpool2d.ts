@@ -10,7 +10,7 @@
 // NaN in a window wins and propagates, both as PyTorch does.
 // Walk-through with a worked example: docs/maxpool2d.md
 
-import { allocFloat32 } from "../errors.js";
+import { allocFloat32, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
@@ -72,6 +72,7 @@ export function maxPool2dBackward(
  * @example maxPool2d(x, 2) // [N,6,28,28] → [N,6,14,14]
  */
 export function maxPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
+  checkArity("maxPool2d", arguments, ["input", "kernelSize", "options"]);
   expectTensor("maxPool2d", "input", x);
   const d = pool2dDims("maxPool2d", x.shape, kernelSize, options);
   const count = d.N * d.C * d.P * d.Q;

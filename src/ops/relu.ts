@@ -2,6 +2,7 @@
 // The derivative at exactly 0 is taken as 0, as PyTorch does.
 // Shapes: x (any) → y (same shape). Walk-through: docs/relu.md
 
+import { checkArity } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { unaryOp } from "./unary.js";
 
@@ -33,5 +34,6 @@ export function reluBackward(
  * @example relu(tensor([-1, 0, 2])) // [0, 0, 2]
  */
 export function relu(x: Tensor): Tensor {
+  checkArity("relu", arguments, ["input"]);
   return unaryOp("relu", x, reluForward, reluBackward);
 }

@@ -4,6 +4,7 @@
 // x < 0 the equal e^x/(1 + e^x). Neither overflows, so σ(±1000) is exactly 1 and 0.
 // Shapes: x (any) → y (same shape). Walk-through: docs/sigmoid.md
 
+import { checkArity } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { unaryOp } from "./unary.js";
 
@@ -40,5 +41,6 @@ export function sigmoidBackward(
  * @example sigmoid(tensor([-2, 0, 2])) // [0.1192, 0.5, 0.8808]
  */
 export function sigmoid(x: Tensor): Tensor {
+  checkArity("sigmoid", arguments, ["input"]);
   return unaryOp("sigmoid", x, sigmoidForward, sigmoidBackward);
 }

@@ -9,7 +9,7 @@
 // overflows however large the logits are. Walk-through (with the loss built
 // on logSoftmax): docs/cross-entropy.md
 
-import { TorchletError, allocFloat32, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, formatShape, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
@@ -105,6 +105,7 @@ export function rowsOf(op: string, x: Tensor): SoftmaxDims {
  * @example softmax(tensor([[0, Math.log(3)]])) // [[0.25, 0.75]]
  */
 export function softmax(x: Tensor): Tensor {
+  checkArity("softmax", arguments, ["input"], "torchlet's softmax works over the last dimension and takes no dim yet");
   return rowwiseOp("softmax", x, softmaxForward, softmaxBackward);
 }
 
@@ -114,6 +115,7 @@ export function softmax(x: Tensor): Tensor {
  * @throws TorchletError when x is not a Tensor or its last dimension is missing or empty.
  */
 export function logSoftmax(x: Tensor): Tensor {
+  checkArity("logSoftmax", arguments, ["input"], "torchlet's logSoftmax works over the last dimension and takes no dim yet");
   return rowwiseOp("logSoftmax", x, logSoftmaxForward, logSoftmaxBackward);
 }
 
@@ -148,6 +150,7 @@ export function argmaxRow(data: Float32Array, n: number, J: number): number {
  * @example argmax(tensor([[1, 3, 2], [5, 0, 5]])) // Int32Array [1, 0]
  */
 export function argmax(x: Tensor): Int32Array {
+  checkArity("argmax", arguments, ["input"], "torchlet's argmax works over the last dimension and takes no dim yet");
   expectTensor("argmax", "input", x);
   const { N, J } = rowsOf("argmax", x);
   const out = new Int32Array(N);

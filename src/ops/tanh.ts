@@ -2,6 +2,7 @@
 // cleanly to ±1 for large |x| (no overflow).
 // Shapes: x (any) → y (same shape). Walk-through: docs/tanh.md
 
+import { checkArity } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { unaryOp } from "./unary.js";
 
@@ -29,5 +30,6 @@ export function tanhBackward(
  * @throws TorchletError when x is not a Tensor.
  */
 export function tanh(x: Tensor): Tensor {
+  checkArity("tanh", arguments, ["input"]);
   return unaryOp("tanh", x, tanhForward, tanhBackward);
 }

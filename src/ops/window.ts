@@ -6,7 +6,7 @@
 // both sides fits ⌊(H + 2p − k) / s⌋ + 1 times: PyTorch's output-size formula
 // (floor mode, dilation 1). Walk-through: docs/im2col.md (Geometry)
 
-import { TorchletError, checkInt, checkOptions, checkShape, describe, formatShape } from "../errors.js";
+import { TorchletError, checkInt, checkShape, describe, formatShape, checkOptionKeys } from "../errors.js";
 
 /** Geometry of a sliding-window op over x (N, C, H, W) producing (N, ·, P, Q). */
 export interface WindowDims {
@@ -96,6 +96,15 @@ export interface Pool2dOptions {
   padding?: Size2;
 }
 
+/** The keys of {@link Pool2dOptions}. */
+export const POOL2D_OPTIONS: readonly string[] = ["stride", "padding"];
+
+/** Pooling options PyTorch has and torchlet does not implement yet, by op (layers use the op's lower-case name). */
+const POOL2D_OPTIONS_NOT_YET: Readonly<Record<string, readonly string[]>> = {
+  avgpool2d: ["ceilMode", "countIncludePad", "divisorOverride"],
+  maxpool2d: ["ceilMode", "dilation", "returnIndices"],
+};
+
 /** A pooling window read from its arguments: kernel, stride and padding as [height, width]. */
 export interface PoolWindow {
   /** Window height and width. */
@@ -112,7 +121,7 @@ export interface PoolWindow {
  * @throws TorchletError naming the bad option.
  */
 export function poolWindow(op: string, kernelSize: Size2, options: Pool2dOptions): PoolWindow {
-  options = checkOptions(op, options, "{ stride: 2, padding: 1 }");
+  options = checkOptionKeys(op, options, POOL2D_OPTIONS, POOL2D_OPTIONS_NOT_YET[op.toLowerCase()]);
   const kernel = pair(op, "kernelSize", kernelSize, 1);
   const stride = options.stride === undefined || options.stride === null ? kernel : pair(op, "stride", options.stride, 1);
   const padding = pair(op, "padding", options.padding ?? 0, 0);

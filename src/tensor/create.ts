@@ -1,7 +1,7 @@
 // Creating tensors: from nested arrays or Float32Arrays, filled, random, ranges.
 
-import { TorchletError, allocFloat32, checkOptions, checkShape, checkFinite, formatShape, describe } from "../errors.js";
-import { Tensor, flattenShapeArgs, type NestedArray, type Shape, type TensorOptions } from "./tensor.js";
+import { TorchletError, allocFloat32, checkArity, checkOptionKeys, checkShape, checkFinite, formatShape, describe } from "../errors.js";
+import { TENSOR_OPTIONS, TENSOR_OPTIONS_NOT_YET, Tensor, expectTensor, flattenShapeArgs, type NestedArray, type Shape, type TensorOptions } from "./tensor.js";
 import { checkGenerator, type Generator } from "./random.js";
 
 /** Options for the random constructors. */
@@ -9,6 +9,8 @@ export interface RandomOptions extends TensorOptions {
   /** Draw from this generator instead of the default one (see {@link manualSeed}). */
   generator?: Generator;
 }
+
+const RANDOM_OPTIONS: readonly string[] = [...TENSOR_OPTIONS, "generator"];
 
 /**
  * A new tensor holding a copy of `values`.
@@ -20,7 +22,8 @@ export interface RandomOptions extends TensorOptions {
  * @example tensor([1, 2, 3], [3], { requiresGrad: true })
  */
 export function tensor(values: NestedArray | Float32Array | readonly number[], shape?: Shape, options: TensorOptions = {}): Tensor {
-  checkOptions("tensor", options, "{ requiresGrad: true }");
+  checkArity("tensor", arguments, ["values", "shape", "options"]);
+  checkOptionKeys("tensor", options, TENSOR_OPTIONS, TENSOR_OPTIONS_NOT_YET);
   if (values instanceof Float32Array) {
     const target = shape ?? [values.length];
     const count = checkShape("tensor", target);
@@ -80,30 +83,32 @@ function nestedShape(values: unknown): number[] {
   return shape;
 }
 
-/** Accepts `f(2, 3)`, `f([2, 3])` and `f([2, 3], options)`. */
-function shapeAndOptions<O>(op: string, args: unknown[]): [number[], O] {
+/** Accepts `f(2, 3)`, `f([2, 3])` and `f([2, 3], options)`, checking the options' keys against `allowed`. */
+function shapeAndOptions<O extends object>(op: string, args: unknown[], allowed: readonly string[]): [number[], O] {
   const last = args[args.length - 1];
   const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last) && !ArrayBuffer.isView(last);
   const dims = (hasOptions ? args.slice(0, -1) : args) as number[] | [Shape];
   const shape = flattenShapeArgs(dims);
   checkShape(op, shape);
-  return [shape, (hasOptions ? last : {}) as O];
+  return [shape, checkOptionKeys(op, (hasOptions ? last : undefined) as O | undefined, allowed, TENSOR_OPTIONS_NOT_YET)];
 }
 
 /** A tensor of zeros: `zeros(2, 3)` or `zeros([2, 3], { requiresGrad: true })`. */
 export function zeros(...args: (number | Shape | TensorOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions<TensorOptions>("zeros", args);
+  const [shape, options] = shapeAndOptions<TensorOptions>("zeros", args, TENSOR_OPTIONS);
   return new Tensor(allocFloat32("zeros", shape.reduce((a, b) => a * b, 1)), shape, options);
 }
 
 /** A tensor of ones. */
 export function ones(...args: (number | Shape | TensorOptions)[]): Tensor {
-  const [shape, options] = shapeAndOptions<TensorOptions>("ones", args);
+  const [shape, options] = shapeAndOptions<TensorOptions>("ones", args, TENSOR_OPTIONS);
   return full(shape, 1, options);
 }
 
 /** A tensor with every element equal to `value`. */
 export function full(shape: Shape, value: number, options: TensorOptions = {}): Tensor {
+  checkArity("full", arguments, ["shape", "value", "options"]);
+  checkOptionKeys("full", options, TENSOR_OPTIONS, TENSOR_OPTIONS_NOT_YET);
   if (typeof value !== "number") checkFinite("full", "value", value);
   const data = allocFloat32("full", checkShape("full", shape));
   data.fill(value);
@@ -122,8 +127,8 @@ export function randn(...args: (number | Shape | RandomOptions)[]): Tensor {
 
 // rand and randn: a tensor of the shape in `args`, filled element by element in order with draws from the generator.
 function sample(op: string, args: unknown[], draw: (g: Generator) => number): Tensor {
-  const [shape, options] = shapeAndOptions<RandomOptions>(op, args);
-  const g = checkGenerator(op, options.generator);
+  const [shape, { generator, ...options }] = shapeAndOptions<RandomOptions>(op, args, RANDOM_OPTIONS);
+  const g = checkGenerator(op, generator);
   const data = allocFloat32(op, shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; i++) data[i] = draw(g);
   return new Tensor(data, shape, options);
@@ -134,6 +139,7 @@ function sample(op: string, args: unknown[], draw: (g: Generator) => number): Te
  * `arange(5)` is [0, 1, 2, 3, 4].
  */
 export function arange(start: number, end?: number, step = 1): Tensor {
+  checkArity("arange", arguments, ["start", "end", "step"], "torchlet's arange makes a float32 tensor and takes no options yet");
   const [from, to] = end === undefined ? [0, start] : [start, end];
   checkFinite("arange", "start", from);
   checkFinite("arange", "end", to);
@@ -147,5 +153,7 @@ export function arange(start: number, end?: number, step = 1): Tensor {
 
 /** A zero tensor with the shape of `like`. */
 export function zerosLike(like: Tensor, options: TensorOptions = {}): Tensor {
+  checkArity("zerosLike", arguments, ["like", "options"]);
+  expectTensor("zerosLike", "like", like);
   return zeros([...like.shape], options);
 }

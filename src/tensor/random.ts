@@ -12,7 +12,7 @@
 //              Math.log and Math.cos are fdlibm in V8, so Node and Chromium agree bit for bit.
 //   randint(n) unbiased integer in [0, n) by rejection (Lemire-style threshold).
 
-import { checkInt, TorchletError, describe } from "../errors.js";
+import { checkArity, checkInt, TorchletError, describe } from "../errors.js";
 
 const TWO_POW_24 = 16777216;
 const TWO_POW_32 = 4294967296;
@@ -35,6 +35,7 @@ export class Generator {
 
   /** @param seed any safe integer (negative numbers and numbers above 2^32 are fine). */
   constructor(seed = 0) {
+    checkArity("Generator", arguments, ["seed"], "a Generator takes only a seed");
     this.manualSeed(seed);
   }
 
@@ -135,6 +136,7 @@ export const defaultGenerator = new Generator(0);
 
 /** Re-seeds the default generator, like `torch.manual_seed`. */
 export function manualSeed(seed: number): Generator {
+  checkArity("manualSeed", arguments, ["seed"]);
   return defaultGenerator.manualSeed(seed);
 }
 

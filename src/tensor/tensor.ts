@@ -5,7 +5,7 @@
 //   data[((i0·d1 + i1)·d2 + ...)·dk + ik]
 // Every tensor is contiguous, so reshape/view/flatten share the same data.
 
-import { TENSOR_BRAND, THIS_COPY, TorchletError, allocFloat32, checkOptions, checkShape, formatShape, describe, isTensorOfAnotherCopy } from "../errors.js";
+import { TENSOR_BRAND, THIS_COPY, TorchletError, allocFloat32, checkArity, checkOptionKeys, checkShape, formatShape, describe, isTensorOfAnotherCopy } from "../errors.js";
 import { backward as runBackward, type GradFn } from "./autograd.js";
 
 /** A tensor shape: one non-negative integer per dimension. `[]` is a scalar. */
@@ -19,6 +19,12 @@ export interface TensorOptions {
   /** Record ops on this tensor so `backward()` fills its `.grad`. Default false. */
   requiresGrad?: boolean;
 }
+
+/** The keys of {@link TensorOptions}. */
+export const TENSOR_OPTIONS: readonly string[] = ["requiresGrad"];
+
+/** Tensor-creation options PyTorch has and torchlet does not implement yet (every tensor is float32 on the CPU). */
+export const TENSOR_OPTIONS_NOT_YET: readonly string[] = ["dtype", "device", "layout", "pinMemory", "memoryFormat", "out"];
 
 /**
  * An n-dimensional array of float32 values with optional gradient tracking.
@@ -52,7 +58,8 @@ export class Tensor {
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.gradFn = gradFn;
-    this.leafRequiresGrad = gradFn === null && checkOptions("Tensor", options, "{ requiresGrad: true }").requiresGrad === true;
+    checkArity("Tensor", arguments, ["data", "shape", "options", "gradFn"]);
+    this.leafRequiresGrad = gradFn === null && checkOptionKeys("Tensor", options, TENSOR_OPTIONS, TENSOR_OPTIONS_NOT_YET).requiresGrad === true;
   }
 
   /** True when backward() will compute a gradient for this tensor (a leaf that asked for it, or any op result that depends on one). */
@@ -88,11 +95,13 @@ export class Tensor {
 
   /** Size of dimension `dim` (negative counts from the end). */
   size(dim: number): number {
+    checkArity("size", arguments, ["dim"]);
     return this.shape[normalizeDim("size", dim, this.shape.length)]!;
   }
 
   /** The single value of a one-element tensor, like PyTorch's `.item()`. */
   item(): number {
+    checkArity("item", arguments, []);
     if (this.data.length !== 1) {
       throw new TorchletError("item", "SHAPE_MISMATCH", `only a one-element tensor has an item; this one has shape ${formatShape(this.shape)} (${this.data.length} elements)`);
     }
@@ -101,6 +110,7 @@ export class Tensor {
 
   /** The values as nested JavaScript arrays following the shape (a number for a scalar). */
   toArray(): NestedArray {
+    checkArity("toArray", arguments, []);
     const build = (dim: number, offset: number): NestedArray => {
       if (dim === this.shape.length) return this.data[offset]!;
       const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
@@ -129,6 +139,7 @@ export class Tensor {
 
   /** Merges dimensions startDim..endDim (inclusive) into one, like `torch.flatten`. */
   flatten(startDim = 0, endDim = -1): Tensor {
+    checkArity("flatten", arguments, ["startDim", "endDim"]);
     if (this.shape.length === 0) return viewAs("flatten", this, [1]);
     const start = normalizeDim("flatten", startDim, this.shape.length);
     const end = normalizeDim("flatten", endDim, this.shape.length);
@@ -141,11 +152,13 @@ export class Tensor {
 
   /** A tensor sharing this data but cut from the graph: no gradFn, no requiresGrad. */
   detach(): Tensor {
+    checkArity("detach", arguments, []);
     return new Tensor(this.data, this.shape);
   }
 
   /** A copy with its own data (cut from the graph). */
   clone(): Tensor {
+    checkArity("clone", arguments, []);
     return new Tensor(Float32Array.from(this.data), this.shape);
   }
 
@@ -156,8 +169,9 @@ export class Tensor {
    * @param options.retainGraph keep the graph so backward can run through it again.
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    checkArity("backward", arguments, ["gradient", "options"]);
     if (gradient !== undefined) expectTensor("backward", "gradient", gradient);
-    runBackward(this, gradient, checkOptions("backward", options, "{ retainGraph: true }").retainGraph === true);
+    runBackward(this, gradient, checkOptionKeys("backward", options, ["retainGraph"], ["createGraph", "inputs"]).retainGraph === true);
   }
 
   /** Sets this leaf's accumulated gradient to zero (keeping its buffer). */
@@ -233,6 +247,7 @@ let gradEnabled = true;
 
 /** True unless inside {@link noGrad}. */
 export function isGradEnabled(): boolean {
+  checkArity("isGradEnabled", arguments, []);
   return gradEnabled;
 }
 
@@ -242,6 +257,7 @@ export function isGradEnabled(): boolean {
  * @example const logits = noGrad(() => net.forward(x));
  */
 export function noGrad<T>(fn: () => T): T {
+  checkArity("noGrad", arguments, ["fn"]);
   if (typeof fn !== "function") throw new TorchletError("noGrad", "INVALID_ARGUMENT", `expects a function to run, got ${describe(fn)}`);
   const previous = gradEnabled;
   gradEnabled = false;

@@ -197,6 +197,7 @@ describe("fuzz: optimizers", () => {
         return;
       }
       if (badParams) problems.push("w");
+      if (kind === "Adam" && Object.hasOwn(o, "momentum")) problems.push("momentum"); // not an Adam option: refused, not ignored
       if (kind === "SGD") {
         if (!finite(o.lr, 0, Infinity)) problems.push(o.lr);
         if (has("momentum") && !finite(o.momentum, 0, 1)) problems.push(o.momentum);

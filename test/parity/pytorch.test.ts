@@ -96,13 +96,14 @@ function runOp(fixture: Fixture): { y: Tensor; leaves: Record<string, Tensor> } 
   const leaves: Record<string, Tensor> = {};
   for (const name of fixture.inputs) if (name !== "labels") leaves[name] = leaf(fixture, name);
   const x = leaves.x!;
+  const { kernelSize, ...poolOptions } = o; // pooling takes the kernel size as its own argument, and refuses it among the options
   switch (fixture.op) {
     case "conv2d":
       return { y: conv2d(x, leaves.w!, leaves.b ?? null, o as Conv2dOptions), leaves };
     case "avgPool2d":
-      return { y: avgPool2d(x, o.kernelSize as Size2, o as Pool2dOptions), leaves };
+      return { y: avgPool2d(x, kernelSize as Size2, poolOptions as Pool2dOptions), leaves };
     case "maxPool2d":
-      return { y: maxPool2d(x, o.kernelSize as Size2, o as Pool2dOptions), leaves };
+      return { y: maxPool2d(x, kernelSize as Size2, poolOptions as Pool2dOptions), leaves };
     case "linear":
       return { y: linear(x, leaves.w!, leaves.b ?? null), leaves };
     case "sigmoid":

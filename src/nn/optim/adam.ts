@@ -6,10 +6,10 @@
 //   m = β1·m + (1−β1)·g;  s = β2·s + (1−β2)·g²;  ŝ = max(ŝ, s) with amsgrad, else ŝ = s
 //   θ −= (lr / (1−β1^t)) · m / (√ŝ / √(1−β2^t) + ε)
 
-import { checkArgumentCount, checkOptions } from "../../errors.js";
+import { checkArity, checkOptionKeys } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { Optimizer, type OptionTable, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
-import { betasPair, flag, nonNegative, refuseUnsupported } from "./options.js";
+import { betasPair, flag, nonNegative } from "./options.js";
 
 /** Options of {@link Adam} and {@link AdamW} (PyTorch's names in camelCase). */
 export interface AdamOptions {
@@ -46,9 +46,8 @@ export class Adam extends Optimizer<AdamParamGroup> {
    */
   constructor(params: Tensor[] | ParamGroupSpec<AdamOptions>[], options: AdamOptions = {}) {
     const name = new.target === AdamW ? "AdamW" : "Adam";
-    checkArgumentCount(name, arguments, ["params", "options"]);
-    const checked = checkOptions(name, options, "{ lr: 0.001 }");
-    refuseUnsupported(name, checked, PYTORCH_ONLY);
+    checkArity(name, arguments, ["params", "options"]);
+    const checked = checkOptionKeys(name, options, Object.keys((name === "AdamW" ? ADAMW_TABLE : ADAM_TABLE).checks), PYTORCH_ONLY);
     super(name, params, checked as Record<string, unknown>, name === "AdamW" ? ADAMW_TABLE : ADAM_TABLE);
     this.decoupled = name === "AdamW";
     this.declareBuffer("m");
@@ -113,7 +112,7 @@ export class AdamW extends Adam {
    * @param options every group's defaults (weightDecay defaults to 0.01).
    */
   constructor(params: Tensor[] | ParamGroupSpec<AdamOptions>[], options: AdamOptions = {}) {
-    checkArgumentCount("AdamW", arguments, ["params", "options"]);
+    checkArity("AdamW", arguments, ["params", "options"]);
     super(params, options);
   }
 }

@@ -6,7 +6,7 @@
 // Parameters whose .grad is null are skipped, as in PyTorch. Float32 roundings follow PyTorch's
 // float32 tensors (the norm, the coefficient), so clipped gradients match it to the last bit or two.
 
-import { TorchletError, checkArgumentCount, checkOptionKeys, checkOptions, describe } from "../../errors.js";
+import { TorchletError, checkArity, checkOptionKeys, describe } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { checkBoolean, checkRange } from "./options.js";
 
@@ -47,11 +47,11 @@ function totalNorm(grads: Float32Array[], p: number): number {
  */
 export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number, normType: number | "inf" = 2, options: ClipGradNormOptions = {}): Tensor {
   const op = "clipGradNorm";
-  checkArgumentCount(op, arguments, ["params", "maxNorm", "normType", "options"]);
+  checkArity(op, arguments, ["params", "maxNorm", "normType", "options"]);
   const grads = gradients(op, params);
   const max = checkRange(op, "maxNorm", maxNorm, 0, Infinity);
   const p = normType === "inf" || normType === Infinity ? Infinity : checkRange(op, "normType", normType, Number.MIN_VALUE, Infinity);
-  checkOptionKeys(op, checkOptions(op, options, "{ errorIfNonfinite: true }"), ["errorIfNonfinite"]);
+  checkOptionKeys(op, options, ["errorIfNonfinite"]);
   const errorIfNonfinite = checkBoolean(op, "errorIfNonfinite", options.errorIfNonfinite ?? false);
   const norm = Math.fround(totalNorm(grads, p));
   if (errorIfNonfinite && !Number.isFinite(norm)) {
@@ -70,7 +70,7 @@ export function clipGradNorm(params: Tensor | readonly Tensor[], maxNorm: number
  */
 export function clipGradValue(params: Tensor | readonly Tensor[], clipValue: number): void {
   const op = "clipGradValue";
-  checkArgumentCount(op, arguments, ["params", "clipValue"]);
+  checkArity(op, arguments, ["params", "clipValue"]);
   const grads = gradients(op, params);
   const c = checkRange(op, "clipValue", clipValue, 0, Infinity);
   for (const g of grads) for (let i = 0; i < g.length; i++) g[i] = Math.min(Math.max(g[i]!, -c), c); // NaN stays NaN

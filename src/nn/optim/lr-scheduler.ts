@@ -5,7 +5,7 @@
 // group's current lr, so an lr changed by hand in between carries on; resuming from `last_epoch`
 // and the deprecated `step(epoch)` are not supported.
 
-import { checkArgumentCount, checkInt } from "../../errors.js";
+import { checkArity, checkInt } from "../../errors.js";
 import type { Optimizer } from "./optimizer.js";
 import { checkRange } from "./options.js";
 import { LRScheduler, schedulerOptions } from "./scheduler.js";
@@ -29,9 +29,9 @@ export class StepLR extends LRScheduler {
 
   /** @example const scheduler = new lrScheduler.StepLR(opt, { stepSize: 30, gamma: 0.1 }); // per epoch: scheduler.step() */
   constructor(optimizer: Optimizer, options: StepLROptions) {
-    checkArgumentCount("StepLR", arguments, ["optimizer", "options"]);
+    checkArity("StepLR", arguments, ["optimizer", "options"]);
     super("StepLR", optimizer);
-    const o = schedulerOptions("StepLR", options, "{ stepSize: 30 }", ["stepSize", "gamma"]);
+    const o = schedulerOptions("StepLR", options, ["stepSize", "gamma"]);
     this.stepSize = checkInt("StepLR", "stepSize", o.stepSize, 1);
     this.gamma = checkRange("StepLR", "gamma", o.gamma ?? 0.1, 0, Infinity);
     this.step();
@@ -63,9 +63,9 @@ export class CosineAnnealingLR extends LRScheduler {
 
   /** @example const scheduler = new lrScheduler.CosineAnnealingLR(opt, { tMax: 10 }); */
   constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {
-    checkArgumentCount("CosineAnnealingLR", arguments, ["optimizer", "options"]);
+    checkArity("CosineAnnealingLR", arguments, ["optimizer", "options"]);
     super("CosineAnnealingLR", optimizer);
-    const o = schedulerOptions("CosineAnnealingLR", options, "{ tMax: 10 }", ["tMax", "etaMin"]);
+    const o = schedulerOptions("CosineAnnealingLR", options, ["tMax", "etaMin"]);
     this.tMax = checkInt("CosineAnnealingLR", "tMax", o.tMax, 1);
     this.etaMin = checkRange("CosineAnnealingLR", "etaMin", o.etaMin ?? 0, 0, Infinity);
     this.step();

@@ -4,7 +4,7 @@
 // Each phase runs from its start step s0 to its end step s1 (fractional, as PyTorch's) and sets
 //   value = anneal(start, end, (t − s0) / (s1 − s0)),  anneal = cos: end + (start − end)·(1 + cos(π·pct))/2, or linear.
 
-import { TorchletError, checkArgumentCount, checkInt, describe } from "../../errors.js";
+import { TorchletError, checkArity, checkInt, describe } from "../../errors.js";
 import type { Optimizer } from "./optimizer.js";
 import { checkBoolean, checkRange } from "./options.js";
 import { LRScheduler, schedulerOptions } from "./scheduler.js";
@@ -56,8 +56,8 @@ export class OneCycleLR extends LRScheduler {
   /** @example const scheduler = new lrScheduler.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 1000 }); */
   constructor(optimizer: Optimizer, options: OneCycleLROptions) {
     const op = "OneCycleLR";
-    checkArgumentCount(op, arguments, ["optimizer", "options"]);
-    const o = schedulerOptions(op, options, "{ maxLr: 0.1, totalSteps: 100 }", KEYS);
+    checkArity(op, arguments, ["optimizer", "options"]);
+    const o = schedulerOptions(op, options, KEYS);
     const groups = (optimizer as Partial<Optimizer> | null)?.paramGroups?.length ?? 0;
     const perGroup = (name: string, value: unknown, max: number) => perGroupValues(op, name, value, groups, max);
     const maxLrs = perGroup("maxLr", o.maxLr, Infinity);

@@ -1,7 +1,7 @@
 // The scheduler base: the optimizer, the base learning rates, step() and getLastLr(), as PyTorch's
 // _LRScheduler (1.13) with last_epoch = -1: the constructor of each scheduler takes step 0.
 
-import { TorchletError, checkArgumentCount, checkOptionKeys, checkOptions, describe } from "../../errors.js";
+import { TorchletError, checkArity, checkOptionKeys, describe } from "../../errors.js";
 import { Optimizer, type ParamGroup } from "./optimizer.js";
 import { refuseUnsupported } from "./options.js";
 
@@ -33,7 +33,7 @@ export abstract class LRScheduler {
 
   /** Moves the schedule one step on and writes every group's new lr. */
   step(): void {
-    checkArgumentCount(`${this.name}.step`, arguments, []);
+    checkArity(`${this.name}.step`, arguments, []);
     this.epoch++;
     const lrs = this.computeLr();
     this.optimizer.paramGroups.forEach((group, i) => (group.lr = lrs[i]!));
@@ -55,9 +55,8 @@ export abstract class LRScheduler {
 }
 
 /** Checks a scheduler's `options`: an object with only `allowed` keys (PyTorch-only ones named as unsupported). */
-export function schedulerOptions<T extends object>(op: string, options: T | undefined, example: string, allowed: readonly string[]): T {
-  const checked = checkOptions(op, options, example);
+export function schedulerOptions<T extends object>(op: string, options: T | undefined, allowed: readonly string[]): T {
+  const checked = checkOptionKeys(op, options, [...allowed, ...PYTORCH_ONLY]);
   refuseUnsupported(op, checked, PYTORCH_ONLY);
-  checkOptionKeys(op, checked, allowed);
   return checked;
 }

@@ -5,7 +5,7 @@
 //                         g = g + μ·b (nesterov) or g = b
 //   θ −= lr · g
 
-import { TorchletError, checkArgumentCount, checkOptions } from "../../errors.js";
+import { TorchletError, checkArity } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { Optimizer, type OptionTable, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
 import { belowOne, flag, nonNegative, refuseUnsupported, unitInterval } from "./options.js";
@@ -45,11 +45,11 @@ export class SGD extends Optimizer<SGDParamGroup> {
    * @param options every group's defaults; `lr` is required unless every group gives its own.
    */
   constructor(params: Tensor[] | ParamGroupSpec<SGDOptions>[], options: SGDOptions) {
-    checkArgumentCount("SGD", arguments, ["params", "options"]);
+    checkArity("SGD", arguments, ["params", "options"]);
     if (typeof options !== "object" || options === null) {
       throw new TorchletError("SGD", "INVALID_ARGUMENT", `options must be { lr, momentum?, dampening?, nesterov?, weightDecay?, maximize? }, got ${String(options)}`);
     }
-    refuseUnsupported("SGD", checkOptions("SGD", options, "{ lr: 0.1 }"), ["foreach", "differentiable"]);
+    refuseUnsupported("SGD", options, ["foreach", "differentiable"]);
     super("SGD", params, options as unknown as Record<string, unknown>, SGD_TABLE);
     // The buffer exists (empty per parameter until its first update) once some group uses momentum.
     this.declareBuffer("momentum", { lazy: true, allocate: this.paramGroups.some((g) => g.momentum !== 0) });
