@@ -4,21 +4,13 @@
 // file's permissions kept, a symbolic link followed to the file it names.
 
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deserialize } from "../../src/io/safetensors.js";
-import { ensureBuilt, makeTinyMnist, start } from "./helpers.js";
+import { tinyMnistWorkspace, start } from "./helpers.js";
 
-const work = mkdtempSync(join(tmpdir(), "torchlet-cli-outputs-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let data = "";
-beforeAll(() => {
-  ensureBuilt();
-  data = makeTinyMnist(join(work, "data"), 64, 16);
-});
+const { work, data } = tinyMnistWorkspace("cli-outputs", 64, 16);
 
 const train = (dir: string, ...args: string[]) => start(["train", "--data", data, "--epochs", "1", "--batch-size", "64", "--threads", "1", ...args], dir).done;
 const fresh = () => mkdtempSync(join(work, "run-"));

@@ -4,22 +4,14 @@
 // accumulate in float32 SIMD lanes, the TypeScript ones in float64), the
 // results differ in the last bits, by a bounded amount.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deserialize } from "../../src/io/safetensors.js";
-import { ensureBuilt, makeTinyMnist, torchlet, weightsOf } from "./helpers.js";
+import { tinyMnistWorkspace, torchlet, weightsOf } from "./helpers.js";
 import { relativeError } from "../helpers/close.js";
 
-const work = mkdtempSync(join(tmpdir(), "torchlet-determinism-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let data = "";
-beforeAll(() => {
-  ensureBuilt();
-  data = makeTinyMnist(join(work, "data"), 512, 64);
-});
+const { work, data } = tinyMnistWorkspace("determinism", 512, 64);
 
 // d2l's LeNet (sigmoid, average pooling): 16 Adam steps per epoch, 2 epochs.
 const recipe = () => ["train", "--data", data, "--model", "lenet", "--optimizer", "adam", "--lr", "0.003", "--batch-size", "32", "--epochs", "2", "--seed", "3", "--json"];

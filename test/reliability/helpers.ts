@@ -3,8 +3,10 @@
 // resume it many times), and process helpers.
 
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { loadDataset } from "../../src/data/files.js";
 import { encodeIdx } from "../../src/data/idx.js";
 
@@ -26,6 +28,22 @@ export function makeTinyMnist(dir: string, train: number, test: number): string 
     writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), encodeIdx([count], Uint8Array.from(split.labels.subarray(0, count))));
   }
   return dir;
+}
+
+/**
+ * A temporary folder for one test file, removed after its tests, with a tiny MNIST (`train` and
+ * `test` digits, see {@link makeTinyMnist}) in its `data` folder, written before the first test
+ * (after building dist/ if needed). Registers its own beforeAll and afterAll.
+ */
+export function tinyMnistWorkspace(name: string, train: number, test: number): { work: string; data: string } {
+  const work = mkdtempSync(join(tmpdir(), `torchlet-${name}-`));
+  const data = join(work, "data");
+  beforeAll(() => {
+    ensureBuilt();
+    makeTinyMnist(data, train, test);
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  return { work, data };
 }
 
 /** What a finished CLI process did. */

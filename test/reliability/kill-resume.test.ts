@@ -4,23 +4,15 @@
 // weights must be bitwise identical to an uninterrupted run with the same
 // seed, and the checkpoint file must parse every time anyone looks at it.
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, watch } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readCheckpoint } from "../../src/io/checkpoint.js";
 import { deserialize } from "../../src/io/safetensors.js";
 import { Generator } from "../../src/tensor/random.js";
-import { ensureBuilt, makeTinyMnist, start, torchlet } from "./helpers.js";
+import { tinyMnistWorkspace, start, torchlet } from "./helpers.js";
 
-const work = mkdtempSync(join(tmpdir(), "torchlet-kill-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let data = "";
-beforeAll(() => {
-  ensureBuilt();
-  data = makeTinyMnist(join(work, "data"), 768, 64);
-});
+const { work, data } = tinyMnistWorkspace("kill", 768, 64);
 
 // 768 examples in batches of 16: 48 steps per epoch, 96 in all, a checkpoint after each.
 const recipe = (seed: number) => ["train", "--data", data, "--model", "lenet-modern", "--optimizer", "adam", "--lr", "0.003", "--batch-size", "16", "--epochs", "2", "--seed", String(seed), "--threads", "1", "--json"];

@@ -3,21 +3,13 @@
 // exits 1, and overwrites nothing; --resume refuses a checkpoint that does not
 // belong to the command line, and continues one that does.
 
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readCheckpoint } from "../../src/io/checkpoint.js";
-import { ensureBuilt, makeTinyMnist, torchlet } from "./helpers.js";
+import { tinyMnistWorkspace, torchlet } from "./helpers.js";
 
-const work = mkdtempSync(join(tmpdir(), "torchlet-faults-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-let data = "";
-beforeAll(() => {
-  ensureBuilt();
-  data = makeTinyMnist(join(work, "data"), 512, 64);
-});
+const { work, data } = tinyMnistWorkspace("faults", 512, 64);
 
 const base = () => ["train", "--data", data, "--model", "lenet-modern", "--batch-size", "64", "--threads", "1", "--seed", "5"];
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
