@@ -11,7 +11,7 @@ import type { WasmMemory } from "./wasm-call.js";
 export type StructLayout = readonly string[];
 
 /** WindowDims (src/wasm/window.ts): the window, then the thread's share [start, end) and gemm workspace. */
-export const WINDOW_DIMS: StructLayout = ["N", "C", "H", "W", "kH", "kW", "strideH", "strideW", "padH", "padW", "P", "Q", "start", "end", "work"];
+export const WINDOW_DIMS: StructLayout = ["N", "C", "H", "W", "kH", "kW", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW", "P", "Q", "start", "end", "work"];
 /** Conv2dDims (src/wasm/conv2d.ts): WindowDims, then K. */
 export const CONV2D_DIMS: StructLayout = [...WINDOW_DIMS, "K"];
 /** GemmDims (src/wasm/gemm.ts): flags as 0/1, then the band [start, end) of rows of C and the workspace. */
@@ -21,8 +21,8 @@ export const LINEAR_DIMS: StructLayout = ["N", "I", "O", "start", "end", "work"]
 /** SoftmaxDims (src/wasm/softmax.ts). */
 export const SOFTMAX_DIMS: StructLayout = ["N", "J"];
 
-/** Bytes of one thread's struct block: room for the largest struct (16 fields), cache-line aligned. */
-export const DIMS_BLOCK_BYTES = 64;
+/** Bytes of one thread's struct block: room for the largest struct (32 fields), two cache lines. */
+export const DIMS_BLOCK_BYTES = 128;
 
 /** The part of a struct a thread owns: its share of the work and its gemm workspace. */
 export interface Share {

@@ -3,8 +3,9 @@
 //
 // Legend: N batch, C channels, H×W input, kH×kW window, P×Q output.
 // A window of size k with stride s over an input of size H padded by p on
-// both sides fits ⌊(H + 2p − k) / s⌋ + 1 times: PyTorch's output-size formula
-// (floor mode, dilation 1). Walk-through: docs/im2col.md (Geometry)
+// both sides, its taps spread d apart (dilation: the window spans d·(k − 1) + 1),
+// fits ⌊(H + 2p − d·(k − 1) − 1) / s⌋ + 1 times: PyTorch's output-size formula
+// (floor mode). Walk-through: docs/im2col.md (Geometry)
 
 import { TorchletError, checkInt, checkShape, describe, formatShape, checkOptionKeys } from "../errors.js";
 
@@ -30,9 +31,13 @@ export interface WindowDims {
   padH: number;
   /** Zero padding added left and right. */
   padW: number;
-  /** Output height: ⌊(H + 2·padH − kH) / strideH⌋ + 1. */
+  /** Vertical spacing of the window's taps (1: adjacent rows). */
+  dilationH: number;
+  /** Horizontal spacing of the window's taps (1: adjacent columns). */
+  dilationW: number;
+  /** Output height: ⌊(H + 2·padH − dilationH·(kH − 1) − 1) / strideH⌋ + 1. */
   P: number;
-  /** Output width: ⌊(W + 2·padW − kW) / strideW⌋ + 1. */
+  /** Output width: ⌊(W + 2·padW − dilationW·(kW − 1) − 1) / strideW⌋ + 1. */
   Q: number;
 }
 
@@ -47,6 +52,8 @@ export interface WindowOptions {
   stride: Size2;
   /** Zero padding on each side. */
   padding: Size2;
+  /** Spacing of the window's taps. Default 1. */
+  dilation?: Size2;
 }
 
 /** Reads a Size2 option as [height, width], each an integer ≥ min. */
@@ -80,12 +87,15 @@ export function windowDims(op: string, xShape: readonly number[], options: Windo
   const [kH, kW] = pair(op, "kernelSize", options.kernelSize, 1);
   const [strideH, strideW] = pair(op, "stride", options.stride, 1);
   const [padH, padW] = pair(op, "padding", options.padding, 0);
-  if (H + 2 * padH < kH || W + 2 * padW < kW) {
-    throw new TorchletError(op, "SHAPE_MISMATCH", `kernel ${kH}×${kW} is larger than the padded input ${H + 2 * padH}×${W + 2 * padW} (input ${formatShape(xShape)}, padding ${padH}×${padW})`);
+  const [dilationH, dilationW] = pair(op, "dilation", options.dilation ?? 1, 1);
+  const spanH = dilationH * (kH - 1) + 1, spanW = dilationW * (kW - 1) + 1; // what the window covers
+  if (H + 2 * padH < spanH || W + 2 * padW < spanW) {
+    const dilated = dilationH === 1 && dilationW === 1 ? "" : ` (dilated to ${spanH}×${spanW})`;
+    throw new TorchletError(op, "SHAPE_MISMATCH", `kernel ${kH}×${kW}${dilated} is larger than the padded input ${H + 2 * padH}×${W + 2 * padW} (input ${formatShape(xShape)}, padding ${padH}×${padW})`);
   }
-  const P = Math.floor((H + 2 * padH - kH) / strideH) + 1;
-  const Q = Math.floor((W + 2 * padW - kW) / strideW) + 1;
-  return { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q };
+  const P = Math.floor((H + 2 * padH - spanH) / strideH) + 1;
+  const Q = Math.floor((W + 2 * padW - spanW) / strideW) + 1;
+  return { N, C, H, W, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, P, Q };
 }
 
 /** Options of the pooling ops, as in `torch.nn.functional.avg_pool2d` / `max_pool2d`. */

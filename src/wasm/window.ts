@@ -16,6 +16,8 @@ export class WindowDims {
   strideW: i32;
   padH: i32;
   padW: i32;
+  dilationH: i32;
+  dilationW: i32;
   P: i32;
   Q: i32;
   /** This thread's share [start, end): of the batch (conv2d) or of the N·C planes (pooling). */
