@@ -37,15 +37,3 @@ export const betasPair: OptionCheck = (op, name, value) => {
   }
   return [checkRange(op, `${name}[0]`, value[0], 0, 1), checkRange(op, `${name}[1]`, value[1], 0, 1)];
 };
-
-/**
- * Refuses the options PyTorch has that torchlet does not implement (`foreach`, `fused`, ...),
- * with a message that says so, before the unknown-key check would call them unknown.
- */
-export function refuseUnsupported(op: string, options: object, unsupported: readonly string[]): void {
-  for (const key of unsupported) {
-    if (Object.hasOwn(options, key)) {
-      throw new TorchletError(op, "INVALID_ARGUMENT", `option ${JSON.stringify(key)} of PyTorch's ${op} is not supported by torchlet (got ${describe((options as Record<string, unknown>)[key])})`);
-    }
-  }
-}

@@ -3,7 +3,6 @@
 
 import { TorchletError, checkArity, checkOptionKeys, describe } from "../../errors.js";
 import { Optimizer, type ParamGroup } from "./optimizer.js";
-import { refuseUnsupported } from "./options.js";
 
 // PyTorch's group['initial_lr']: set by the first scheduler attached to a group, read by every later one.
 const initialLrs = new WeakMap<ParamGroup, number>();
@@ -56,7 +55,5 @@ export abstract class LRScheduler {
 
 /** Checks a scheduler's `options`: an object with only `allowed` keys (PyTorch-only ones named as unsupported). */
 export function schedulerOptions<T extends object>(op: string, options: T | undefined, allowed: readonly string[]): T {
-  const checked = checkOptionKeys(op, options, [...allowed, ...PYTORCH_ONLY]);
-  refuseUnsupported(op, checked, PYTORCH_ONLY);
-  return checked;
+  return checkOptionKeys(op, options, allowed, PYTORCH_ONLY);
 }

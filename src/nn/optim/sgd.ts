@@ -5,10 +5,10 @@
 //                         g = g + μ·b (nesterov) or g = b
 //   θ −= lr · g
 
-import { TorchletError, checkArity } from "../../errors.js";
+import { TorchletError, checkArity, checkOptionKeys } from "../../errors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { Optimizer, type OptionTable, type ParamGroup, type ParamGroupSpec } from "./optimizer.js";
-import { belowOne, flag, nonNegative, refuseUnsupported, unitInterval } from "./options.js";
+import { belowOne, flag, nonNegative, unitInterval } from "./options.js";
 
 /** Options of {@link SGD} (PyTorch's names in camelCase: weight_decay → weightDecay). */
 export interface SGDOptions {
@@ -49,7 +49,7 @@ export class SGD extends Optimizer<SGDParamGroup> {
     if (typeof options !== "object" || options === null) {
       throw new TorchletError("SGD", "INVALID_ARGUMENT", `options must be { lr, momentum?, dampening?, nesterov?, weightDecay?, maximize? }, got ${String(options)}`);
     }
-    refuseUnsupported("SGD", options, ["foreach", "differentiable"]);
+    checkOptionKeys("SGD", options, Object.keys(SGD_TABLE.checks), ["foreach", "differentiable"]);
     super("SGD", params, options as unknown as Record<string, unknown>, SGD_TABLE);
     // The buffer exists (empty per parameter until its first update) once some group uses momentum.
     this.declareBuffer("momentum", { lazy: true, allocate: this.paramGroups.some((g) => g.momentum !== 0) });
