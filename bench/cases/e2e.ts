@@ -7,10 +7,13 @@
 //   Plan    nn.Plan: the same kernels over buffers laid out once per batch size
 //           (what the CLI trains with); the batch is copied into plan.input
 //           inside the timed step, as DataLoader.batchesInto does
+//   fit     the CLI's own loop (src/lenet/fit.ts): one epoch over real examples,
+//           shuffled by the DataLoader and gathered into the Plan's input, with
+//           the per-step bookkeeping; what `torchlet train` reports as examples/s
 //
 // train step and inference in examples/s, batch-1 latency in ms.
 
-import { lenet, trainStep, noGrad, optim, nn, Generator } from "../../src/index.js";
+import { lenet, trainStep, noGrad, optim, nn, fit, Generator } from "../../src/index.js";
 import type { Sequential } from "../../src/nn/layers.js";
 import { batchesOf, loadBenchData, type BenchData } from "../lib/data.js";
 import type { BenchCase } from "../lib/runner.js";
@@ -28,8 +31,31 @@ export function lenetPlan(net: Sequential, B: number): InstanceType<typeof nn.Pl
   return new nn.Plan(net, { batchSize: B, sampleShape: [1, 28, 28] });
 }
 
+/** Batches of the epoch the fit case trains per run. */
+const FIT_BATCHES = 16;
+
 export function e2eCases(B = 256, data: () => BenchData = () => loadBenchData(TRAIN_BATCHES * B)): BenchCase[] {
-  return [...eagerCases(B, data), ...planCases(B, data)];
+  return [...eagerCases(B, data), ...planCases(B, data), fitCase(B)];
+}
+
+// The CLI's loop: fit() for one epoch of FIT_BATCHES·B shuffled examples (a new Plan per run, as per
+// `torchlet train`, and a fresh SGD), tested on one example so the evaluation it ends with costs next to nothing.
+function fitCase(B: number): BenchCase {
+  return {
+    group: "e2e",
+    name: `LeNet training, batch ${B}, the CLI's loop (fit: shuffled DataLoader + Plan), ${FIT_BATCHES} steps per run`,
+    examples: FIT_BATCHES * B,
+    setup: () => {
+      const d = loadBenchData(FIT_BATCHES * B);
+      const train = { images: d.images, labels: d.labels, count: d.count, sampleShape: [1, 28, 28] };
+      const test = { images: d.images.subarray(0, 28 * 28), labels: d.labels.subarray(0, 1), count: 1, sampleShape: [1, 28, 28] };
+      const net = seededLenet();
+      const generator = new Generator(0);
+      // A fresh optimizer per run: fit() checks that the optimizer's step count matches where the run starts.
+      const run = () => fit({ net, optimizer: new optim.SGD(net.parameters(), { lr: 0.9 }), train, test, epochs: 1, batchSize: B, generator })[0]!.loss;
+      return { note: d.note, run };
+    },
+  };
 }
 
 function planCases(B: number, data: () => BenchData): BenchCase[] {
