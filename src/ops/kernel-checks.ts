@@ -172,3 +172,22 @@ function checkOverlaps<D>(name: string, arrays: readonly [ArrayArg<D>, Float32Ar
     }
   }
 }
+
+// ---- builders for the specs (src/ops/kernels/*.ts) ---------------------------
+
+/** An output of `text` elements (a formula of the dims). */
+export const output = <D>(name: string, text: string, of: (d: D) => number, nullable?: true): ArrayArg<D> => ({ name, role: "out", length: { text, of }, nullable });
+/** An input of `text` elements. */
+export const input = <D>(name: string, text: string, of: (d: D) => number, nullable?: true): ArrayArg<D> => ({ name, role: "in", length: { text, of }, nullable });
+/** An array as long as the argument `as`. */
+export const sameAs = <D>(name: string, role: "out" | "in", as: string): ArrayArg<D> => ({ name, role, length: { same: as } });
+/** An array of any length (the others are measured against it). */
+export const anyLength = <D>(name: string, role: "out" | "in"): ArrayArg<D> => ({ name, role, length: "any" });
+
+/** The first value of `values` outside [0, end), described, or null. */
+export function firstOutside(values: Int32Array, end: number, name: string): string | null {
+  for (let i = 0; i < values.length; i++) {
+    if (values[i]! < 0 || values[i]! >= end) return `${name}[${i}] = ${values[i]} is outside [0, ${end})`;
+  }
+  return null;
+}
