@@ -9,8 +9,8 @@
 //   nll_s    = −w[y_s] · lp[n, y_s, i]            (0 when y_s is ignoreIndex)
 //   smooth_s = −Σ_c w[c] · lp[n, c, i]            (0 when y_s is ignoreIndex)
 //   loss_s   = (1 − ε)·nll_s + (ε/J)·smooth_s     (reduction "none")
-//   "sum" = Σ_s loss_s;  "mean" = (1 − ε)·Σ nll / Σ_s w[y_s] + (ε/J)·Σ smooth / D,
-//   D = Σ_s w[y_s] with a weight, else N·I (every sample, ignored ones too: PyTorch 1.13's smooth_loss.mean()).
+//   "sum" = Σ_s loss_s;  "mean" = Σ_s loss_s / Σ_s w[y_s], the sum over samples not ignored (their count without a
+//   weight), for both terms, as PyTorch 1.13 (checked against it: fixtures reduce_ce_*smoothing_ignore*).
 //
 // Probability targets t (N, J, I): t' = (1 − ε)·t + ε/J and loss_s = −Σ_c w[c]·t'[n,c,i]·lp[n,c,i];
 // "mean" divides by N·I.
@@ -125,15 +125,14 @@ export function classTargetLoss(op: string, logProbs: Tensor, labels: Int32Array
     smoothSum += smooth[s]!;
   }
   const [ε, J] = [o.labelSmoothing, g.J];
-  const smoothMean = o.weight === null ? samples : weightSum; // as PyTorch 1.13, see the header
   let out: Float32Array;
   if (o.reduction === "none") out = nll.map((v, s) => (1 - ε) * v + (ε / J) * smooth[s]!);
   else if (o.reduction === "sum") out = Float32Array.of((1 - ε) * nllSum + (ε / J) * smoothSum);
-  else out = Float32Array.of((1 - ε) * (nllSum / weightSum) + (ε > 0 ? (ε / J) * (smoothSum / smoothMean) : 0));
+  else out = Float32Array.of(((1 - ε) * nllSum + (ε / J) * smoothSum) / weightSum);
   return record(op, out, o.reduction === "none" ? g.sampleShape : [], [logProbs], (dy, [dlp]) => {
     if (!dlp) return;
     const gNll = sampleGradient(dy, samples, o.reduction, 1 - ε, weightSum);
-    const gSmooth = sampleGradient(dy, samples, o.reduction, ε / J, smoothMean);
+    const gSmooth = sampleGradient(dy, samples, o.reduction, ε / J, weightSum);
     nllLossBackward(dlp, gNll, gSmooth, labels, weight, d);
   });
 }
