@@ -45,8 +45,8 @@ export function checkDims(op: string, dim: unknown, shape: readonly number[]): n
       throw new TorchletError(op, "INVALID_ARGUMENT", `dim ${dims[i]} appears more than once in dim ${JSON.stringify(list)} (input shape ${formatShape(shape)})`);
     }
   }
-  // An empty list reduces every dimension, as torch.sum(x, dim=[]) does in PyTorch 1.13.
-  return dims.length === 0 ? shape.map((_, d) => d) : dims.sort((a, b) => a - b);
+  // An empty list reduces every dimension, as torch.sum(x, dim=[]) does in PyTorch 1.13; a 0-D input has none to reduce.
+  return dims.length === 0 || shape.length === 0 ? shape.map((_, d) => d) : dims.sort((a, b) => a - b);
 }
 
 /** Checks keepdim: a boolean (PyTorch's default, false, when undefined). */
