@@ -1,7 +1,7 @@
 // Dimension arguments as PyTorch takes them (a number, negative from the end, or
 // a list of them for sum and mean), and the (N, J, inner) view of a contiguous
 // tensor around one dimension that softmax, max and argmax work on without
-// transposing: element (n, j, i) lives at (n·J + j)·inner + i.
+// transposing: element (n, j, i) lives at (n·J + j)·inner + i. See docs/reductions.md.
 
 import { TorchletError, describe, formatShape } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";

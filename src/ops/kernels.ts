@@ -11,7 +11,7 @@ export { reluForward, reluBackward } from "./relu.js";
 export { tanhForward, tanhBackward } from "./tanh.js";
 export { linearForward, linearBackward, type LinearDims } from "./linear.js";
 export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward, type SoftmaxDims } from "./softmax.js";
-export { argmaxForward, maxForward, maxBackward, maxAllBackward } from "./max.js";
+export { argmaxStrided, argmaxForward, maxForward, maxBackward, maxAllBackward } from "./max.js";
 export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy.js";
 export { addForward, addBackward, subForward, subBackward, mulForward, mulBackward, axpy } from "./elementwise.js";
 export { sumForward, sumBackward, reduceDims, type ReduceDims } from "./reduce.js";

@@ -5,7 +5,7 @@
 // Geometry, as PyTorch: input (N, C) with targets (N); (N, C, d1, …, dk) with
 // targets (N, d1, …, dk); unbatched (C) with a scalar target. Seen as
 // (N, J = C, I = d1·…·dk) around the class dimension (src/ops/axis.ts), with
-// N·I samples; the loss of reduction "none" has the targets' shape.
+// N·I samples; the loss of reduction "none" has the targets' shape. Each option: docs/cross-entropy.md
 
 import { TorchletError, checkOptionKeys, closestName, describe, formatShape } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";

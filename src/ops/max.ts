@@ -9,6 +9,7 @@
 // shared evenly by all elements equal to the max (all NaNs when it is NaN), as
 // PyTorch's max() backward does. Indices are returned as float32 tensors holding
 // exact integers (PyTorch's are int64): `.toArray()` gives plain numbers.
+// Walk-through: docs/reductions.md
 
 import { TorchletError, allocFloat32, checkArity, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
@@ -86,7 +87,12 @@ export function maxAllBackward(
 }
 
 /** max's result over a dimension: PyTorch's namedtuple (values, indices), as an array that also has them by name. */
-export type MaxResult = [values: Tensor, indices: Tensor] & { values: Tensor; indices: Tensor };
+export type MaxResult = [values: Tensor, indices: Tensor] & {
+  /** The maxima, with the gradient. */
+  values: Tensor;
+  /** Where each maximum is along dim: float32 integers, no gradient. */
+  indices: Tensor;
+};
 
 /**
  * The maximum, like `torch.max`: `max(x)` is the largest element as a scalar tensor (NaN if any is NaN);

@@ -13,7 +13,7 @@
 //   weight), for both terms, as PyTorch 1.13 (checked against it: fixtures reduce_ce_*smoothing_ignore*).
 //
 // Probability targets t (N, J, I): t' = (1 − ε)·t + ε/J and loss_s = −Σ_c w[c]·t'[n,c,i]·lp[n,c,i];
-// "mean" divides by N·I.
+// "mean" divides by N·I. Walk-through of every option: docs/cross-entropy.md
 
 import { TorchletError, allocFloat32, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
@@ -22,6 +22,7 @@ import { NLL_LOSS_OPTIONS, checkLossOptions, lossGeometry, toLabels, type LossGe
 
 /** Sizes of a loss over classes: N outer, J classes, inner; and ε, the label smoothing (0 for none). */
 export interface LossDims extends AxisDims {
+  /** ε, labelSmoothing in [0, 1]; 0 for none. */
   smoothing: number;
 }
 

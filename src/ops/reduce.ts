@@ -6,6 +6,7 @@
 // reduced positions per output (the product of the reduced dimensions). Any set
 // of dimensions, adjacent or not, is read in place through two offset lists.
 // Shapes: x (d0, …) → the shape without the reduced dimensions (kept as 1s with keepdim).
+// Walk-through: docs/reductions.md
 
 import { TorchletError, allocFloat32, checkArity, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
