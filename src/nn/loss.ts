@@ -2,14 +2,14 @@
 
 import { Tensor } from "../tensor/tensor.js";
 import { checkArity } from "../errors.js";
-import { softmaxCrossEntropy } from "../ops/cross-entropy.js";
+import { CROSS_ENTROPY_OPTIONS_NOT_YET, softmaxCrossEntropy } from "../ops/cross-entropy.js";
 import { nllLoss } from "../ops/nll-loss.js";
 import { CROSS_ENTROPY_OPTIONS, NLL_LOSS_OPTIONS, checkLossOptions, type CrossEntropyOptions, type Labels, type NllLossOptions } from "../ops/loss-options.js";
 
 // Checks options when the module is built (the class count is known only from the input: a weight is checked against its own length here).
-function checkModuleOptions<T extends CrossEntropyOptions>(op: string, options: T, allowed: readonly string[]): T {
+function checkModuleOptions<T extends CrossEntropyOptions>(op: string, options: T, allowed: readonly string[], notYet: readonly string[] = []): T {
   const weight: unknown = (options as CrossEntropyOptions | undefined)?.weight;
-  checkLossOptions(op, options, allowed, weight instanceof Tensor ? (weight.shape[0] ?? 0) : 0);
+  checkLossOptions(op, options, allowed, weight instanceof Tensor ? (weight.shape[0] ?? 0) : 0, notYet);
   return { ...options };
 }
 
@@ -28,7 +28,7 @@ export class CrossEntropyLoss {
    */
   constructor(options: CrossEntropyOptions = {}) {
     checkArity("CrossEntropyLoss", arguments, ["options"]);
-    this.options = checkModuleOptions("CrossEntropyLoss", options, CROSS_ENTROPY_OPTIONS);
+    this.options = checkModuleOptions("CrossEntropyLoss", options, CROSS_ENTROPY_OPTIONS, CROSS_ENTROPY_OPTIONS_NOT_YET);
   }
 
   /**

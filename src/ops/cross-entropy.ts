@@ -72,7 +72,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Labels, options: Cro
     throw new TorchletError("crossEntropy", "INVALID_ARGUMENT", `logits must be a Tensor, got ${describe(logits)}`);
   }
   const g = lossGeometry("crossEntropy", "logits", logits);
-  const o = checkLossOptions("crossEntropy", options, CROSS_ENTROPY_OPTIONS, g.J);
+  const o = checkLossOptions("crossEntropy", options, CROSS_ENTROPY_OPTIONS, g.J, CROSS_ENTROPY_OPTIONS_NOT_YET);
   if (isProbabilityTarget(labels, logits)) {
     return probabilityTargetLoss("crossEntropy", logSoftmax(logits, g.classDim), labels, o, g);
   }

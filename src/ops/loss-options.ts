@@ -56,16 +56,16 @@ const DEPRECATED = ["sizeAverage", "reduce"];
  * Checks a loss's options (`allowed` names the keys it takes) for C classes and fills in PyTorch's defaults.
  * @throws TorchletError for an unknown key (sizeAverage and reduce point to reduction), a reduction other than
  * "mean", "sum" or "none", a weight that is not a tensor (C) or that requires grad, a non-integer ignoreIndex,
- * or a labelSmoothing outside [0, 1].
+ * or a labelSmoothing outside [0, 1]; options in `notYet` (PyTorch's, not implemented yet) are refused by name.
  */
-export function checkLossOptions(op: string, options: CrossEntropyOptions | undefined, allowed: readonly string[], C: number): LossSettings {
+export function checkLossOptions(op: string, options: CrossEntropyOptions | undefined, allowed: readonly string[], C: number, notYet: readonly string[] = []): LossSettings {
   for (const key of Object.keys(options ?? {})) {
     const deprecated = allowed.includes(key) ? undefined : closestName(key, DEPRECATED);
     if (deprecated !== undefined) {
       throw new TorchletError(op, "INVALID_ARGUMENT", `unknown option ${JSON.stringify(key)}, PyTorch's deprecated ${deprecated}; did you mean "reduction"? (size_average=False is reduction "sum", reduce=False is reduction "none")`);
     }
   }
-  const o = checkOptionKeys(op, options, allowed);
+  const o = checkOptionKeys(op, options, allowed, notYet);
   const reduction = o.reduction ?? "mean";
   if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
     throw new TorchletError(op, "INVALID_ARGUMENT", `reduction must be "mean", "sum" or "none", got ${describe(reduction)}`);
