@@ -136,7 +136,7 @@ class Accumulator {
 
 /** d2l.accuracy: the number of rows of y_hat whose largest logit is at the label. */
 function accuracy(yHat: Tensor, y: Int32Array): number {
-  const predicted = argmax(yHat); // y_hat.argmax(axis=1)
+  const predicted = argmax(yHat, 1).data; // y_hat.argmax(axis=1): float32 class indices
   let correct = 0;
   for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) correct++;
   return correct;

@@ -325,7 +325,7 @@ function activationCases(B: number): BenchCase[] {
 }
 
 function lossCases(B: number): BenchCase[] {
-  const d = { N: B, J: 10 };
+  const d = { N: B, J: 10, inner: 1 };
   const labelsOf = (ctx: CaseContext) => {
     const labels = ctx.allocInt32(B);
     for (let i = 0; i < B; i++) labels[i] = (i * 7) % 10;

@@ -46,7 +46,7 @@ export interface Kernels {
   sigmoidBackward: typeof sigmoidBackward;
   /** y = max(0, x), elementwise. */
   reluForward: typeof reluForward;
-  /** dx += dy where y > 0. */
+  /** dx += dy where y > 0 or y is NaN. */
   reluBackward: typeof reluBackward;
   /** y = tanh(x), elementwise. */
   tanhForward: typeof tanhForward;

@@ -19,7 +19,7 @@ export const GEMM_DIMS: StructLayout = ["M", "N", "K", "transA", "transB", "accu
 /** LinearDims (src/wasm/linear.ts), then the share [start, end) and the workspace. */
 export const LINEAR_DIMS: StructLayout = ["N", "I", "O", "start", "end", "work"];
 /** SoftmaxDims (src/wasm/softmax.ts). */
-export const SOFTMAX_DIMS: StructLayout = ["N", "J"];
+export const SOFTMAX_DIMS: StructLayout = ["N", "J", "inner"];
 
 /** Bytes of one thread's struct block: room for the largest struct (32 fields), two cache lines. */
 export const DIMS_BLOCK_BYTES = 128;

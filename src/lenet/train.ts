@@ -5,7 +5,7 @@
 import { checkArity } from "../errors.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 import { softmaxCrossEntropy } from "../ops/cross-entropy.js";
-import { argmax } from "../ops/softmax.js";
+import { argmax } from "../ops/max.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../nn/optim.js";
 import { checkFiniteLoss, checkFiniteGradient } from "../nn/finite.js";
@@ -48,7 +48,7 @@ function namedOrIndexed(net: Module, optimizer: Optimizer): [string, Tensor][] {
 /** How many rows of logits (N, classes) have their largest value at the label. */
 export function countCorrect(logits: Tensor, labels: Int32Array): number {
   checkArity("countCorrect", arguments, ["logits", "labels"]);
-  const predicted = argmax(logits);
+  const predicted = argmax(logits, -1).data; // one class index per row
   let correct = 0;
   for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[i]) correct++;
   return correct;

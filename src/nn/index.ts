@@ -7,3 +7,4 @@ export { DataLoader, type LabeledData, type DataLoaderOptions, type Batch } from
 export { summary, type SummaryRow } from "./summary.js";
 export { Plan, type PlanOptions, type BatchResult, type DatasetResult } from "./plan.js";
 export { StepLayer, type LayerStep, type StepBuffers, type StepScratch } from "./step.js";
+export { NLLLoss } from "./loss.js";

@@ -18,7 +18,7 @@
 import { TorchletError, checkArity, checkInt, checkOptionKeys, checkShape, describe, formatShape } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { getBackend, type Backend } from "../backend/index.js";
-import { argmaxRow } from "../ops/softmax.js";
+import { argmaxRow } from "../ops/max.js";
 import type { Optimizer } from "./optim.js";
 import { DataLoader, type LabeledData } from "./dataloader.js";
 import { checkFiniteLoss, checkFiniteGradient } from "./finite.js";
@@ -269,7 +269,7 @@ export class Plan {
     this.copyParameters();
     for (const { step, buffers } of b.steps) step.forward(buffers);
     const logits = b.acts[b.acts.length - 1]!;
-    this.backend.softmaxCrossEntropyForward(this.full.loss, b.logProbs, logits, b.labels, { N: b.n, J: b.classes });
+    this.backend.softmaxCrossEntropyForward(this.full.loss, b.logProbs, logits, b.labels, { N: b.n, J: b.classes, inner: 1 });
     return { loss: this.full.loss[0]!, correct: countCorrect(logits, b.labels, b.n, b.classes) };
   }
 
@@ -279,7 +279,7 @@ export class Plan {
     for (const g of paramGrads) g.fill(0);
     for (const g of b.grads) g.fill(0);
     dloss[0] = 1;
-    this.backend.softmaxCrossEntropyBackward(b.grads[b.grads.length - 1]!, dloss, b.logProbs, b.labels, { N: b.n, J: b.classes });
+    this.backend.softmaxCrossEntropyBackward(b.grads[b.grads.length - 1]!, dloss, b.logProbs, b.labels, { N: b.n, J: b.classes, inner: 1 });
     for (let i = b.steps.length - 1; i >= 0; i--) b.steps[i]!.step.backward(b.steps[i]!.buffers);
     this.params.forEach((p, i) => {
       const grad = p.gradBuffer(), g = paramGrads[i]!;

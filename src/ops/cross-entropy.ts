@@ -1,109 +1,95 @@
-// softmaxCrossEntropy — the classification loss: mean negative log-probability
-// of the right class under softmax(logits). PyTorch's F.cross_entropy.
+// softmaxCrossEntropy — the classification loss: negative log-probability of the
+// right class under softmax(logits). PyTorch's F.cross_entropy, every option.
 //
-// Legend: N batch, J classes.
+// Legend: N batch, J classes, I inner (the dimensions after the classes, 1 for (N, J) logits).
 //
-//   L = −1/N Σ_n logSoftmax(logits)[n, label_n]
+//   L = −1/(N·I) Σ_(n,i) logSoftmax(logits)[n, label_(n,i), i]      (the fused path)
 //
 // Fused backward (docs/cross-entropy.md): softmax and the log cancel into
-//   ∂L/∂logits[n,j] = (softmax[n,j] − [j = label_n]) / N
+//   ∂L/∂logits[n,j,i] = (softmax[n,j,i] − [j = label_(n,i)]) / (N·I)
 // which is both cheaper and better conditioned than chaining the two ops.
+// LeNet's loss (mean, no weight, no smoothing, nothing ignored) takes this path;
+// every other option goes through logSoftmax and src/ops/nll-loss.ts.
 
-import { TorchletError, allocFloat32, checkArity, checkOptionKeys, describe, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, checkArity, describe } from "../errors.js";
 import { Tensor, record } from "../tensor/tensor.js";
-import { logSoftmaxForward, type SoftmaxDims } from "./softmax.js";
+import { logSoftmax, logSoftmaxForward, type SoftmaxDims } from "./softmax.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
+import { CROSS_ENTROPY_OPTIONS, checkLossOptions, isProbabilityTarget, lossGeometry, toLabels, type CrossEntropyOptions, type LossGeometry, type LossSettings, type Labels } from "./loss-options.js";
+import { classTargetLoss, probabilityTargetLoss } from "./nll-loss.js";
 
-/** L = mean over the batch of −log softmax(logits)[label]; logProbs keeps logSoftmax(logits). Never allocates. */
+export type { CrossEntropyOptions, Labels } from "./loss-options.js";
+
+/** L = mean over the N·I samples of −log softmax(logits)[label]; logProbs keeps logSoftmax(logits). Never allocates. */
 export function softmaxCrossEntropyForward(
   loss: Float32Array, // (1)
-  logProbs: Float32Array, // (N, J): logSoftmax(logits), kept for the backward
-  logits: Float32Array, // (N, J)
-  labels: Int32Array, // (N), each in [0, J)
+  logProbs: Float32Array, // (N, J, I): logSoftmax(logits) over J, kept for the backward
+  logits: Float32Array, // (N, J, I)
+  labels: Int32Array, // (N, I), each in [0, J)
   d: SoftmaxDims,
 ): void {
-  const { N, J } = d;
+  const { N, J, inner } = d;
   logSoftmaxForward(logProbs, logits, d);
   let total = 0;
-  for (let n = 0; n < N; n++) total -= logProbs[n * J + labels[n]!]!;
-  loss[0] = total / N;
+  for (let n = 0; n < N; n++) {
+    for (let i = 0; i < inner; i++) total -= logProbs[(n * J + labels[n * inner + i]!) * inner + i]!;
+  }
+  loss[0] = total / (N * inner);
 }
 
-/** dlogits += dloss · (softmax − onehot(labels)) / N. Never allocates. */
+/** dlogits += dloss · (softmax − onehot(labels)) / (N·I). Never allocates. */
 export function softmaxCrossEntropyBackward(
-  dlogits: Float32Array, // (N, J)
+  dlogits: Float32Array, // (N, J, I)
   dloss: Float32Array, // (1): ∂(outer loss)/∂L, 1 when L is the loss
-  logProbs: Float32Array, // (N, J) from the forward
-  labels: Int32Array, // (N)
+  logProbs: Float32Array, // (N, J, I) from the forward
+  labels: Int32Array, // (N, I)
   d: SoftmaxDims,
 ): void {
-  const { N, J } = d;
-  const scale = dloss[0]! / N;
+  const { N, J, inner } = d;
+  const scale = dloss[0]! / (N * inner);
+  // ∂L/∂logits[n,j,i] = (softmax[n,j,i] − [j = label_(n,i)]) / (N·I)
+  for (let k = 0; k < N * J * inner; k++) dlogits[k] += Math.exp(logProbs[k]!) * scale;
   for (let n = 0; n < N; n++) {
-    // ∂L/∂logits[n,j] = (softmax[n,j] − [j = label_n]) / N
-    for (let j = 0; j < J; j++) dlogits[n * J + j] += Math.exp(logProbs[n * J + j]!) * scale;
-    dlogits[n * J + labels[n]!] -= scale;
+    for (let i = 0; i < inner; i++) dlogits[(n * J + labels[n * inner + i]!) * inner + i] -= scale;
   }
 }
 
-/** Class labels: an Int32Array, a plain array of integers, or a tensor of integral values. */
-export type Labels = Int32Array | readonly number[] | Tensor;
+/** Options of {@link softmaxCrossEntropy} PyTorch has and torchlet does not implement yet: none (sizeAverage and reduce, PyTorch's deprecated spellings, are refused with a pointer to reduction). */
+export const CROSS_ENTROPY_OPTIONS_NOT_YET: readonly string[] = [];
 
 /**
- * Checks labels against a batch of N rows of J classes and returns them as an Int32Array.
- * @throws TorchletError naming the first label that is not an integer in [0, J).
- */
-export function toLabels(op: string, labels: Labels, N: number, J: number): Int32Array {
-  const values: ArrayLike<unknown> | null =
-    labels instanceof Tensor ? labels.data : labels instanceof Int32Array || Array.isArray(labels) ? labels : null;
-  if (values === null) {
-    throw new TorchletError(op, "INVALID_ARGUMENT", `labels must be an Int32Array, an array of integers or a Tensor, got ${describe(labels)}`);
-  }
-  if (values.length !== N) {
-    throw new TorchletError(op, "SHAPE_MISMATCH", `got ${values.length} labels for a batch of ${N}`);
-  }
-  const out = new Int32Array(N); // a copy: the backward must not see later changes to the caller's array
-  for (let n = 0; n < N; n++) {
-    const v = values[n];
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw new TorchletError(op, "INVALID_ARGUMENT", `label ${describe(v)} at index ${n} is not an integer class index in [0, ${J})`);
-    }
-    if (v < 0 || v >= J) {
-      throw new TorchletError(op, "OUT_OF_RANGE", `label ${v} at index ${n} is out of range for ${J} classes [0, ${J})`);
-    }
-    out[n] = v;
-  }
-  return out;
-}
-
-/**
- * Options of {@link softmaxCrossEntropy}: none yet. PyTorch's are refused by name as
- * not supported yet (reduction, ignoreIndex, labelSmoothing, weight) rather than ignored.
- */
-export type CrossEntropyOptions = Record<never, never>;
-
-/** cross-entropy options PyTorch has and torchlet does not implement yet. */
-export const CROSS_ENTROPY_OPTIONS_NOT_YET: readonly string[] = ["reduction", "ignoreIndex", "labelSmoothing", "weight", "sizeAverage", "reduce"];
-
-/**
- * Mean softmax cross-entropy of logits (N, J) against integer labels (N): a scalar tensor.
- * @throws TorchletError on an empty batch, a label count ≠ N, a label outside [0, J), or any option.
+ * Softmax cross-entropy, like `F.cross_entropy(logits, target, weight=, ignore_index=, reduction=, label_smoothing=)`.
+ * logits (N, C), (N, C, d1, …) or unbatched (C); target either class indices of shape (N), (N, d1, …) or a scalar
+ * (a Tensor, an Int32Array or array of integers, flat, or a number), or probabilities: a Tensor of the logits' shape.
+ * Options: reduction "mean" (default) | "sum" | "none", weight (a tensor (C)), ignoreIndex (default −100),
+ * labelSmoothing in [0, 1]. See docs/cross-entropy.md for each.
+ * @throws TorchletError on an empty input, a target that does not fit, a label outside [0, C) that is not ignoreIndex, or a bad option.
  * @example crossEntropy(tensor([[0, 0, 0]]), [1]).item() // ln 3 ≈ 1.0986
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Labels, options: CrossEntropyOptions = {}): Tensor {
   checkArity("crossEntropy", arguments, ["logits", "labels", "options"]);
-  checkOptionKeys("crossEntropy", options, [], CROSS_ENTROPY_OPTIONS_NOT_YET);
   if (!(logits instanceof Tensor)) {
     throw new TorchletError("crossEntropy", "INVALID_ARGUMENT", `logits must be a Tensor, got ${describe(logits)}`);
   }
-  if (logits.ndim !== 2 || logits.shape[0] === 0 || logits.shape[1] === 0) {
-    throw new TorchletError("crossEntropy", "SHAPE_MISMATCH", `logits must be 2-D (batch, classes) and non-empty, got shape ${formatShape(logits.shape)}`);
+  const g = lossGeometry("crossEntropy", "logits", logits);
+  const o = checkLossOptions("crossEntropy", options, CROSS_ENTROPY_OPTIONS, g.J, CROSS_ENTROPY_OPTIONS_NOT_YET);
+  if (isProbabilityTarget(labels, logits)) {
+    return probabilityTargetLoss("crossEntropy", logSoftmax(logits, g.classDim), labels, o, g);
   }
-  const [N, J] = logits.shape as [number, number];
-  const d: SoftmaxDims = { N, J };
-  const y = toLabels("crossEntropy", labels, N, J);
+  const y = toLabels("crossEntropy", labels, g, o.ignoreIndex);
+  if (takesFusedPath(o, y, g)) return fusedCrossEntropy(logits, y, g);
+  return classTargetLoss("crossEntropy", logSoftmax(logits, g.classDim), y, o, g);
+}
+
+// The fused kernel computes the plain mean over batched logits: no weight, no smoothing, no ignored label.
+function takesFusedPath(o: LossSettings, labels: Int32Array, g: LossGeometry): boolean {
+  return o.reduction === "mean" && o.weight === null && o.labelSmoothing === 0 && g.classDim === 1 && !labels.includes(-1);
+}
+
+function fusedCrossEntropy(logits: Tensor, y: Int32Array, g: LossGeometry): Tensor {
+  const d: SoftmaxDims = { N: g.N, J: g.J, inner: g.inner };
   const loss = allocFloat32("crossEntropy", 1);
-  const logProbs = allocFloat32("crossEntropy", N * J);
+  const logProbs = allocFloat32("crossEntropy", logits.numel);
   const backend = activeBackend(); // one backend for the forward and its backward
   kernel(softmaxCrossEntropyForward, backend)(loss, logProbs, logits.data, y, d);
   return record("crossEntropy", loss, [], [logits], (dloss, [dlogits]) => {

@@ -23,3 +23,6 @@ export { conv2dDims, conv2dColsLength, type Conv2dDims } from "./conv2d.js";
 export type { GemmDims } from "./gemm.js";
 export type { LinearDims } from "./linear.js";
 export type { SoftmaxDims } from "./softmax.js";
+export { reduceDims, type ReduceDims } from "./reduce.js";
+export type { LossDims } from "./nll-loss.js";
+export type { AxisDims } from "./axis.js";

@@ -1,5 +1,5 @@
 // relu — max(0, x), elementwise; any shape.
-// The derivative at exactly 0 is taken as 0, as PyTorch does.
+// The derivative at exactly 0 is taken as 0, as PyTorch does; at NaN the gradient passes, as PyTorch 1.13's does.
 // Shapes: x (any) → y (same shape). Walk-through: docs/relu.md
 
 import { checkArity } from "../errors.js";
@@ -17,19 +17,19 @@ export function reluForward(
   }
 }
 
-/** dx += dy where the output was positive. Never allocates. */
+/** dx += dy where the output was not ≤ 0: positive, or NaN (as PyTorch's threshold_backward). Never allocates. */
 export function reluBackward(
   dx: Float32Array, // (any)
   dy: Float32Array, // (same)
-  y: Float32Array, // (same): relu(x) from the forward; y > 0 exactly where x > 0
+  y: Float32Array, // (same): relu(x) from the forward; y > 0 exactly where x > 0, NaN where x is NaN
 ): void {
-  // d relu/dx = 1 if x > 0 else 0
-  for (let i = 0; i < dy.length; i++) if (y[i]! > 0) dx[i] += dy[i]!;
+  // d relu/dx = 0 if x ≤ 0 else 1 (NaN ≤ 0 is false: a NaN input passes dy, as in PyTorch)
+  for (let i = 0; i < dy.length; i++) if (!(y[i]! <= 0)) dx[i] += dy[i]!;
 }
 
 /**
  * Rectified linear unit of every element, like `torch.relu`: x (any shape) → y (same shape), max(0, x).
- * The gradient passes where y > 0 (it is 0 at x = 0). See docs/relu.md.
+ * The gradient passes where y > 0 or y is NaN, as in PyTorch (it is 0 at x = 0). See docs/relu.md.
  * @throws TorchletError when x is not a Tensor.
  * @example relu(tensor([-1, 0, 2])) // [0, 0, 2]
  */

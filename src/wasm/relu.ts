@@ -16,16 +16,16 @@ export function reluForward(y: usize, x: usize, i0: i32, i1: i32): void {
   }
 }
 
-// d relu/dx = 1 where the output is positive, else 0
+// d relu/dx = 0 where the output is ≤ 0, else 1 (a NaN output passes dy, as in PyTorch)
 export function reluBackward(dx: usize, dy: usize, y: usize, i0: i32, i1: i32): void {
   const zero = f32x4.splat(0);
   let i = i0;
   for (; i + 4 <= i1; i += 4) {
-    const pass = f32x4.gt(v128.load(y + <usize>i * 4), zero);
+    const pass = v128.not(f32x4.le(v128.load(y + <usize>i * 4), zero));
     const g = v128.and(v128.load(dy + <usize>i * 4), pass);
     v128.store(dx + <usize>i * 4, f32x4.add(v128.load(dx + <usize>i * 4), g));
   }
   for (; i < i1; i++) {
-    if (load<f32>(y + <usize>i * 4) > 0) store<f32>(dx + <usize>i * 4, load<f32>(dx + <usize>i * 4) + load<f32>(dy + <usize>i * 4));
+    if (!(load<f32>(y + <usize>i * 4) <= 0)) store<f32>(dx + <usize>i * 4, load<f32>(dx + <usize>i * 4) + load<f32>(dy + <usize>i * 4));
   }
 }

@@ -206,11 +206,11 @@ describe("wasm kernels equal the TypeScript reference", () => {
     );
   });
 
-  it("logSoftmax and softmax cross-entropy, forward and backward", () => {
+  it("logSoftmax and softmax cross-entropy, forward and backward (classes last, or strided by inner)", () => {
     fc.assert(
-      fc.property(small(20), small(12), fc.double({ min: 0.1, max: 1000, noNaN: true }), fc.integer(), (N, J, scale, seed) => {
+      fc.property(small(20), small(12), fc.constantFrom(1, 1, 2, 3), fc.double({ min: 0.1, max: 1000, noNaN: true }), fc.integer(), (N0, J, inner, scale, seed) => {
         const g = new Generator(seed);
-        const d = { N, J };
+        const d = { N: N0, J, inner }, N = N0 * inner; // N·J·inner values, N0·inner labels
         const x = random(g, N * J).map((v) => v * scale), dy = random(g, N * J), dx0 = random(g, N * J);
         const labels = Int32Array.from({ length: N }, () => g.randint(J));
         const y = new Float32Array(N * J), dx = dx0.slice();
@@ -236,11 +236,11 @@ describe("wasm kernels equal the TypeScript reference", () => {
     );
   });
 
-  it("softmax, forward and backward", () => {
+  it("softmax, forward and backward (classes last, or strided by inner)", () => {
     fc.assert(
-      fc.property(small(20), small(12), fc.double({ min: 0.1, max: 1000, noNaN: true }), fc.integer(), (N, J, scale, seed) => {
+      fc.property(small(20), small(12), fc.constantFrom(1, 1, 2, 3), fc.double({ min: 0.1, max: 1000, noNaN: true }), fc.integer(), (N0, J, inner, scale, seed) => {
         const g = new Generator(seed);
-        const d = { N, J };
+        const d = { N: N0, J, inner }, N = N0 * inner; // N·J·inner values
         const x = random(g, N * J).map((v) => v * scale), dy = random(g, N * J), dx0 = random(g, N * J);
         const y = new Float32Array(N * J), dx = dx0.slice();
         ts.softmaxForward(y, x, d);

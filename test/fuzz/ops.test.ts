@@ -23,7 +23,8 @@ import { sigmoid } from "../../src/ops/sigmoid.js";
 import { relu } from "../../src/ops/relu.js";
 import { tanh } from "../../src/ops/tanh.js";
 import { linear } from "../../src/ops/linear.js";
-import { softmax, logSoftmax, argmax } from "../../src/ops/softmax.js";
+import { softmax, logSoftmax } from "../../src/ops/softmax.js";
+import { argmax } from "../../src/ops/max.js";
 import { crossEntropy } from "../../src/ops/cross-entropy.js";
 import { add, sub, mul } from "../../src/ops/elementwise.js";
 import { sum, mean } from "../../src/ops/reduce.js";
@@ -207,8 +208,8 @@ for (const backend of BACKENDS) {
     fuzz(`[${backend}] softmax/logSoftmax/argmax over the last dimension`, 300, 6000, () =>
       fc.property(shapeArb(0, 3, 5), fc.constantFrom("softmax", "logSoftmax", "argmax"), fc.nat(), (shape, op, seed) => {
         const x = sample(shape, seed);
-        const valid = shape.length >= 1 && shape[shape.length - 1]! > 0;
-        const r = attempt(op, () => (op === "softmax" ? softmax(x) : op === "logSoftmax" ? logSoftmax(x) : argmax(x)));
+        const valid = shape.length === 0 || shape[shape.length - 1]! > 0; // a 0-D input is one class, as in PyTorch
+        const r = attempt(op, () => (op === "softmax" ? softmax(x, -1) : op === "logSoftmax" ? logSoftmax(x, -1) : argmax(x, -1)));
         if (!valid) {
           expect(r.ok).toBe(false);
           if (!r.ok) expectMentions(r.error, shape);
@@ -216,9 +217,9 @@ for (const backend of BACKENDS) {
         }
         expect(r.ok).toBe(true);
         if (!r.ok) return;
-        const J = shape[shape.length - 1]!, N = numel(shape) / J;
+        const J = shape[shape.length - 1] ?? 1, N = numel(shape) / J;
         if (op === "argmax") {
-          const out = r.value as Int32Array;
+          const out = (r.value as Tensor).data;
           expect(out.length).toBe(N);
           for (let n = 0; n < N; n++) {
             const row = Array.from(x.data.subarray(n * J, (n + 1) * J));
@@ -238,17 +239,30 @@ for (const backend of BACKENDS) {
         const J = shape[1] ?? 0;
         const values = fitCount && shape.length === 2 ? Array.from({ length: shape[0]! }, (_, i) => rawLabels[i] ?? 0) : rawLabels;
         const labels = kind === "array" ? values : kind === "int32" ? Int32Array.from(values) : tensor(values);
-        const valid = shape.length === 2 && shape[0]! > 0 && J > 0 && values.length === shape[0] && values.every((v) => v >= 0 && v < J);
+        // (N, C) logits take N labels; (N, C, d) logits take N·d labels, flat as an array (a tensor must be (N, d)); (C) logits a number
+        const samples = shape.length === 3 ? shape[0]! * shape[2]! : shape[0]!, inner = shape[2] ?? 1;
+        const fits = shape.length === 2 || (shape.length === 3 && kind !== "tensor");
+        // a tensor of the logits' own shape is a probability target: (C) logits and a C-element tensor here, any values
+        const probabilities = kind === "tensor" && shape.length === 1 && values.length === shape[0] && shape[0]! > 0;
+        const valid = probabilities || (fits && numel(shape) > 0 && values.length === samples && values.every((v) => v >= 0 && v < J));
         const r = attempt("crossEntropy", () => crossEntropy(logits, labels));
         if (!valid) {
           expect(r.ok).toBe(false);
-          if (!r.ok && shape.length === 2 && shape[0]! > 0 && J > 0 && values.length === shape[0]) expectMentions(r.error, values.find((v) => v < 0 || v >= J));
+          if (!r.ok && fits && numel(shape) > 0 && values.length === samples) expectMentions(r.error, values.find((v) => v < 0 || v >= J));
           return;
         }
         expect(r.ok).toBe(true);
         if (!r.ok) return;
-        const lp = logSoftmaxRef(logits.data, shape[0]!, J);
-        const expected = -values.reduce((s, v, n) => s + lp[n * J + v]!, 0) / shape[0]!;
+        if (probabilities) {
+          const lp = logSoftmaxRef(logits.data, 1, shape[0]!);
+          expectAllClose([r.value.item()], [-values.reduce((s, t, c) => s + t * lp[c]!, 0)], 1e-5, 1e-5, "crossEntropy (probabilities)");
+          checkBackward(r.value, [logits]);
+          return;
+        }
+        // sample s = (n, i) reads class j at (n·J + j)·inner + i: gather each sample's row, then the reference
+        const rows = values.map((_, s) => Array.from({ length: J }, (_, j) => logits.data[(Math.floor(s / inner) * J + j) * inner + (s % inner)]!));
+        const lp = logSoftmaxRef(rows.flat(), samples, J);
+        const expected = -values.reduce((s, v, n) => s + lp[n * J + v]!, 0) / samples;
         expectAllClose([r.value.item()], [expected], 1e-5, 1e-5, "crossEntropy");
         checkBackward(r.value, [logits]);
       }));
@@ -430,9 +444,9 @@ describe("fuzz: ops on extreme finite values", () => {
             scale = matmulRef(abs(a), abs(b), H, W, 3);
             break;
           }
-          case "softmax": result = softmax(x).data; reference = softmaxRef(x.data, N * C * H, W); scale = Array.from(reference, () => 1); break;
+          case "softmax": result = softmax(x, -1).data; reference = softmaxRef(x.data, N * C * H, W); scale = Array.from(reference, () => 1); break;
           case "logSoftmax": {
-            result = logSoftmax(x).data; reference = logSoftmaxRef(x.data, N * C * H, W);
+            result = logSoftmax(x, -1).data; reference = logSoftmaxRef(x.data, N * C * H, W);
             const rowMax = (i: number) => Math.max(...Array.from(x.data.subarray(i - (i % W), i - (i % W) + W), Math.abs));
             scale = Array.from(reference, (_, i) => 2 * rowMax(i) + 2);
             break;

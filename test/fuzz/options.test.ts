@@ -17,7 +17,7 @@ import { describe as describeValue } from "../../src/errors.js";
 import {
   Generator, Tensor, add, arange, argmax, avgPool2d, batchesPerEpoch, beginning, checkFitStart, conv2d, countCorrect, createModel,
   crossEntropy, datasetFromIdx, defaultGenerator, deserialize, encodeIdx, evaluate, evaluateAccuracy, fit, full, getBackend,
-  isGradEnabled, lenet, lenetModern, linear, logSoftmax, makeDataset, manualSeed, matmul, maxPool2d, mean, mul, nn, noGrad, ones, optim,
+  isGradEnabled, lenet, lenetModern, linear, logSoftmax, makeDataset, manualSeed, matmul, max, maxPool2d, mean, mul, nllLoss, nn, noGrad, ones, optim,
   parseIdx, parseImages, parseLabels, rand, randn, relu, serialize, setBackend, sigmoid, softmax, softmaxCrossEntropy, sub, subset,
   sum, tanh, tensor, toMnistInput, trainStep, trainingPlotSvg, zeros, zerosLike, MNIST_CLASSES, toOnnx, fromOnnx, type Dataset,
 } from "../../src/index.js";
@@ -63,6 +63,7 @@ const weightsPath = join(work, "weights.safetensors");
 save({ w: m23() }, weightsPath);
 const TENSOR_KEYS = ["requiresGrad"], RANDOM_KEYS = ["requiresGrad", "generator"], WINDOW_KEYS = ["stride", "padding"];
 const CONV2D_LAYER_KEYS = ["kernelSize", "stride", "padding", "bias", "generator"];
+const NLL_LOSS_KEYS = ["reduction", "weight", "ignoreIndex"], CROSS_ENTROPY_KEYS = [...NLL_LOSS_KEYS, "labelSmoothing"];
 const FIT_KEYS = ["net", "optimizer", "train", "test", "epochs", "batchSize", "generator", "start", "checkpointEvery", "onEpochStart", "onBatch", "onCheckpoint", "onEpoch"];
 
 // Public functions by export name (nn.X, optim.X for the namespaces).
@@ -97,16 +98,18 @@ const table: Record<string, Entry> = {
   relu: { ops: ["relu"], args: () => [m23()], call: (...a) => relu(...(a as [Tensor])) },
   tanh: { ops: ["tanh"], args: () => [m23()], call: (...a) => tanh(...(a as [Tensor])) },
   linear: { ops: ["linear"], args: () => [m23(), ones(4, 3), zeros(4)], call: (...a) => linear(...(a as Parameters<typeof linear>)) },
-  softmax: { ops: ["softmax"], args: () => [m23()], call: (...a) => softmax(...(a as [Tensor])) },
-  logSoftmax: { ops: ["logSoftmax"], args: () => [m23()], call: (...a) => logSoftmax(...(a as [Tensor])) },
-  argmax: { ops: ["argmax"], args: () => [m23()], call: (...a) => argmax(...(a as [Tensor])) },
-  softmaxCrossEntropy: { ops: ["crossEntropy"], args: () => [m23(), [0, 2], {}], call: (...a) => softmaxCrossEntropy(...(a as Parameters<typeof crossEntropy>)), options: { at: 2, keys: [] } },
-  crossEntropy: { ops: ["crossEntropy"], args: () => [m23(), [0, 2], {}], call: (...a) => crossEntropy(...(a as Parameters<typeof crossEntropy>)), options: { at: 2, keys: [] } },
+  softmax: { ops: ["softmax"], args: () => [m23(), -1], call: (...a) => softmax(...(a as [Tensor, number])) },
+  logSoftmax: { ops: ["logSoftmax"], args: () => [m23(), -1], call: (...a) => logSoftmax(...(a as [Tensor, number])) },
+  argmax: { ops: ["argmax"], args: () => [m23(), -1, false], call: (...a) => argmax(...(a as [Tensor, number, boolean])) },
+  softmaxCrossEntropy: { ops: ["crossEntropy"], args: () => [m23(), [0, 2], {}], call: (...a) => softmaxCrossEntropy(...(a as Parameters<typeof crossEntropy>)), options: { at: 2, keys: CROSS_ENTROPY_KEYS } },
+  crossEntropy: { ops: ["crossEntropy"], args: () => [m23(), [0, 2], {}], call: (...a) => crossEntropy(...(a as Parameters<typeof crossEntropy>)), options: { at: 2, keys: CROSS_ENTROPY_KEYS } },
   add: { ops: ["add"], args: () => [m23(), 1], call: (...a) => add(...(a as [Tensor, number])) },
   sub: { ops: ["sub"], args: () => [m23(), m23()], call: (...a) => sub(...(a as [Tensor, Tensor])) },
   mul: { ops: ["mul"], args: () => [m23(), 2], call: (...a) => mul(...(a as [Tensor, number])) },
-  sum: { ops: ["sum"], args: () => [m23()], call: (...a) => sum(...(a as [Tensor])) },
-  mean: { ops: ["mean"], args: () => [m23()], call: (...a) => mean(...(a as [Tensor])) },
+  sum: { ops: ["sum"], args: () => [m23(), [0, -1], false], call: (...a) => sum(...(a as [Tensor, number[], boolean])) },
+  mean: { ops: ["mean"], args: () => [m23(), 0, true], call: (...a) => mean(...(a as [Tensor, number, boolean])) },
+  max: { ops: ["max"], args: () => [m23(), 1, false], call: (...a) => (max as (...v: unknown[]) => unknown)(...a) },
+  nllLoss: { ops: ["nllLoss"], args: () => [m23(), [0, 2], {}], call: (...a) => nllLoss(...(a as Parameters<typeof nllLoss>)), options: { at: 2, keys: NLL_LOSS_KEYS } },
   // nn
   "nn.Sequential": { ops: ["Sequential", "Sequential.registerModule"], args: () => [new nn.ReLU()], call: (...a) => new nn.Sequential(...(a as nn.Module[])), rest: true },
   "nn.Sequential.forward": { ops: ["Sequential.forward"], args: () => [m23()], call: (...a) => (net().forward as (...v: unknown[]) => Tensor)(...a) },
@@ -122,7 +125,9 @@ const table: Record<string, Entry> = {
   "nn.Tanh": { ops: ["Tanh"], args: () => [], call: (...a) => new (nn.Tanh as new (...v: unknown[]) => nn.Tanh)(...a) },
   "nn.Flatten": { ops: ["Flatten"], args: () => [1, -1], call: (...a) => new nn.Flatten(...(a as number[])) },
   "nn.Reshape": { ops: ["Reshape"], args: () => [-1, 3], call: (...a) => new nn.Reshape(...(a as number[])), extrasAreValid: "each argument is a dimension of the target shape" },
-  "nn.CrossEntropyLoss": { ops: ["CrossEntropyLoss"], args: () => [{}], call: (...a) => new nn.CrossEntropyLoss(...(a as [object])), options: { at: 0, keys: [] } },
+  "nn.CrossEntropyLoss": { ops: ["CrossEntropyLoss"], args: () => [{}], call: (...a) => new nn.CrossEntropyLoss(...(a as [object])), options: { at: 0, keys: CROSS_ENTROPY_KEYS } },
+  "nn.NLLLoss": { ops: ["NLLLoss"], args: () => [{}], call: (...a) => new nn.NLLLoss(...(a as [object])), options: { at: 0, keys: NLL_LOSS_KEYS } },
+  "nn.NLLLoss.forward": { ops: ["NLLLoss.forward"], args: () => [m23(), [0, 1]], call: (...a) => (new nn.NLLLoss().forward as (...v: unknown[]) => Tensor)(...a) },
   "nn.CrossEntropyLoss.forward": { ops: ["CrossEntropyLoss.forward"], args: () => [m23(), [0, 1]], call: (...a) => (new nn.CrossEntropyLoss().forward as (...v: unknown[]) => Tensor)(...a) },
   "nn.xavierUniform": { ops: ["xavierUniform"], args: () => [ones(2, 3), {}], call: (...a) => nn.xavierUniform(...(a as Parameters<typeof nn.xavierUniform>)), options: { at: 1, keys: ["gain", "generator"] } },
   "nn.kaimingUniform": { ops: ["kaimingUniform"], args: () => [ones(2, 3), {}], call: (...a) => nn.kaimingUniform(...(a as Parameters<typeof nn.kaimingUniform>)), options: { at: 1, keys: ["a", "generator"] } },
@@ -280,10 +285,6 @@ suite("not supported yet: PyTorch options torchlet lacks are named as such", () 
     ["MaxPool2d dilation", () => new nn.MaxPool2d(2, { dilation: 2 } as object), "MaxPool2d: option dilation is not supported yet"],
     ["avgPool2d countIncludePad", () => avgPool2d(x4(), 2, { countIncludePad: false } as object), "avgPool2d: option countIncludePad is not supported yet"],
     ["AvgPool2d divisor_override", () => new nn.AvgPool2d(2, { divisor_override: 3 } as object), "AvgPool2d: option divisor_override (divisorOverride) is not supported yet"],
-    ["crossEntropy labelSmoothing", () => crossEntropy(m23(), [0, 1], { labelSmoothing: 0.1 } as object), "crossEntropy: option labelSmoothing is not supported yet (torchlet implements none of its options)"],
-    ["CrossEntropyLoss reduction", () => new nn.CrossEntropyLoss({ reduction: "sum" } as object), "CrossEntropyLoss: option reduction is not supported yet"],
-    ["CrossEntropyLoss ignore_index", () => new nn.CrossEntropyLoss({ ignore_index: -100 } as object), "CrossEntropyLoss: option ignore_index (ignoreIndex) is not supported yet"],
-    ["CrossEntropyLoss weight", () => new nn.CrossEntropyLoss({ weight: ones(3) } as object), "CrossEntropyLoss: option weight is not supported yet"],
     ["DataLoader num_workers", () => new nn.DataLoader(data(), { num_workers: 2 } as object), "DataLoader: option num_workers (numWorkers) is not supported yet"],
     ["zeros dtype", () => zeros([2], { dtype: "float64" } as object), "zeros: option dtype is not supported yet (torchlet implements requiresGrad)"],
   ];
@@ -296,13 +297,23 @@ suite("not supported yet: PyTorch options torchlet lacks are named as such", () 
     expect(refuses(["Conv2d"], () => new nn.Conv2d(1, 2, { kernel_size: 3 } as object)).message).toContain('unknown option "kernel_size"; did you mean "kernelSize"?');
     expect(refuses(["conv2d"], () => conv2d(x4(), ones(1, 1, 3, 3), null, { strides: 2 } as object)).message).toContain('did you mean "stride"?');
     expect(refuses(["Tensor"], () => new Tensor(new Float32Array(1), [1], { requires_grad: true } as object)).message).toContain('did you mean "requiresGrad"?');
+    expect(refuses(["CrossEntropyLoss"], () => new nn.CrossEntropyLoss({ ignore_index: -100 } as object)).message).toContain('unknown option "ignore_index"; did you mean "ignoreIndex"?');
+    expect(refuses(["crossEntropy"], () => crossEntropy(m23(), [0, 1], { label_smoothing: 0.1 } as object)).message).toContain('did you mean "labelSmoothing"?');
+  });
+
+  it("PyTorch's deprecated sizeAverage and reduce point to reduction", () => {
+    expect(refuses(["crossEntropy"], () => crossEntropy(m23(), [0, 1], { sizeAverage: false } as object)).message).toContain('unknown option "sizeAverage", PyTorch\'s deprecated sizeAverage; did you mean "reduction"?');
+    expect(refuses(["CrossEntropyLoss"], () => new nn.CrossEntropyLoss({ size_average: false } as object)).message).toContain('did you mean "reduction"?');
+    expect(refuses(["NLLLoss"], () => new nn.NLLLoss({ reduce: false } as object)).message).toContain('unknown option "reduce", PyTorch\'s deprecated reduce; did you mean "reduction"? (size_average=False is reduction "sum", reduce=False is reduction "none")');
+    expect(refuses(["nllLoss"], () => nllLoss(m23(), [0, 1], { reduce: false } as object)).message).toContain('did you mean "reduction"?');
+    expect(refuses(["nllLoss"], () => nllLoss(m23(), [0, 1], { labelSmoothing: 0.1 } as object)).message).toContain('unknown option "labelSmoothing"');
   });
 
   it("a dim passed PyTorch-style to an op without one says so", () => {
-    expect(refuses(["sum"], () => (sum as (...a: unknown[]) => Tensor)(m23(), 1)).message).toBe("sum: got a second argument 1; torchlet's sum reduces all elements and takes no dim yet (its arguments: input)");
-    expect(refuses(["softmax"], () => (softmax as (...a: unknown[]) => Tensor)(m23(), 0)).message).toContain("softmax: got a second argument 0; torchlet's softmax works over the last dimension and takes no dim yet");
-    expect(refuses(["argmax"], () => (argmax as (...a: unknown[]) => Int32Array)(m23(), 0)).message).toContain("takes no dim yet");
-    expect(refuses(["mean"], () => (mean as (...a: unknown[]) => Tensor)(m23(), 0)).message).toContain("takes no dim yet");
+    expect(refuses(["sum"], () => (sum as (...a: unknown[]) => Tensor)(m23(), 1, false, 1)).message).toBe("sum: takes 3 arguments (input, dim, keepdim) but got 4; the fourth is 1");
+    expect(refuses(["softmax"], () => (softmax as (...a: unknown[]) => Tensor)(m23(), 0, 1)).message).toBe("softmax: takes 2 arguments (input, dim) but got 3; the third is 1");
+    expect(refuses(["argmax"], () => (argmax as (...a: unknown[]) => Tensor)(m23(), 0, true, 0)).message).toContain("argmax: takes 3 arguments (input, dim, keepdim) but got 4");
+    expect(refuses(["mean"], () => (mean as (...a: unknown[]) => Tensor)(m23(), 0, false, "x")).message).toContain("mean: takes 3 arguments");
     expect(refuses(["relu"], () => (relu as (...a: unknown[]) => Tensor)(m23(), true)).message).toBe("relu: takes 1 argument (input) but got 2; the second is true");
     expect(refuses(["Linear"], () => new (nn.Linear as new (...a: unknown[]) => nn.Linear)(4, 8, true)).message).toBe("Linear: options must be an object such as { bias, generator }, got true");
     expect(refuses(["Linear"], () => new (nn.Linear as new (...a: unknown[]) => nn.Linear)(4, 8, true, "extra")).message).toBe('Linear: takes 3 arguments (inFeatures, outFeatures, options) but got 4; the fourth is "extra"');

@@ -41,6 +41,13 @@ describe("activation forward vs float64 references", () => {
     expect(Number.isNaN(y.data[0]!)).toBe(true);
     expect(Array.from(y.data.subarray(1))).toEqual([0, 0, 0, 2.5]);
   });
+
+  it("relu passes the gradient at a NaN input, as torch.relu (1.13) does", () => {
+    // torch: relu(tensor([nan, -3, 0, 2.5])).backward(tensor([2., 3, 4, 5])) gives grad [2, 0, 0, 5]
+    const x = tensor([Number.NaN, -3, 0, 2.5, Number.NaN, -1, 1, Number.NaN], [8], { requiresGrad: true });
+    relu(x).backward(tensor([2, 3, 4, 5, 6, 7, 8, 9]));
+    expect(Array.from(x.grad!.data)).toEqual([2, 0, 0, 5, 6, 0, 8, 9]);
+  });
 });
 
 describe("activation gradients", () => {

@@ -12,7 +12,8 @@ import { matmul } from "../../src/ops/gemm.js";
 import { crossEntropy } from "../../src/ops/cross-entropy.js";
 import { add, mul, sub } from "../../src/ops/elementwise.js";
 import { mean, sum } from "../../src/ops/reduce.js";
-import { argmax, logSoftmax, softmax } from "../../src/ops/softmax.js";
+import { logSoftmax, softmax } from "../../src/ops/softmax.js";
+import { argmax } from "../../src/ops/max.js";
 import { relu } from "../../src/ops/relu.js";
 import { sigmoid } from "../../src/ops/sigmoid.js";
 import { tanh } from "../../src/ops/tanh.js";
@@ -173,8 +174,13 @@ describe("crossEntropy errors", () => {
     expectError(() => crossEntropy(zeros(3, 0), [0, 0, 0]), "SHAPE_MISMATCH", ["non-empty", "[3,0]"]);
   });
 
-  it("logits not 2-D", () => {
-    expectError(() => crossEntropy(zeros(4), [0]), "SHAPE_MISMATCH", ["logits must be 2-D", "[4]"]);
+  it("scalar logits, or a target whose shape does not fit the logits' (1-D logits are unbatched: one scalar label)", () => {
+    expectError(() => crossEntropy(zeros(), 0), "SHAPE_MISMATCH", ["logits must be (batch, classes, …) or unbatched (classes)", "[]"]);
+    expectError(() => crossEntropy(zeros(4), [0]), "SHAPE_MISMATCH", ["target shape [1] does not fit input shape [4]", "class indices of shape []"]);
+    expectError(() => crossEntropy(zeros(2, 4), 1), "SHAPE_MISMATCH", ["a single label 1 goes with unbatched", "[2,4]"]);
+    expectError(() => crossEntropy(zeros(2, 4, 3), tensor([0, 1, 2, 3, 0, 1])), "SHAPE_MISMATCH", ["target shape [6] does not fit input shape [2,4,3]", "class indices of shape [2,3]", "probabilities of shape [2,4,3]"]);
+    expectError(() => crossEntropy(zeros(2, 4, 3), [0, 1]), "SHAPE_MISMATCH", ["got 2 labels for 6 samples of shape [2,3]"]);
+    expectError(() => crossEntropy(zeros(2, 4), zeros(2, 3)), "SHAPE_MISMATCH", ["got 6 labels for a batch of 2"]);
   });
 
   it("labels of the wrong kind", () => {
@@ -202,6 +208,7 @@ describe("matmul and elementwise shape errors", () => {
   it("softmax of an empty last dimension", () => {
     expectError(() => softmax(zeros(2, 0)), "SHAPE_MISMATCH", ["softmax:", "non-empty last dimension", "[2,0]"]);
     expectError(() => argmax(zeros(3, 0)), "SHAPE_MISMATCH", ["argmax:", "[3,0]"]);
+    expectError(() => argmax(zeros(3, 0), -1), "SHAPE_MISMATCH", ["argmax:", "[3,0]"]);
   });
 
   it("mean of an empty tensor", () => {

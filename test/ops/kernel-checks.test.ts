@@ -20,7 +20,7 @@ const conv = kernels.conv2dDims([2, 3, 6, 5], [4, 3, 3, 3], [4], { padding: 1 })
 const colsLength = kernels.conv2dColsLength(conv);
 const gemmDims = { M: 3, N: 4, K: 5, transA: false, transB: false, accumulate: false };
 const lin = { N: 3, I: 5, O: 4 };
-const rows = { N: 3, J: 4 };
+const rows = { N: 3, J: 4, inner: 1 };
 const size = (d: { N: number; C: number; H: number; W: number }) => d.N * d.C * d.H * d.W;
 const out = (d: { N: number; C: number; P: number; Q: number }) => d.N * d.C * d.P * d.Q;
 
@@ -81,7 +81,7 @@ describe("kernels.* entry checks", () => {
     for (const name of backendKernels as (keyof Kernels)[]) expect(checked, name).toContain(name);
     expect(Object.keys(valid).sort()).toEqual([...checked].sort());
     const helpers = Object.entries(kernels).filter(([, v]) => typeof v === "function" && !isChecked(v)).map(([k]) => k);
-    expect(helpers.sort()).toEqual(["conv2dColsLength", "conv2dDims", "pool2dDims", "poolWindow", "unchecked", "windowDims"]);
+    expect(helpers.sort()).toEqual(["conv2dColsLength", "conv2dDims", "pool2dDims", "poolWindow", "reduceDims", "unchecked", "windowDims"]);
   });
 
   it.each(checkedKernels)("%s: a valid call computes what the bare kernel computes, bit for bit", (name, checked) => {

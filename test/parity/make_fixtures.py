@@ -221,6 +221,168 @@ def cross_entropy_cases():
         save(name, "crossEntropy", {"reduction": "mean"}, {"logits": logits, "labels": labels.float()},
              loss.detach(), {"logits": leaf.grad}, dy)
 
+# ---- reduce helper: softmax/logSoftmax over a dim, sum/mean/max/argmax, NaN rules, every cross-entropy option, NLLLoss ----
+# Files named reduce_<case>.safetensors. Those named reduce_own_* are checked by their own block in pytorch.test.ts
+# (argmax has no gradient; NaN cases compare NaN positions), the rest by the shared loop. A class-weight tensor is
+# saved as "weight" (options {"weight": true}) and is not an input: PyTorch has no gradient for it.
+
+
+def reduce_save(name, op, options, inputs, extras, y, grads, dy):
+    """save() plus tensors that are not inputs (weight, indices), written after the rest."""
+    save(name, op, options, inputs, y, grads, dy)
+    path = os.path.join(FIXTURES, name + ".safetensors")
+    from common import read_safetensors  # noqa: E402
+    tensors, metadata = read_safetensors(path)
+    tensors.update({k: v.detach().float() for k, v in extras.items()})
+    write_safetensors(path, tensors, metadata)
+    written[-1] = (name, os.path.getsize(path))
+
+
+def reduce_run(name, op, options, inputs, fn, extras=None, no_grad=()):
+    """run() for the reduce cases: fn returns y, or (y, extras); inputs named in no_grad are not leaves."""
+    g = generator(name)
+    leaves = {k: v.detach().clone().requires_grad_(k not in no_grad) for k, v in inputs.items()}
+    out = fn(*leaves.values())
+    y, more = out if isinstance(out, tuple) else (out, {})
+    more.update(extras or {})
+    dy = randn(g, y.shape)
+    if y.requires_grad:
+        y.backward(dy)
+    grads = {k: v.grad for k, v in leaves.items() if k not in no_grad and v.grad is not None}
+    reduce_save(name, op, options, {k: v.detach() for k, v in leaves.items()}, more, y.detach(), grads, dy)
+
+
+def with_ties(g, shape):
+    """Values k/4 for small integers k: exact in float32 and often tied."""
+    return torch.randint(-3, 4, shape, generator=g).float() / 4
+
+
+def reduce_softmax_cases():
+    for op, fn in (("softmax", torch.softmax), ("logSoftmax", torch.log_softmax)):
+        for dim in (0, 1, -1, 2):
+            name = f"reduce_{op}_dim{dim}".replace("-", "m")
+            reduce_run(name, op, {"dim": dim}, {"x": randn(generator(name), 2, 3, 4, scale=2.0)}, lambda x, d=dim, f=fn: f(x, d))
+
+
+REDUCE_SUM_CASES = [
+    # name, op, dim (None: all), keepdim
+    ("sum_all", "sum", None, False),
+    ("sum_dim1", "sum", 1, False),
+    ("sum_dims0_2_keepdim", "sum", [0, 2], True),
+    ("sum_dimm1_keepdim", "sum", -1, True),
+    ("mean_dim0", "mean", 0, False),
+    ("mean_dims1_m1", "mean", [1, -1], False),
+    ("mean_dim2_keepdim", "mean", 2, True),
+]
+
+
+def reduce_sum_cases():
+    for case, op, dim, keepdim in REDUCE_SUM_CASES:
+        name = "reduce_" + case
+        fn = torch.sum if op == "sum" else torch.mean
+        options = {} if dim is None else {"dim": dim, "keepdim": keepdim}
+        call = (lambda x, f=fn: f(x)) if dim is None else (lambda x, f=fn, d=dim, k=keepdim: f(x, d, keepdim=k))
+        reduce_run(name, op, options, {"x": randn(generator(name), 2, 3, 4)}, call)
+
+
+def reduce_max_cases():
+    for case, dim, keepdim in (("max_dim1_ties", 1, False), ("max_dim0_keepdim_ties", 0, True), ("max_dimm1", -1, False)):
+        name = "reduce_" + case
+        x = with_ties(generator(name), (2, 3, 4)) if "ties" in case else randn(generator(name), 2, 3, 4)
+        reduce_run(name, "max", {"dim": dim, "keepdim": keepdim}, {"x": x},
+                   lambda x, d=dim, k=keepdim: (lambda r: (r.values, {"indices": r.indices.float()}))(torch.max(x, d, keepdim=k)))
+    name = "reduce_max_all_ties"  # the gradient is shared by the tied maxima
+    x = torch.tensor([[0.5, 2.0, -1.0], [2.0, 0.0, 2.0]])
+    reduce_run(name, "max", {}, {"x": x}, lambda x: torch.max(x))
+
+
+def reduce_own_cases():
+    """argmax (no gradient) and NaN cases: checked by their own block in pytorch.test.ts."""
+    nan = float("nan")
+    rows = torch.tensor([[0.5, nan, 0.9, nan], [nan, 1.0, 3.0, 3.0], [1.0, 3.0, 3.0, -2.0]])
+    for case, dim, keepdim in (("dim1", 1, False), ("dim0_keepdim", 0, True), ("flat", None, False)):
+        name = "reduce_own_argmax_" + case
+        options = {} if dim is None else {"dim": dim, "keepdim": keepdim}
+        y = torch.argmax(rows) if dim is None else torch.argmax(rows, dim, keepdim=keepdim)
+        reduce_save(name, "argmax", options, {"x": rows}, {}, y.float(), {}, torch.zeros(()))
+    reduce_run("reduce_own_relu_nan", "relu", {}, {"x": torch.tensor([[nan, -1.0, 0.0], [2.0, nan, -nan]])}, torch.relu)
+    reduce_run("reduce_own_max_dim1_nan", "max", {"dim": 1, "keepdim": False}, {"x": rows},
+               lambda x: (lambda r: (r.values, {"indices": r.indices.float()}))(torch.max(x, 1)))
+    reduce_run("reduce_own_max_all_nan", "max", {}, {"x": rows}, lambda x: torch.max(x))
+    reduce_run("reduce_own_softmax_nan", "softmax", {"dim": 1}, {"x": rows}, lambda x: torch.softmax(x, 1))
+
+
+REDUCE_CE_CASES = [
+    # name, logits shape, options (torchlet spelling), target: "labels" | "probs", labels set to ignoreIndex
+    ("ce_sum", (5, 4), {"reduction": "sum"}, "labels", 0),
+    ("ce_none", (5, 4), {"reduction": "none"}, "labels", 0),
+    ("ce_ignore_default", (6, 4), {}, "labels", 2),
+    ("ce_ignore_custom", (6, 4), {"ignoreIndex": 2}, "labels", 2),
+    ("ce_smoothing", (5, 4), {"labelSmoothing": 0.1}, "labels", 0),
+    ("ce_smoothing_none", (5, 4), {"labelSmoothing": 0.2, "reduction": "none"}, "labels", 0),
+    ("ce_smoothing_ignore", (6, 4), {"labelSmoothing": 0.15, "ignoreIndex": 1}, "labels", 2),
+    ("ce_weight", (5, 4), {"weight": True}, "labels", 0),
+    ("ce_weight_sum", (5, 4), {"weight": True, "reduction": "sum"}, "labels", 0),
+    ("ce_weight_smoothing_ignore", (6, 4), {"weight": True, "labelSmoothing": 0.1, "ignoreIndex": 1}, "labels", 2),
+    ("ce_weight_smoothing_ignore_none", (6, 4), {"weight": True, "labelSmoothing": 0.3, "ignoreIndex": 0, "reduction": "none"}, "labels", 2),
+    ("ce_probs", (5, 4), {}, "probs", 0),
+    ("ce_probs_weight_smoothing_sum", (5, 4), {"weight": True, "labelSmoothing": 0.2, "reduction": "sum"}, "probs", 0),
+    ("ce_probs_none", (5, 4), {"reduction": "none"}, "probs", 0),
+    ("ce_kdim", (2, 4, 3, 2), {}, "labels", 0),
+    ("ce_kdim_weight_ignore_none", (2, 4, 3), {"weight": True, "ignoreIndex": 3, "reduction": "none"}, "labels", 2),
+    ("ce_kdim_smoothing", (2, 4, 3), {"labelSmoothing": 0.1}, "labels", 1),
+    ("ce_kdim_probs_weight", (2, 4, 3), {"weight": True}, "probs", 0),
+    ("ce_unbatched", (5,), {}, "labels", 0),
+    ("ce_unbatched_weight_smoothing", (5,), {"weight": True, "labelSmoothing": 0.1}, "labels", 0),
+    ("ce_unbatched_probs", (5,), {"labelSmoothing": 0.05}, "probs", 0),
+    ("nll_mean", (5, 4), {}, "labels", 0),
+    ("nll_weight_ignore_sum", (6, 4), {"weight": True, "ignoreIndex": 1, "reduction": "sum"}, "labels", 2),
+    ("nll_kdim_weight_none", (2, 4, 3), {"weight": True, "reduction": "none"}, "labels", 0),
+    ("nll_unbatched_weight", (4,), {"weight": True}, "labels", 0),
+]
+
+
+def reduce_cross_entropy_cases():
+    for case, shape, options, kind, ignored in REDUCE_CE_CASES:
+        name = "reduce_" + case
+        g = generator(name)
+        C = shape[0] if len(shape) == 1 else shape[1]
+        sample_shape = () if len(shape) == 1 else (shape[0],) + tuple(shape[2:])
+        logits = randn(g, shape, scale=2.0)
+        ignore = options.get("ignoreIndex", -100)
+        labels = torch.randint(0, C, sample_shape, generator=g)
+        flat = labels.reshape(-1)
+        for k in range(ignored):  # the first `ignored` samples take ignoreIndex (and ignoreIndex also appears as a class elsewhere)
+            flat[k] = ignore
+        weight = torch.rand(C, generator=g) + 0.25
+        torch_options = {"reduction": options.get("reduction", "mean"), "ignore_index": ignore}
+        if "weight" in options:
+            torch_options["weight"] = weight
+        extras = {"weight": weight} if "weight" in options else {}
+        if case.startswith("nll"):
+            reduce_run(name, "nllLoss", options, {"x": logits}, lambda x: F.nll_loss(x, labels, **torch_options),
+                       extras=dict(extras, labels=labels.float()))
+            continue
+        torch_options["label_smoothing"] = options.get("labelSmoothing", 0.0)
+        if kind == "probs":
+            del torch_options["ignore_index"]
+            target = torch.softmax(randn(g, shape), 0 if len(shape) == 1 else 1)
+            reduce_run(name, "crossEntropy", options, {"logits": logits, "target": target},
+                       lambda x, t: F.cross_entropy(x, t, **torch_options), extras=extras)
+        else:
+            reduce_run(name, "crossEntropy", options, {"logits": logits}, lambda x: F.cross_entropy(x, labels, **torch_options),
+                       extras=dict(extras, labels=labels.float()))
+
+
+def reduce_cases():
+    reduce_softmax_cases()
+    reduce_sum_cases()
+    reduce_max_cases()
+    reduce_own_cases()
+    reduce_cross_entropy_cases()
+
+# ---- end of the reduce helper's section ----
+
 # ---- d2l LeNet on 16 real MNIST digits ------------------------------------------
 
 
@@ -279,6 +441,7 @@ def main():
     linear_cases()
     activation_cases()
     cross_entropy_cases()
+    reduce_cases()
     lenet_case()
     total = sum(size for _, size in written)
     for name, size in written:

@@ -25,6 +25,11 @@ import { sigmoid } from "../../src/ops/sigmoid.js";
 import { relu } from "../../src/ops/relu.js";
 import { tanh } from "../../src/ops/tanh.js";
 import { crossEntropy } from "../../src/ops/cross-entropy.js";
+import { softmax, logSoftmax } from "../../src/ops/softmax.js";
+import { sum, mean } from "../../src/ops/reduce.js";
+import { max, argmax } from "../../src/ops/max.js";
+import { nllLoss } from "../../src/ops/nll-loss.js";
+import type { CrossEntropyOptions } from "../../src/ops/loss-options.js";
 import { deserialize, type SafetensorsContents } from "../../src/io/safetensors.js";
 import { lenet } from "../../src/lenet/models.js";
 import { loadBundledMnist } from "../../src/data/files.js";
@@ -112,18 +117,49 @@ function runOp(fixture: Fixture): { y: Tensor; leaves: Record<string, Tensor> } 
       return { y: relu(x), leaves };
     case "tanh":
       return { y: tanh(x), leaves };
-    case "crossEntropy":
-      return { y: crossEntropy(leaves.logits!, labelsOf(get(fixture, "labels"))), leaves };
+    case "crossEntropy": // class-index labels, or probabilities: the leaf "target" (reduce helper's cases)
+      return { y: crossEntropy(leaves.logits!, leaves.target ?? get(fixture, "labels"), lossOptions(fixture)), leaves };
+    // reduce helper's cases (reduce_*.safetensors)
+    case "softmax":
+      return { y: softmax(x, o.dim as number), leaves };
+    case "logSoftmax":
+      return { y: logSoftmax(x, o.dim as number), leaves };
+    case "sum":
+      return { y: sum(x, o.dim as number | number[] | undefined, o.keepdim as boolean | undefined), leaves };
+    case "mean":
+      return { y: mean(x, o.dim as number | number[] | undefined, o.keepdim as boolean | undefined), leaves };
+    case "max":
+      return { y: maxAndIndices(fixture, x), leaves };
+    case "nllLoss":
+      return { y: nllLoss(x, get(fixture, "labels"), lossOptions(fixture)), leaves };
     default:
       throw new Error(`${fixture.file}: unknown op "${fixture.op}"`);
   }
+}
+
+/** reduce helper: a loss's options as torchlet spells them; {"weight": true} reads the fixture's "weight" tensor. */
+function lossOptions(fixture: Fixture): CrossEntropyOptions {
+  const { weight, ...rest } = fixture.options as CrossEntropyOptions & { weight?: boolean };
+  return weight === true ? { ...rest, weight: get(fixture, "weight") } : rest;
+}
+
+/** reduce helper: max(x) or max(x, dim, keepdim); over a dim the indices are checked here, exactly. */
+function maxAndIndices(fixture: Fixture, x: Tensor): Tensor {
+  const { dim, keepdim } = fixture.options as { dim?: number; keepdim?: boolean };
+  if (dim === undefined) return max(x);
+  const [values, indices] = max(x, dim, keepdim);
+  expectMatch(fixture, "indices", indices, get(fixture, "indices"), "exact");
+  return values;
 }
 
 /** Ops that only select or route values: compared almost bit for bit. */
 const EXACT_OPS = new Set(["relu", "maxPool2d"]);
 
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".safetensors")).sort();
-const opFixtures = files.filter((f) => f !== "lenet.safetensors");
+// reduce helper: reduce_own_* fixtures (argmax, NaN) are checked by their own block below, and these ops must have fixtures
+const REDUCE_OWN = /^reduce_own_/;
+const REDUCE_MINIMUM = { softmax: 4, logSoftmax: 4, sum: 4, mean: 3, max: 4, argmax: 3, nllLoss: 4, crossEntropy: 25 };
+const opFixtures = files.filter((f) => f !== "lenet.safetensors" && !REDUCE_OWN.test(f));
 
 describe("PyTorch parity fixtures", () => {
   it("cover every op, with the cases make_fixtures.py writes", () => {
@@ -133,6 +169,7 @@ describe("PyTorch parity fixtures", () => {
       byOp.set(op, [...(byOp.get(op) ?? []), file]);
     }
     const minimum: Record<string, number> = { conv2d: 8, avgPool2d: 5, maxPool2d: 8, linear: 4, sigmoid: 1, relu: 1, tanh: 1, crossEntropy: 5, lenet: 1 };
+    Object.assign(minimum, REDUCE_MINIMUM);
     for (const [op, count] of Object.entries(minimum)) {
       expect(byOp.get(op)?.length ?? 0, `fixtures for ${op} (run /usr/bin/python3 test/parity/make_fixtures.py)`).toBeGreaterThanOrEqual(count);
     }
@@ -158,6 +195,35 @@ describe.each(opFixtures)("%s", (file) => {
     // every gradient PyTorch saved was checked
     const saved = Object.keys(fixture.tensors).filter((k) => k.startsWith("grad.")).sort();
     expect(saved).toEqual(names.map((n) => `grad.${n}`).sort());
+  });
+});
+
+// reduce helper: argmax (no gradient) and NaN cases, where PyTorch's NaNs must come out as NaNs in the same places.
+describe.each(files.filter((f) => REDUCE_OWN.test(f)))("%s", (file) => {
+  /** a and b equal where b is NaN (NaN there too) and within 1e-6 elsewhere. */
+  const expectSameNaNs = (what: string, a: Tensor | null, b: Tensor): void => {
+    expect(a, `${file}: ${what}`).not.toBeNull();
+    expect([...a!.shape], `${file}: ${what} shape`).toEqual([...b.shape]);
+    for (let k = 0; k < b.numel; k++) {
+      const [got, want] = [a!.data[k]!, b.data[k]!];
+      if (Number.isNaN(want)) expect(got, `${file}: ${what}[${k}] (PyTorch: NaN)`).toBeNaN();
+      else expect(Math.abs(got - want), `${file}: ${what}[${k}] = ${got}, PyTorch ${want}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(want)));
+    }
+  };
+
+  it("matches PyTorch, NaNs included", () => {
+    const fixture = readFixture(file);
+    const x = leaf(fixture, "x");
+    const { dim, keepdim } = fixture.options as { dim?: number; keepdim?: boolean };
+    if (fixture.op === "argmax") {
+      expectSameNaNs("y", argmax(x, dim, keepdim), get(fixture, "y"));
+      expect(Object.keys(fixture.tensors).filter((k) => k.startsWith("grad."))).toEqual([]);
+      return;
+    }
+    const y = fixture.op === "relu" ? relu(x) : fixture.op === "softmax" ? softmax(x, dim) : maxAndIndices(fixture, x);
+    expectSameNaNs("y", y, get(fixture, "y"));
+    y.backward(get(fixture, "dy"));
+    expectSameNaNs("grad.x", x.grad, get(fixture, "grad.x"));
   });
 });
 

@@ -68,7 +68,7 @@ describe("the browser bundle of src/index.ts", () => {
     const { test } = loadBundledMnist();
     const logits = torchlet.noGrad(() => net.forward(new torchlet.Tensor(test.images.slice(0, 784), [1, 784])));
     expect(logits.shape).toEqual([1, 10]);
-    expect(torchlet.argmax(logits)[0]).toBe(test.labels[0]);
+    expect(torchlet.argmax(logits, 1).toArray()).toEqual([test.labels[0]]);
     // Class names survive bundling (Module.typeName is constructor.name): reprs and error messages stay readable.
     expect(net.layers.map((layer) => layer.typeName)).toEqual(["Reshape", "Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear", "ReLU", "Linear", "ReLU", "Linear"]);
   });

@@ -25,17 +25,17 @@ export const linearBackward = checkedKernel("linearBackward", lin.linearBackward
   ],
 });
 
-const rows: DimsArg<soft.SoftmaxDims> = { name: "d", role: "dims", integers: { N: 0, J: 1 } };
-const nj = (name: string, role: "out" | "in"): ArrayArg<soft.SoftmaxDims> => ({ name, role, length: { text: "N·J", of: (d) => d.N * d.J } });
-/** y = softmax of each row of x (N, J). @function */ export const softmaxForward = checkedKernel("softmaxForward", soft.softmaxForward, { args: [nj("y", "out"), nj("x", "in"), rows] });
+const rows: DimsArg<soft.SoftmaxDims> = { name: "d", role: "dims", integers: { N: 0, J: 1, inner: 1 } };
+const nj = (name: string, role: "out" | "in"): ArrayArg<soft.SoftmaxDims> => ({ name, role, length: { text: "N·J·inner", of: (d) => d.N * d.J * d.inner } });
+/** y = softmax of x (N, J, inner) over J. @function */ export const softmaxForward = checkedKernel("softmaxForward", soft.softmaxForward, { args: [nj("y", "out"), nj("x", "in"), rows] });
 /** dx += softmax's gradient. @function */ export const softmaxBackward = checkedKernel("softmaxBackward", soft.softmaxBackward, { args: [nj("dx", "out"), nj("dy", "in"), nj("y", "in"), rows] });
-/** y = log-softmax of each row of x (N, J). @function */ export const logSoftmaxForward = checkedKernel("logSoftmaxForward", soft.logSoftmaxForward, { args: [nj("y", "out"), nj("x", "in"), rows] });
+/** y = log-softmax of x (N, J, inner) over J. @function */ export const logSoftmaxForward = checkedKernel("logSoftmaxForward", soft.logSoftmaxForward, { args: [nj("y", "out"), nj("x", "in"), rows] });
 /** dx += log-softmax's gradient. @function */ export const logSoftmaxBackward = checkedKernel("logSoftmaxBackward", soft.logSoftmaxBackward, { args: [nj("dx", "out"), nj("dy", "in"), nj("y", "in"), rows] });
 
 const one = (name: string, role: "out" | "in"): ArrayArg<soft.SoftmaxDims> => ({ name, role, length: { text: "1", of: () => 1 } });
-const labels: ArrayArg<soft.SoftmaxDims> = { name: "labels", role: "in", length: { text: "N", of: (d) => d.N }, int32: true };
+const labels: ArrayArg<soft.SoftmaxDims> = { name: "labels", role: "in", length: { text: "N·inner", of: (d) => d.N * d.inner }, int32: true };
 const labelsInRange = ({ labels: l }: Record<string, unknown>, d: soft.SoftmaxDims) => firstOutside(l as Int32Array, d.J, "labels");
-/** loss (1) = mean −log softmax(logits)[label]; logProbs (N, J) kept for the backward. @function */
+/** loss (1) = mean −log softmax(logits)[label]; logProbs (N, J, inner) kept for the backward. @function */
 export const softmaxCrossEntropyForward = checkedKernel("softmaxCrossEntropyForward", xent.softmaxCrossEntropyForward, {
   args: [one("loss", "out"), nj("logProbs", "out"), nj("logits", "in"), labels, rows], contents: labelsInRange,
 });
