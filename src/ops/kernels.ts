@@ -16,6 +16,6 @@ export { addForward, addBackward, subForward, subBackward, mulForward, mulBackwa
 export { divForward, divBackward, type BinaryKernels } from "./elementwise.js";
 export { broadcastOffsets, expandForward, sumToShape } from "./broadcast.js";
 export { expForward, expBackward, logForward, logBackward, sqrtForward, sqrtBackward, absForward, absBackward, negForward, negBackward } from "./math.js";
-export { powForward, powBackward, powC } from "./pow.js";
+export { powForward, powBackward, powC, powScalarExponent, type Power } from "./pow.js";
 export { clampForward, clampBackward, extremumForward, extremumBackward, type ClampDims } from "./clamp.js";
 export { compareForward, whereForward, whereBackward } from "./compare.js";

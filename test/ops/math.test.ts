@@ -106,6 +106,14 @@ describe("pow", () => {
     expect(Array.from(pow(tensor([1, 1, -1, -1, NAN]), tensor([NAN, INF, INF, -INF, 0])).data)).toEqual([1, 1, 1, 1, 1]);
     expect(Array.from(pow(1, tensor([NAN, -INF])).data)).toEqual([1, 1]);
   });
+
+  it("a number exponent ±0.5 is sqrt and 1/sqrt, as PyTorch's pow(tensor, number); a tensor exponent uses C's pow", () => {
+    // torch 1.13: pow(t, 0.5) → [nan, -0], pow(t, -0.5) → [nan, -inf], pow(t, tensor([0.5, 0.5])) → [inf, 0]
+    const t = tensor([-INF, -0]);
+    expect(Array.from(pow(t, 0.5).data)).toEqual([NAN, -0]);
+    expect(Array.from(pow(t, -0.5).data)).toEqual([NAN, -INF]);
+    expect(Array.from(pow(t, tensor([0.5, 0.5])).data)).toEqual([INF, 0]);
+  });
 });
 
 describe("clamp", () => {
@@ -121,6 +129,7 @@ describe("clamp", () => {
     expect(gradsOf([[0, 1, 2, 3, 4, NAN]], (x) => clamp(x!, 1, 3))).toEqual({ y: [1, 1, 2, 3, 3, NAN], grads: [[0, 1, 1, 1, 0, 0]] });
     expect(gradsOf([[NAN, INF, -INF, 0, 1, -1]], (x) => clamp(x!, 0))).toEqual({ y: [NAN, INF, 0, 0, 1, 0], grads: [[0, 1, 0, 1, 1, 0]] });
     expect(gradsOf([[0, 2, 5]], (x) => clamp(x!, 3, 1))).toEqual({ y: [1, 1, 1], grads: [[0, 0, 0]] });
+    expect(gradsOf([[-INF, INF, 1]], (x) => clamp(x!, -INF, INF))).toEqual({ y: [-INF, INF, 1], grads: [[1, 1, 1]] });
   });
 
   it("bad bounds", () => {
