@@ -4,7 +4,7 @@
 //   maximum(a, b), minimum(a, b): a and b broadcast together; NaN in either gives NaN.
 //     On a tie (a = b) each operand gets half the gradient; where one is NaN both get all of it.
 // Shapes: clamp x (any) → y (same); maximum/minimum a, b broadcast → y.
-// Not on LeNet's hot path: TypeScript kernels only, no WebAssembly twin.
+// Not on LeNet's hot path: TypeScript kernels only, no WebAssembly twin. Walk-through: docs/broadcasting.md
 //
 // Dimension legend: n = elements of the output; every buffer below is (n).
 

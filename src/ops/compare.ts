@@ -7,7 +7,7 @@
 // where picks input where condition is 1 and other where it is 0, all three
 // broadcast together; the gradient goes to the operand that was picked.
 // Shapes: the operands broadcast together → y. Not on LeNet's hot path:
-// TypeScript kernels only, no WebAssembly twin.
+// TypeScript kernels only, no WebAssembly twin. Walk-through: docs/broadcasting.md
 //
 // Dimension legend: n = elements of the output; every buffer below is (n).
 

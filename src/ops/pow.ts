@@ -9,7 +9,7 @@
 // Gradients use PyTorch's formulas, special cases included: the base gets
 // e·b^(e−1), but 0 where the exponent is 0 (even at b = 0); the exponent gets
 // y·ln b, but 0 where b = 0 and e ≥ 0 (where the limit is 0, not NaN).
-// Not on LeNet's hot path: TypeScript kernels only, no WebAssembly twin.
+// Not on LeNet's hot path: TypeScript kernels only, no WebAssembly twin. Walk-through: docs/broadcasting.md
 //
 // Dimension legend: n = elements of the broadcast output; every buffer below is (n).
 
