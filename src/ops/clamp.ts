@@ -15,7 +15,9 @@ import { unaryOp } from "./unary.js";
 
 /** The bounds of {@link clampForward}: −∞ or +∞ for an absent one. */
 export interface ClampDims {
+  /** The lower bound (−∞: none). */
   min: number;
+  /** The upper bound (+∞: none). */
   max: number;
 }
 

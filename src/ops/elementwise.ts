@@ -66,7 +66,9 @@ export function axpy(dx: Float32Array, dy: Float32Array, scale: number): void {
 
 /** The two-operand kernels of an elementwise op: forward, and the backward of both operands. */
 export interface BinaryKernels {
+  /** y = f(a, b), elementwise over arrays of the output's length. */
   forward: (y: Float32Array, a: Float32Array, b: Float32Array) => void;
+  /** da += dy · ∂f/∂a and db += dy · ∂f/∂b (either may be null), given the operands and the saved output y. */
   backward: (da: Float32Array | null, db: Float32Array | null, dy: Float32Array, a: Float32Array, b: Float32Array, y: Float32Array) => void;
 }
 
