@@ -1,11 +1,15 @@
-// add, sub, mul — elementwise arithmetic on two tensors of the same shape,
-// or a tensor and a number. (No general broadcasting: bias addition lives
-// inside linear and conv2d, which is all LeNet needs.)
-// Shapes: a and b the same shape (or b a number) → that shape. Their
-// gradients (1, −1, the other operand) are the examples of docs/autograd.md.
+// add, sub, mul, div — elementwise arithmetic with broadcasting (PyTorch's
+// rules, src/ops/broadcast.ts); either operand may be a number, a constant
+// scalar, as torch.add(1, x) and torch.div(x, 2) allow.
+// Shapes: input and other broadcast together → y (the broadcast shape).
+// Each gradient is summed back to its operand's own shape (docs/broadcasting.md);
+// operands of the output's shape run these straight loops with no copy.
+// Not on LeNet's hot path: TypeScript kernels only, no WebAssembly twin.
+// The gradients of add, sub, mul are the examples of docs/autograd.md.
 
-import { TorchletError, allocFloat32, describe, formatShape, checkArity } from "../errors.js";
-import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { checkArity, checkOptionKeys } from "../errors.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { broadcastOp, operandPair } from "./broadcast.js";
 
 /** y = a + b, elementwise. Never allocates. */
 export function addForward(y: Float32Array, a: Float32Array, b: Float32Array): void {
@@ -43,61 +47,96 @@ export function mulBackward(da: Float32Array | null, db: Float32Array | null, dy
   if (db) for (let i = 0; i < dy.length; i++) db[i] += dy[i]! * a[i]!;
 }
 
+/** y = a / b, elementwise (IEEE: x/0 is ±∞, 0/0 is NaN). Never allocates. */
+export function divForward(y: Float32Array, a: Float32Array, b: Float32Array): void {
+  for (let i = 0; i < y.length; i++) y[i] = a[i]! / b[i]!;
+}
+
+/** da += dy / b and db −= dy · y / b, from the saved output y = a / b (either may be null). Never allocates. */
+export function divBackward(da: Float32Array | null, db: Float32Array | null, dy: Float32Array, b: Float32Array, y: Float32Array): void {
+  // ∂(a/b)/∂a = 1/b,  ∂(a/b)/∂b = −a/b² = −(a/b)/b
+  if (da) for (let i = 0; i < dy.length; i++) da[i] += dy[i]! / b[i]!;
+  if (db) for (let i = 0; i < dy.length; i++) db[i] -= dy[i]! * (y[i]! / b[i]!);
+}
+
 /** dx += scale · dy. Never allocates. */
 export function axpy(dx: Float32Array, dy: Float32Array, scale: number): void {
   for (let i = 0; i < dy.length; i++) dx[i] += scale * dy[i]!;
 }
 
-// A number operand becomes a constant tensor of a's shape, so each op has one code path.
-function operands(op: string, a: Tensor, b: Tensor | number): [Tensor, Tensor] {
-  expectTensor(op, "a", a);
-  if (typeof b === "number") {
-    const data = allocFloat32(op, a.numel);
-    data.fill(b);
-    return [a, new Tensor(data, a.shape)];
-  }
-  if (!(b instanceof Tensor)) {
-    throw new TorchletError(op, "INVALID_ARGUMENT", `b must be a Tensor or a number, got ${describe(b)}`);
-  }
-  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    throw new TorchletError(op, "SHAPE_MISMATCH", `shapes must be equal, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
-  }
-  return [a, b];
+/** The two-operand kernels of an elementwise op: forward, and the backward of both operands. */
+export interface BinaryKernels {
+  /** y = f(a, b), elementwise over arrays of the output's length. */
+  forward: (y: Float32Array, a: Float32Array, b: Float32Array) => void;
+  /** da += dy · ∂f/∂a and db += dy · ∂f/∂b (either may be null), given the operands and the saved output y. */
+  backward: (da: Float32Array | null, db: Float32Array | null, dy: Float32Array, a: Float32Array, b: Float32Array, y: Float32Array) => void;
 }
 
+const OPERANDS = ["input", "other"] as const;
+
+/** Runs the binary op `op` on a and b broadcast together (see {@link broadcastOp}). */
+export function binaryOp(op: string, a: Tensor, b: Tensor, { forward, backward }: BinaryKernels, names: readonly string[] = OPERANDS): Tensor {
+  return broadcastOp(op, [a, b], names, (y, [x, z]) => forward(y, x!, z!), (grads, dy, [x, z], y) => backward(grads[0] ?? null, grads[1] ?? null, dy, x!, z!, y));
+}
+
+const ADD: BinaryKernels = { forward: addForward, backward: addBackward };
+const SUB: BinaryKernels = { forward: subForward, backward: subBackward };
+const MUL: BinaryKernels = { forward: mulForward, backward: mulBackward };
+const DIV: BinaryKernels = { forward: divForward, backward: (da, db, dy, _a, b, y) => divBackward(da, db, dy, b, y) };
+
+/** PyTorch options of add and sub torchlet does not implement yet. */
+export const ADD_OPTIONS_NOT_YET: readonly string[] = ["alpha", "out"];
+/** PyTorch options of mul torchlet does not implement yet. */
+export const MUL_OPTIONS_NOT_YET: readonly string[] = ["out"];
+/** PyTorch options of div torchlet does not implement yet. */
+export const DIV_OPTIONS_NOT_YET: readonly string[] = ["roundingMode", "out"];
+
 /**
- * a + b elementwise, like `torch.add`: a and b of the same shape (or b a number) → that shape.
- * No broadcasting. @throws TorchletError when the shapes differ or b is neither a Tensor nor a number.
+ * input + other elementwise, like `torch.add`: the two broadcast together (PyTorch's rules), and either may
+ * be a number. The gradient of each is dy summed back to its own shape. See docs/broadcasting.md.
+ * @throws TorchletError when the shapes do not broadcast, or an operand is neither a Tensor nor a number.
+ * @example add(tensor([[1, 2], [3, 4]]), tensor([10, 20])) // [[11, 22], [13, 24]]
  */
-export function add(a: Tensor, b: Tensor | number): Tensor {
-  checkArity("add", arguments, ["a", "b"]);
-  const [x, y] = operands("add", a, b);
-  const out = allocFloat32("add", x.numel);
-  addForward(out, x.data, y.data);
-  return record("add", out, x.shape, [x, y], (dy, [dx, dz]) => addBackward(dx ?? null, dz ?? null, dy));
+export function add(input: Tensor | number, other: Tensor | number, options?: Record<string, never>): Tensor {
+  checkArity("add", arguments, ["input", "other", "options"]);
+  checkOptionKeys("add", options, [], ADD_OPTIONS_NOT_YET);
+  const [a, b] = operandPair("add", input, other);
+  return binaryOp("add", a, b, ADD);
 }
 
 /**
- * a − b elementwise, like `torch.sub`: a and b of the same shape (or b a number) → that shape.
- * No broadcasting. @throws TorchletError when the shapes differ or b is neither a Tensor nor a number.
+ * input − other elementwise, like `torch.sub`: broadcast together, either may be a number (`sub(1, x)`).
+ * @throws TorchletError when the shapes do not broadcast, or an operand is neither a Tensor nor a number.
+ * @example sub(1, tensor([0.25, 1])) // [0.75, 0]
  */
-export function sub(a: Tensor, b: Tensor | number): Tensor {
-  checkArity("sub", arguments, ["a", "b"]);
-  const [x, y] = operands("sub", a, b);
-  const out = allocFloat32("sub", x.numel);
-  subForward(out, x.data, y.data);
-  return record("sub", out, x.shape, [x, y], (dy, [dx, dz]) => subBackward(dx ?? null, dz ?? null, dy));
+export function sub(input: Tensor | number, other: Tensor | number, options?: Record<string, never>): Tensor {
+  checkArity("sub", arguments, ["input", "other", "options"]);
+  checkOptionKeys("sub", options, [], ADD_OPTIONS_NOT_YET);
+  const [a, b] = operandPair("sub", input, other);
+  return binaryOp("sub", a, b, SUB);
 }
 
 /**
- * a · b elementwise, like `torch.mul`: a and b of the same shape (or b a number) → that shape.
- * No broadcasting. @throws TorchletError when the shapes differ or b is neither a Tensor nor a number.
+ * input · other elementwise, like `torch.mul`: broadcast together, either may be a number.
+ * @throws TorchletError when the shapes do not broadcast, or an operand is neither a Tensor nor a number.
  * @example sum(mul(y, g)) // a loss whose gradient with respect to y is g
  */
-export function mul(a: Tensor, b: Tensor | number): Tensor {
-  checkArity("mul", arguments, ["a", "b"]);
-  const [x, y] = operands("mul", a, b);
-  const out = allocFloat32("mul", x.numel);
-  mulForward(out, x.data, y.data);
-  return record("mul", out, x.shape, [x, y], (dy, [dx, dz]) => mulBackward(dx ?? null, dz ?? null, dy, x.data, y.data));
+export function mul(input: Tensor | number, other: Tensor | number, options?: Record<string, never>): Tensor {
+  checkArity("mul", arguments, ["input", "other", "options"]);
+  checkOptionKeys("mul", options, [], MUL_OPTIONS_NOT_YET);
+  const [a, b] = operandPair("mul", input, other);
+  return binaryOp("mul", a, b, MUL);
+}
+
+/**
+ * input / other elementwise (true division), like `torch.div`: broadcast together, either may be a number
+ * (`div(x, 2)`, `div(1, x)`). Division by zero gives ±Infinity or NaN, as in PyTorch.
+ * @throws TorchletError when the shapes do not broadcast, or an operand is neither a Tensor nor a number.
+ * @example div(tensor([1, 2, 3]), 2) // [0.5, 1, 1.5]
+ */
+export function div(input: Tensor | number, other: Tensor | number, options?: Record<string, never>): Tensor {
+  checkArity("div", arguments, ["input", "other", "options"]);
+  checkOptionKeys("div", options, [], DIV_OPTIONS_NOT_YET);
+  const [a, b] = operandPair("div", input, other);
+  return binaryOp("div", a, b, DIV);
 }

@@ -26,3 +26,6 @@ export type { SoftmaxDims } from "./softmax.js";
 export { reduceDims, type ReduceDims } from "./reduce.js";
 export type { LossDims } from "./nll-loss.js";
 export type { AxisDims } from "./axis.js";
+export type { BinaryKernels } from "./elementwise.js";
+export type { Power } from "./pow.js";
+export type { ClampDims } from "./clamp.js";

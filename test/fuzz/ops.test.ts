@@ -27,6 +27,12 @@ import { softmax, logSoftmax } from "../../src/ops/softmax.js";
 import { argmax } from "../../src/ops/max.js";
 import { crossEntropy } from "../../src/ops/cross-entropy.js";
 import { add, sub, mul } from "../../src/ops/elementwise.js";
+// broadcasting and elementwise math (issue 14)
+import { div } from "../../src/ops/elementwise.js";
+import { exp, log, sqrt, abs, neg } from "../../src/ops/math.js";
+import { pow } from "../../src/ops/pow.js";
+import { clamp, maximum, minimum } from "../../src/ops/clamp.js";
+import { eq, ne, lt, le, gt, ge, where } from "../../src/ops/compare.js";
 import { sum, mean } from "../../src/ops/reduce.js";
 import { matmul } from "../../src/ops/gemm.js";
 import { conv2dRef, avgPool2dRef, maxPool2dRef, linearRef, matmulRef, softmaxRef, logSoftmaxRef, sigmoidRef, reluRef, type Pair } from "../helpers/reference.js";
@@ -164,6 +170,56 @@ for (const backend of BACKENDS) {
         checkBackward(r.value, [x]);
       }));
 
+    // broadcasting and elementwise math (issue 14)
+    fuzz(`[${backend}] exp/log/sqrt/abs/neg/clamp on tensors of any shape`, 300, 6000, () =>
+      fc.property(shapeArb(0, 4), fc.constantFrom("exp", "log", "sqrt", "abs", "neg", "clamp"), fc.nat(), (shape, op, seed) => {
+        const raw = sample(shape, seed);
+        // log and sqrt on positive inputs, abs and clamp away from their kinks, so every gradient is finite
+        const x = op === "log" || op === "sqrt" ? new Tensor(raw.data.map((v) => Math.abs(v) + 0.25), shape, { requiresGrad: true }) : awayFromZero(raw);
+        const fns: Record<string, [(t: Tensor) => Tensor, (v: number) => number]> = {
+          exp: [exp, Math.exp], log: [log, Math.log], sqrt: [sqrt, Math.sqrt], abs: [abs, Math.abs], neg: [neg, (v) => -v],
+          clamp: [(t) => clamp(t, -1.25, 2.25), (v) => Math.min(Math.max(v, -1.25), 2.25)],
+        };
+        const [fn, ref] = fns[op]!;
+        const r = attempt(op, () => fn(x));
+        expect(r.ok).toBe(true);
+        if (!r.ok) return;
+        expectShape(r.value.shape, shape);
+        expectAllClose(r.value.data, Array.from(x.data, ref), 1e-5, 1e-6, op);
+        checkBackward(r.value, [x]);
+      }));
+
+    fuzz(`[${backend}] pow/maximum/minimum/where/comparisons: random (often broadcastable) shapes`, 300, 6000, () =>
+      fc.property(shapeArb(0, 3), shapeArb(0, 3), fc.boolean(), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.constantFrom("pow", "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge"), fc.nat(),
+        (aShape, otherShape, stretch, ones, op, seed) => {
+        const bShape = stretch ? aShape.map((d, i) => (ones[i] ? 1 : d)).slice(ones[3] ? 1 : 0) : otherShape;
+        const a = op === "pow" ? new Tensor(sample(aShape, seed).data.map((v) => Math.abs(v) + 0.25), aShape, { requiresGrad: true }) : sample(aShape, seed);
+        const b = sample(bShape, seed + 1);
+        const compare: Record<string, (u: number, v: number) => boolean> = { eq: (u, v) => u === v, ne: (u, v) => u !== v, lt: (u, v) => u < v, le: (u, v) => u <= v, gt: (u, v) => u > v, ge: (u, v) => u >= v };
+        const calls: Record<string, [() => Tensor, (u: number, v: number) => number]> = {
+          pow: [() => pow(a, b), (u, v) => u ** v],
+          maximum: [() => maximum(a, b), Math.max],
+          minimum: [() => minimum(a, b), Math.min],
+          where: [() => where(gt(a, 0), a, b), (u, v) => (u > 0 ? u : v)],
+          ...Object.fromEntries(Object.entries(compare).map(([name, test]) => [name, [() => ({ eq, ne, lt, le, gt, ge })[name as "eq"](a, b), (u: number, v: number) => (test(u, v) ? 1 : 0)]])),
+        };
+        const [call, f] = calls[op]!;
+        const r = attempt(op, call);
+        const out = naiveBroadcast(aShape, bShape);
+        if (out === null) {
+          expect(r.ok).toBe(false);
+          if (!r.ok) expectMentions(r.error, [aShape, bShape]);
+          return;
+        }
+        expect(r.ok).toBe(true);
+        if (!r.ok) return;
+        expectShape(r.value.shape, out, `${op} shape`);
+        const ref = Array.from({ length: numel(out) }, (_, k) => f(a.data[naiveIndex(aShape, out, k)]!, b.data[naiveIndex(bShape, out, k)]!));
+        expectAllClose(r.value.data, ref, 1e-5, 1e-6, op);
+        if (op in compare) expect(r.value.requiresGrad, "a comparison has no gradient").toBe(false);
+        else checkBackward(r.value, [a, b]);
+      }));
+
     fuzz(`[${backend}] linear: random input, weight and bias`, 300, 8000, () =>
       fc.property(shapeArb(0, 3), fc.record({ O: smallDim(0, 5), I: fc.option(smallDim(0, 5), { nil: undefined, freq: 4 }), rank: fc.constantFrom(2, 2, 2, 1, 3) }), fc.constantFrom("none", "ok", "ok", "wrong"), fc.nat(), (xShape, ws, biasKind, seed) => {
         const I = ws.I ?? xShape[xShape.length - 1] ?? 1;
@@ -268,9 +324,13 @@ for (const backend of BACKENDS) {
       }));
 
     fuzz(`[${backend}] add/sub/mul/sum/mean: random shapes and scalar operands`, 400, 6000, () =>
-      fc.property(shapeArb(0, 3), fc.oneof(shapeArb(0, 3), moderate), fc.boolean(), fc.constantFrom("add", "sub", "mul", "sum", "mean"), fc.nat(), (aShape, other, same, op, seed) => {
-        const a = sample(aShape, seed);
-        const b = typeof other === "number" ? other : sample(same ? aShape : other, seed + 1);
+      fc.property(shapeArb(0, 3), fc.oneof(shapeArb(0, 3), moderate), fc.constantFrom("same", "stretched", "random"), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.constantFrom("add", "sub", "mul", "div", "sum", "mean"), fc.nat(), fc.boolean(),
+        (aShape, other, layout, ones, op, seed, numberFirst) => {
+        const a = op === "div" ? awayFromZero(sample(aShape, seed)) : sample(aShape, seed); // div: a number on the left divides by a
+        // broadcasting (issue 14): the other operand has a's shape, a's shape with some dims 1 and leading dims dropped, or a random one
+        const stretched = aShape.map((d, i) => (ones[i] ? 1 : d)).slice(ones[3] ? 1 : 0);
+        const bShape = typeof other === "number" ? null : layout === "same" ? aShape : layout === "stretched" ? stretched : other;
+        const b = bShape === null ? (op === "div" ? Math.fround((other as number) + Math.sign(other as number || 1) * 0.5) : (other as number)) : awayFromZero(sample(bShape, seed + 1));
         if (op === "sum" || op === "mean") {
           const r = attempt(op, () => (op === "sum" ? sum(a) : mean(a)));
           if (op === "mean" && a.numel === 0) {
@@ -285,22 +345,47 @@ for (const backend of BACKENDS) {
           checkBackward(r.value, [a]);
           return;
         }
-        const fn = op === "add" ? add : op === "sub" ? sub : mul;
-        const r = attempt(op, () => fn(a, b));
-        const valid = typeof b === "number" || (b.shape.length === aShape.length && b.shape.every((d, i) => d === aShape[i]));
-        if (!valid) {
+        const fn = { add, sub, mul, div }[op as "add"];
+        const swap = numberFirst && typeof b === "number"; // torch.sub(1, x): a number on the left
+        const r = attempt(op, () => (swap ? fn(b, a) : fn(a, b)));
+        const out = typeof b === "number" ? aShape : naiveBroadcast(aShape, b.shape);
+        if (out === null) {
           expect(r.ok).toBe(false);
           if (!r.ok) expectMentions(r.error, [aShape, (b as Tensor).shape]);
           return;
         }
         expect(r.ok).toBe(true);
         if (!r.ok) return;
-        const bv = (i: number) => (typeof b === "number" ? b : b.data[i]!);
-        const ref = Array.from(a.data, (v, i) => Math.fround(op === "add" ? v + bv(i) : op === "sub" ? v - bv(i) : v * bv(i)));
+        expectShape(r.value.shape, out, `${op} shape`);
+        const f = (u: number, v: number): number => (op === "add" ? u + v : op === "sub" ? u - v : op === "mul" ? u * v : u / v);
+        const at = (t: Tensor, k: number): number => t.data[naiveIndex(t.shape, out, k)]!;
+        const ref = Array.from({ length: numel(out) }, (_, k) => Math.fround(typeof b === "number" ? (swap ? f(b, at(a, k)) : f(at(a, k), b)) : f(at(a, k), at(b, k))));
         expectAllClose(r.value.data, ref, 0, 0, op);
         checkBackward(r.value, typeof b === "number" ? [a] : [a, b]);
       }));
   });
+}
+
+/** The broadcast shape of a and b by PyTorch's rule (sizes equal or one of them 1, counted from the last), or null. */
+function naiveBroadcast(a: readonly number[], b: readonly number[]): number[] | null {
+  const out: number[] = [];
+  for (let k = 1; k <= Math.max(a.length, b.length); k++) {
+    const p = a[a.length - k] ?? 1, q = b[b.length - k] ?? 1;
+    if (p !== q && p !== 1 && q !== 1) return null;
+    out.unshift(p === 1 ? q : p);
+  }
+  return out;
+}
+
+/** The element of a tensor of `shape` that element k of the broadcast `out` reads (its index, 0 where it has size 1). */
+function naiveIndex(shape: readonly number[], out: readonly number[], k: number): number {
+  const index = out.map((_, d) => Math.floor(k / out.slice(d + 1).reduce((p, q) => p * q, 1)) % out[d]!);
+  return index.slice(out.length - shape.length).reduce((acc, i, d) => acc * shape[d]! + (shape[d] === 1 ? 0 : i), 0);
+}
+
+/** The same tensor with every value at least 0.5 from zero (a divisor). */
+function awayFromZero(t: Tensor): Tensor {
+  return new Tensor(t.data.map((v) => (v >= 0 ? v + 0.5 : v - 0.5)), t.shape, { requiresGrad: true });
 }
 
 /** A tensor of `shape` filled with deterministic moderate values (seeded, so failures replay). */
@@ -323,6 +408,7 @@ describe("fuzz: ops given junk arguments", () => {
   const b3 = () => sample([3], 3);
   const m23 = () => sample([2, 3], 4);
   const notTensorOrNull = notTensors.filter((v) => v !== null && v !== undefined);
+  const notTensorOrNumber = notTensors.filter((v) => typeof v !== "number"); // the elementwise ops take numbers as scalars
   const notLabels = fc.oneof(notNumbers.filter((v) => !(v instanceof Int32Array && v.length === 2) && !(Array.isArray(v) && v.length === 2 && v.every((n) => n >= 0 && n < 3))), fc.double(), fc.constantFrom<unknown>([0, 0.5], [0, "1"], [0, null], Float64Array.of(0, 1), Uint8Array.of(0, 1), [0, 3], [-1, 0], [0]));
 
   type Case = [op: string, slot: string, junk: fc.Arbitrary<unknown>, call: (junk: unknown) => unknown];
@@ -354,10 +440,29 @@ describe("fuzz: ops given junk arguments", () => {
     ["argmax", "input", notTensors, (j) => argmax(j as Tensor)],
     ["crossEntropy", "logits", notTensors, (j) => crossEntropy(j as Tensor, [0, 1])],
     ["crossEntropy", "labels", notLabels, (j) => crossEntropy(m23(), j as number[])],
-    ["add", "a", notTensors, (j) => add(j as Tensor, m23())],
-    ["add", "b", notTensors.filter((v) => typeof v !== "number"), (j) => add(m23(), j as Tensor)],
-    ["sub", "b", notTensors.filter((v) => typeof v !== "number"), (j) => sub(m23(), j as Tensor)],
-    ["mul", "a", notTensors, (j) => mul(j as Tensor, 2)],
+    ["add", "input", notTensorOrNumber, (j) => add(j as Tensor, m23())],
+    ["add", "other", notTensorOrNumber, (j) => add(m23(), j as Tensor)],
+    ["sub", "other", notTensorOrNumber, (j) => sub(m23(), j as Tensor)],
+    ["mul", "input", notTensorOrNumber, (j) => mul(j as Tensor, 2)],
+    // broadcasting and elementwise math (issue 14)
+    ["div", "input", notTensorOrNumber, (j) => div(j as Tensor, m23())],
+    ["div", "other", notTensorOrNumber, (j) => div(m23(), j as Tensor)],
+    ["div", "options", notOptions.filter((v) => v !== null), (j) => div(m23(), 2, j as Record<string, never>)],
+    ...([["exp", exp], ["log", log], ["sqrt", sqrt], ["abs", abs], ["neg", neg]] as const).map(([op, fn]): Case => [op, "input", notTensors, (j) => fn(j as Tensor)]),
+    ["pow", "input", notTensorOrNumber, (j) => pow(j as Tensor, 2)],
+    ["pow", "exponent", notTensorOrNumber, (j) => pow(m23(), j as Tensor)],
+    ["clamp", "input", notTensors, (j) => clamp(j as Tensor, 0, 1)],
+    ["clamp", "min", notNumbers.filter((v) => v !== null && v !== undefined), (j) => clamp(m23(), j as number, 1)],
+    ["clamp", "max", notNumbers.filter((v) => v !== null && v !== undefined), (j) => clamp(m23(), 0, j as number)],
+    ["maximum", "input", notTensors, (j) => maximum(j as Tensor, m23())],
+    ["minimum", "other", notTensors, (j) => minimum(m23(), j as Tensor)],
+    ["where", "condition", notTensors, (j) => where(j as Tensor, m23(), 0)],
+    ["where", "input", notTensorOrNumber, (j) => where(tensor([1, 0, 1]), j as Tensor, 0)],
+    ["where", "other", notTensorOrNumber, (j) => where(tensor([1, 0, 1]), m23(), j as Tensor)],
+    ...([["eq", eq], ["ne", ne], ["lt", lt], ["le", le], ["gt", gt], ["ge", ge]] as const).flatMap(([op, fn]): Case[] => [
+      [op, "input", notTensors, (j) => fn(j as Tensor, m23())],
+      [op, "other", notTensorOrNumber, (j) => fn(m23(), j as Tensor)],
+    ]),
     ["sum", "input", notTensors, (j) => sum(j as Tensor)],
     ["mean", "input", notTensors, (j) => mean(j as Tensor)],
     ["matmul", "a", notTensors, (j) => matmul(j as Tensor, m23())],

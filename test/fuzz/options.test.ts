@@ -26,6 +26,8 @@ import {
   readImageFile, save, setThreads, writeFileAtomic, EMBEDDED_MNIST_DIR, saveOnnx, loadOnnx,
 } from "../../src/node.js";
 import { expectMentions, fuzz, refuses } from "./helpers.js";
+// broadcasting and elementwise math (issue 14)
+import { div, exp, log, sqrt, abs, neg, pow, clamp, maximum, minimum, where, eq, ne, lt, le, gt, ge } from "../../src/index.js";
 
 /** One public function or constructor, with a valid call. */
 interface Entry {
@@ -103,13 +105,31 @@ const table: Record<string, Entry> = {
   argmax: { ops: ["argmax"], args: () => [m23(), -1, false], call: (...a) => argmax(...(a as [Tensor, number, boolean])) },
   softmaxCrossEntropy: { ops: ["crossEntropy"], args: () => [m23(), [0, 2], {}], call: (...a) => softmaxCrossEntropy(...(a as Parameters<typeof crossEntropy>)), options: { at: 2, keys: CROSS_ENTROPY_KEYS } },
   crossEntropy: { ops: ["crossEntropy"], args: () => [m23(), [0, 2], {}], call: (...a) => crossEntropy(...(a as Parameters<typeof crossEntropy>)), options: { at: 2, keys: CROSS_ENTROPY_KEYS } },
-  add: { ops: ["add"], args: () => [m23(), 1], call: (...a) => add(...(a as [Tensor, number])) },
-  sub: { ops: ["sub"], args: () => [m23(), m23()], call: (...a) => sub(...(a as [Tensor, Tensor])) },
-  mul: { ops: ["mul"], args: () => [m23(), 2], call: (...a) => mul(...(a as [Tensor, number])) },
   sum: { ops: ["sum"], args: () => [m23(), [0, -1], false], call: (...a) => sum(...(a as [Tensor, number[], boolean])) },
   mean: { ops: ["mean"], args: () => [m23(), 0, true], call: (...a) => mean(...(a as [Tensor, number, boolean])) },
   max: { ops: ["max"], args: () => [m23(), 1, false], call: (...a) => (max as (...v: unknown[]) => unknown)(...a) },
   nllLoss: { ops: ["nllLoss"], args: () => [m23(), [0, 2], {}], call: (...a) => nllLoss(...(a as Parameters<typeof nllLoss>)), options: { at: 2, keys: NLL_LOSS_KEYS } },
+  add: { ops: ["add"], args: () => [m23(), 1, {}], call: (...a) => add(...(a as Parameters<typeof add>)), options: { at: 2, keys: [] } },
+  sub: { ops: ["sub"], args: () => [m23(), m23(), {}], call: (...a) => sub(...(a as Parameters<typeof sub>)), options: { at: 2, keys: [] } },
+  mul: { ops: ["mul"], args: () => [m23(), 2, {}], call: (...a) => mul(...(a as Parameters<typeof mul>)), options: { at: 2, keys: [] } },
+  // broadcasting and elementwise math (issue 14)
+  div: { ops: ["div"], args: () => [m23(), tensor([1, 2, 4]), {}], call: (...a) => div(...(a as Parameters<typeof div>)), options: { at: 2, keys: [] } },
+  exp: { ops: ["exp"], args: () => [m23()], call: (...a) => exp(...(a as [Tensor])) },
+  log: { ops: ["log"], args: () => [m23()], call: (...a) => log(...(a as [Tensor])) },
+  sqrt: { ops: ["sqrt"], args: () => [m23()], call: (...a) => sqrt(...(a as [Tensor])) },
+  abs: { ops: ["abs"], args: () => [m23()], call: (...a) => abs(...(a as [Tensor])) },
+  neg: { ops: ["neg"], args: () => [m23()], call: (...a) => neg(...(a as [Tensor])) },
+  pow: { ops: ["pow"], args: () => [m23(), 2, {}], call: (...a) => pow(...(a as Parameters<typeof pow>)), options: { at: 2, keys: [] } },
+  clamp: { ops: ["clamp"], args: () => [m23(), 2, 5], call: (...a) => clamp(...(a as Parameters<typeof clamp>)) },
+  maximum: { ops: ["maximum"], args: () => [m23(), tensor([[3], [4]])], call: (...a) => maximum(...(a as [Tensor, Tensor])) },
+  minimum: { ops: ["minimum"], args: () => [m23(), tensor([[3], [4]])], call: (...a) => minimum(...(a as [Tensor, Tensor])) },
+  where: { ops: ["where"], args: () => [tensor([1, 0, 1]), m23(), 0], call: (...a) => where(...(a as Parameters<typeof where>)) },
+  eq: { ops: ["eq"], args: () => [m23(), 2], call: (...a) => eq(...(a as [Tensor, number])) },
+  ne: { ops: ["ne"], args: () => [m23(), tensor([1, 0, 3])], call: (...a) => ne(...(a as [Tensor, Tensor])) },
+  lt: { ops: ["lt"], args: () => [m23(), 2], call: (...a) => lt(...(a as [Tensor, number])) },
+  le: { ops: ["le"], args: () => [m23(), 2], call: (...a) => le(...(a as [Tensor, number])) },
+  gt: { ops: ["gt"], args: () => [m23(), 2], call: (...a) => gt(...(a as [Tensor, number])) },
+  ge: { ops: ["ge"], args: () => [m23(), 2], call: (...a) => ge(...(a as [Tensor, number])) },
   // nn
   "nn.Sequential": { ops: ["Sequential", "Sequential.registerModule"], args: () => [new nn.ReLU()], call: (...a) => new nn.Sequential(...(a as nn.Module[])), rest: true },
   "nn.Sequential.forward": { ops: ["Sequential.forward"], args: () => [m23()], call: (...a) => (net().forward as (...v: unknown[]) => Tensor)(...a) },
@@ -287,6 +307,11 @@ suite("not supported yet: PyTorch options torchlet lacks are named as such", () 
     ["AvgPool2d divisor_override", () => new nn.AvgPool2d(2, { divisor_override: 3 } as object), "AvgPool2d: option divisor_override (divisorOverride) is not supported yet"],
     ["DataLoader num_workers", () => new nn.DataLoader(data(), { num_workers: 2 } as object), "DataLoader: option num_workers (numWorkers) is not supported yet"],
     ["zeros dtype", () => zeros([2], { dtype: "float64" } as object), "zeros: option dtype is not supported yet (torchlet implements requiresGrad)"],
+    // broadcasting and elementwise math (issue 14)
+    ["add alpha", () => add(m23(), 1, { alpha: 2 } as object as Record<string, never>), "add: option alpha is not supported yet (torchlet implements none of its options)"],
+    ["sub alpha", () => sub(m23(), 1, { alpha: 2 } as object as Record<string, never>), "sub: option alpha is not supported yet"],
+    ["div rounding_mode", () => div(m23(), 2, { rounding_mode: "floor" } as object as Record<string, never>), "div: option rounding_mode (roundingMode) is not supported yet"],
+    ["pow out", () => pow(m23(), 2, { out: m23() } as object as Record<string, never>), "pow: option out is not supported yet"],
   ];
   it.each(cases)("%s", (_, call, message) => {
     expect(refuses([message.split(":")[0]!], call, ["INVALID_ARGUMENT"]).message).toContain(message);

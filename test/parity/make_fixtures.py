@@ -430,6 +430,90 @@ def lenet_case():
     written.append(("lenet", os.path.getsize(path)))
 
 
+# ---- broadcasting and elementwise math (issue 14, branch math) -------------------
+# One file per case, named math_<op>_<case>. Inputs are the op's tensor arguments;
+# a number argument is in the options under its name ({"other": 2.5} for
+# torch.div(x, 2.5), {"input": 1.0} for torch.sub(1, x)); clamp's bounds are
+# options too. A comparison has no gradient, so its case runs
+# where(<cmp>(input, other), input, other): which operand receives dy shows the
+# comparison's 0/1 result element by element, NaN and ties included.
+
+NAN, INF = float("nan"), float("inf")
+MATH_SPECIAL = [NAN, INF, -INF, 0.0, -0.0, 1.0, -1.0, 0.5, 2.0, -2.5, 1e-30, 88.0, -88.0, 3.0]
+
+
+def math_special(g, shape):
+    """Random normals with the special values scattered in (a permutation keeps every one of them)."""
+    values = randn(g, shape).flatten()
+    n = values.numel()
+    specials = torch.tensor(MATH_SPECIAL[:n])
+    where = torch.randperm(n, generator=g)[:specials.numel()]
+    values[where] = specials
+    return values.reshape(shape)
+
+
+def math_values(g, shape, kind):
+    """normal draws; "special" ones with MATH_SPECIAL scattered in; "positive" ones (|x| + 0.25); "halves" rounded to 0.5 (many ties)."""
+    if kind == "special":
+        return math_special(g, shape)
+    x = randn(g, shape)
+    return {"normal": x, "positive": x.abs() + 0.25, "halves": (x * 2).round() / 2}[kind]
+
+
+def math_case(op, case, fn, shapes, options=None, kind="normal"):
+    """Like run(), for fn(*tensors, **options); a condition (compared with 0 inside fn) gets no gradient, so none is saved."""
+    name = "math_%s_%s" % (op, case)
+    g = generator(name)
+    options = options or {}
+    inputs = {key: math_values(g, shape, kind) for key, shape in shapes.items()}
+    leaves = {k: v.detach().clone().requires_grad_(k != "condition") for k, v in inputs.items()}
+    y = fn(*leaves.values(), **options)
+    dy = randn(g, y.shape)
+    y.backward(dy)
+    grads = {k: v.grad for k, v in leaves.items() if k != "condition"}
+    save(name, op, options, inputs, y.detach(), grads, dy)
+
+
+def cmp_via_where(cmp):
+    return lambda a, b: torch.where(cmp(a, b), a, b)
+
+
+def math_cases():
+    M = math_case
+    binary = {"add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div}
+    for op, fn in binary.items():
+        M(op, "row", lambda a, b: fn(a, b), {"input": (3, 4), "other": (4,)})
+        M(op, "column_row", lambda a, b: fn(a, b), {"input": (3, 1), "other": (1, 4)})
+        M(op, "rank_expanding", lambda a, b: fn(a, b), {"input": (2, 1, 3), "other": (4, 1)})
+        M(op, "scalar_tensor", lambda a, b: fn(a, b), {"input": (), "other": (2, 3)})
+        M(op, "special", lambda a, b: fn(a, b), {"input": (2, 7), "other": (2, 7)}, kind="special")
+        M(op, "number_other", lambda a, other: fn(a, other), {"input": (2, 3)}, {"other": 2.5})
+        M(op, "number_input", lambda b, input: fn(input, b), {"other": (2, 7)}, {"input": 1.0}, kind="special")
+    for op, fn in {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "abs": torch.abs, "neg": torch.neg}.items():
+        M(op, "special", fn, {"input": (2, 7)}, kind="special")
+        M(op, "random", fn, {"input": (3, 5)}, kind="positive" if op in ("log", "sqrt") else "normal")
+    for e in (2.0, 3.0, 0.5, -0.5, -1.0, -1.5, 0.0):
+        M("pow", "special_exponent_%s" % str(e).replace("-", "minus").replace(".", "_"), lambda a, exponent: torch.pow(a, exponent), {"input": (2, 7)}, {"exponent": e}, kind="special")
+    M("pow", "number_base", lambda b, input: torch.pow(input, b), {"exponent": (2, 7)}, {"input": 2.0}, kind="special")
+    M("pow", "number_base_zero", lambda b, input: torch.pow(input, b), {"exponent": (2, 7)}, {"input": 0.0}, kind="special")
+    M("pow", "broadcast", torch.pow, {"input": (3, 4), "exponent": (4,)}, kind="positive")
+    M("pow", "special_both", torch.pow, {"input": (2, 7), "exponent": (2, 7)}, kind="special")
+    for case, bounds in {"both": {"min": -0.5, "max": 0.75}, "min": {"min": 0.0}, "max": {"max": 1.0}, "min_above_max": {"min": 1.0, "max": -1.0}}.items():
+        M("clamp", case, lambda x, **b: torch.clamp(x, b.get("min"), b.get("max")), {"input": (2, 7)}, bounds, kind="special")
+    for op, fn in {"maximum": torch.maximum, "minimum": torch.minimum}.items():
+        M(op, "special", fn, {"input": (2, 7), "other": (2, 7)}, kind="special")
+        M(op, "broadcast", fn, {"input": (3, 4), "other": (3, 1)})
+        M(op, "ties", fn, {"input": (3, 4), "other": (4,)}, kind="halves")
+    M("where", "broadcast", lambda c, a, b: torch.where(c > 0, a, b), {"condition": (3, 1), "input": (3, 4), "other": (4,)})
+    M("where", "special", lambda c, a, b: torch.where(c > 0, a, b), {"condition": (2, 7), "input": (2, 7), "other": (2, 7)}, kind="special")
+    M("where", "number_other", lambda c, a, other: torch.where(c > 0, a, other), {"condition": (2, 3), "input": (2, 3)}, {"other": -2.0})
+    for op in ("eq", "ne", "lt", "le", "gt", "ge"):
+        cmp = getattr(torch, op)
+        M(op, "special", cmp_via_where(cmp), {"input": (2, 7), "other": (2, 7)}, kind="special")
+        M(op, "broadcast_ties", cmp_via_where(cmp), {"input": (3, 4), "other": (4,)}, kind="halves")
+
+# ---- end of broadcasting and elementwise math ------------------------------------
+
 
 def main():
     os.makedirs(FIXTURES, exist_ok=True)
@@ -443,6 +527,7 @@ def main():
     cross_entropy_cases()
     reduce_cases()
     lenet_case()
+    math_cases()  # broadcasting and elementwise math (issue 14)
     total = sum(size for _, size in written)
     for name, size in written:
         print(f"{size:9d}  {name}.safetensors")

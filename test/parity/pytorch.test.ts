@@ -35,6 +35,12 @@ import { lenet } from "../../src/lenet/models.js";
 import { loadBundledMnist } from "../../src/data/files.js";
 import type { Size2 } from "../../src/ops/window.js";
 import { expectAllClose, relativeError } from "../helpers/close.js";
+// broadcasting and elementwise math (issue 14)
+import { add, sub, mul, div } from "../../src/ops/elementwise.js";
+import { exp, log, sqrt, abs, neg } from "../../src/ops/math.js";
+import { pow } from "../../src/ops/pow.js";
+import { clamp, maximum, minimum } from "../../src/ops/clamp.js";
+import { eq, ne, lt, le, gt, ge, where } from "../../src/ops/compare.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -82,6 +88,7 @@ function labelsOf(t: Tensor): Int32Array {
 function expectMatch(fixture: Fixture, what: string, actual: Tensor | null, expected: Tensor, tolerance: Tolerance): number {
   const label = `${fixture.file}: ${what}`;
   expect(actual, `${label}: torchlet produced nothing`).not.toBeNull();
+  if (MATH_OPS.has(fixture.op)) [actual, expected] = finitePart(label, actual!, expected); // math: NaN and ±Infinity must match exactly
   const a = actual!;
   expect([...a.shape], `${label}: shape`).toEqual([...expected.shape]);
   const [maxRel, rtol, atol] = tolerance === "exact" ? [1e-5, 1e-5, 0] : [1e-4, 1e-4, 1e-5];
@@ -102,6 +109,7 @@ function runOp(fixture: Fixture): { y: Tensor; leaves: Record<string, Tensor> } 
   for (const name of fixture.inputs) if (name !== "labels") leaves[name] = leaf(fixture, name);
   const x = leaves.x!;
   const { kernelSize, ...poolOptions } = o; // pooling takes the kernel size as its own argument, and refuses it among the options
+  if (MATH_OPS.has(fixture.op)) return runMathOp(fixture, leaves); // broadcasting and elementwise math (issue 14)
   switch (fixture.op) {
     case "conv2d":
       return { y: conv2d(x, leaves.w!, leaves.b ?? null, o as Conv2dOptions), leaves };
@@ -170,6 +178,7 @@ describe("PyTorch parity fixtures", () => {
     }
     const minimum: Record<string, number> = { conv2d: 8, avgPool2d: 5, maxPool2d: 8, linear: 4, sigmoid: 1, relu: 1, tanh: 1, crossEntropy: 5, lenet: 1 };
     Object.assign(minimum, REDUCE_MINIMUM);
+    Object.assign(minimum, MATH_MINIMUM); // broadcasting and elementwise math (issue 14)
     for (const [op, count] of Object.entries(minimum)) {
       expect(byOp.get(op)?.length ?? 0, `fixtures for ${op} (run /usr/bin/python3 test/parity/make_fixtures.py)`).toBeGreaterThanOrEqual(count);
     }
@@ -253,6 +262,49 @@ describe("d2l LeNet on 16 real MNIST digits (lenet.safetensors)", () => {
     for (const [name, p] of net.namedParameters()) expectMatch(fixture, `grad.${name}`, p.grad, get(fixture, `grad.${name}`), "close");
   });
 });
+
+// ---- broadcasting and elementwise math (issue 14) --------------------------------
+// Files math_<op>_<case>: a number argument is in the options under its name
+// ({ other: 2.5 }); clamp's bounds are options; a comparison <cmp> is checked
+// through where(<cmp>(input, other), input, other), whose gradients show its 0/1
+// result; where's condition c enters as gt(c, 0) and gets no gradient.
+
+const MATH_MINIMUM: Record<string, number> = {
+  add: 7, sub: 7, mul: 7, div: 7, exp: 2, log: 2, sqrt: 2, abs: 2, neg: 2, pow: 10, clamp: 4, maximum: 3, minimum: 3, where: 3,
+  eq: 2, ne: 2, lt: 2, le: 2, gt: 2, ge: 2,
+};
+const MATH_OPS = new Set(Object.keys(MATH_MINIMUM));
+
+/** Asserts NaN and ±Infinity sit at the same places with the same values; returns the finite rest of each, for the usual comparison. */
+function finitePart(label: string, actual: Tensor, expected: Tensor): [Tensor, Tensor] {
+  expect([...actual.shape], `${label}: shape`).toEqual([...expected.shape]);
+  const keep: number[] = [];
+  for (let i = 0; i < expected.numel; i++) {
+    const [a, e] = [actual.data[i]!, expected.data[i]!];
+    if (Number.isFinite(a) && Number.isFinite(e)) keep.push(i);
+    else expect(a, `${label}: element ${i} (PyTorch ${e})`).toBe(e); // toBe: NaN is NaN, ∞ is ∞
+  }
+  const pick = (t: Tensor): Tensor => new Tensor(Float32Array.from(keep, (i) => t.data[i]!), [keep.length]);
+  return [pick(actual), pick(expected)];
+}
+
+function runMathOp(fixture: Fixture, leaves: Record<string, Tensor>): { y: Tensor; leaves: Record<string, Tensor> } {
+  const o = fixture.options as { input?: number; other?: number; exponent?: number; min?: number; max?: number };
+  const input = o.input ?? leaves.input!, other = o.other ?? leaves.other!;
+  const binary = { add, sub, mul, div, maximum, minimum } as Record<string, (a: Tensor | number, b: Tensor | number) => Tensor>;
+  const unary = { exp, log, sqrt, abs, neg } as Record<string, (x: Tensor) => Tensor>;
+  const comparisons = { eq, ne, lt, le, gt, ge } as Record<string, (a: Tensor, b: Tensor | number) => Tensor>;
+  const op = fixture.op;
+  if (op in binary) return { y: binary[op]!(input, other), leaves };
+  if (op in unary) return { y: unary[op]!(leaves.input!), leaves };
+  if (op in comparisons) return { y: where(comparisons[op]!(input as Tensor, other), input, other), leaves };
+  if (op === "pow") return { y: pow(input, o.exponent ?? leaves.exponent!), leaves };
+  if (op === "clamp") return { y: clamp(leaves.input!, o.min, o.max), leaves };
+  const { condition, ...picked } = leaves; // where: the condition gets no gradient
+  return { y: where(gt(condition!, 0), input, other), leaves: picked };
+}
+
+// ---- end of broadcasting and elementwise math ------------------------------------
 
 afterAll(() => {
   if (process.env.TORCHLET_PARITY_REPORT !== "1") return;

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { add, conv2d, mul, tensor, zeros } from "../../src/index.js";
+import { add, clamp, conv2d, mul, tensor, zeros } from "../../src/index.js";
 import { describe as describeValue } from "../../src/errors.js";
 import { expectError } from "../helpers/errors.js";
 
@@ -29,15 +29,17 @@ describe("a tensor from another copy of torchlet", () => {
   it("is named as such where a Tensor is expected", () => {
     const mine = tensor([1, 2]);
     const foreign = other.tensor([1, 2]);
-    const error = expectError(() => add(foreign as never, mine), "INVALID_ARGUMENT", "add: a is a Tensor from another copy of torchlet", "two copies are loaded");
+    const error = expectError(() => add(foreign as never, mine), "INVALID_ARGUMENT", "add: input is a Tensor from another copy of torchlet", "two copies are loaded");
     expect(error.message).not.toContain("got a Tensor");
     expectError(() => conv2d(zeros(1, 1, 3, 3), foreign as never), "INVALID_ARGUMENT", "conv2d: weight is a Tensor from another copy of torchlet");
     // The other way round, the bundle's ops say the same of this copy's tensors.
-    expect(() => other.add(mine as never, foreign)).toThrow(/add: a is a Tensor from another copy of torchlet/);
+    expect(() => other.add(mine as never, foreign)).toThrow(/add: input is a Tensor from another copy of torchlet/);
   });
 
   it("is described as such in any message, while this copy's tensors stay plain 'a Tensor'", () => {
-    expectError(() => mul(tensor([1, 2]), other.tensor([1, 2]) as never), "INVALID_ARGUMENT", "mul: b must be a Tensor or a number, got a Tensor from another copy of torchlet");
+    // add/sub/mul take PyTorch's names (input, other) and explain two copies where a number would also do
+    expectError(() => mul(tensor([1, 2]), other.tensor([1, 2]) as never), "INVALID_ARGUMENT", "mul: other is a Tensor from another copy of torchlet", "two copies are loaded");
+    expectError(() => clamp(tensor([1, 2]), other.tensor([1]) as never), "INVALID_ARGUMENT", "clamp: min must be a number (not NaN), null or undefined, got a Tensor from another copy of torchlet");
     expect(describeValue(other.tensor([1]))).toBe("a Tensor from another copy of torchlet");
     expect(describeValue(tensor([1]))).toBe("a Tensor");
     expect(describeValue({ shape: [1], data: new Float32Array(1) })).toBe("a plain object {shape, data}");
