@@ -12,3 +12,9 @@ export { softmaxCrossEntropy, crossEntropy, type Labels, type CrossEntropyOption
 export { add, sub, mul } from "./elementwise.js";
 export { sum, mean } from "./reduce.js";
 export type { Size2, WindowOptions, Pool2dOptions } from "./window.js";
+export { reshape, view, flatten, unsqueeze, squeeze } from "./shape.js";
+export { permute, transpose } from "./permute.js";
+export { narrow, slice } from "./slice.js";
+export { cat, stack } from "./cat.js";
+export { indexSelect, gather, type Index, type NestedIndex } from "./take.js";
+export { TENSOR_METHODS, type MethodOf, type TensorMethods } from "./methods.js";

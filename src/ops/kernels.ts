@@ -13,3 +13,6 @@ export { linearForward, linearBackward, type LinearDims } from "./linear.js";
 export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward, type SoftmaxDims } from "./softmax.js";
 export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy.js";
 export { addForward, addBackward, subForward, subBackward, mulForward, mulBackward, axpy } from "./elementwise.js";
+export { stridedForward, stridedBackward, type StridedDims } from "./strided.js";
+export { catForward, catBackward, type CatDims } from "./cat.js";
+export { takeForward, takeBackward } from "./take.js";

@@ -1,0 +1,65 @@
+// Tensor methods: `x.add(y)`, `x.matmul(w)`, `x.sum()`, `x.relu()`, `x.transpose(0, 1)`, `x.T`,
+// thin aliases of the free functions. Walk-through: docs/shapes.md
+//
+// The Tensor class lives in src/tensor, a floor below the ops, so it cannot
+// import them; instead this file (on the ops floor) assigns one method per row
+// of METHODS to Tensor.prototype when it is loaded, and the `declare module`
+// block below gives them their types. src/index.ts imports it, and
+// package.json's "sideEffects" names it, so every import of torchlet (npm
+// package and browser bundle) installs them.
+//
+// Each method is `(...args) => op(this, ...args)`: it forwards every argument,
+// so the op's own checks apply (an extra argument is refused by its checkArity),
+// and when an op grows a parameter (`sum(x, dim)`) its method follows with no
+// change here. A new op needs one row in METHODS.
+
+import { Tensor } from "../tensor/tensor.js";
+import { add, sub, mul } from "./elementwise.js";
+import { matmul } from "./gemm.js";
+import { sum, mean } from "./reduce.js";
+import { relu } from "./relu.js";
+import { sigmoid } from "./sigmoid.js";
+import { tanh } from "./tanh.js";
+import { softmax, logSoftmax, argmax } from "./softmax.js";
+import { permute, transpose, reverseDims } from "./permute.js";
+import { unsqueeze, squeeze } from "./shape.js";
+import { narrow, slice } from "./slice.js";
+import { indexSelect, gather } from "./take.js";
+
+/** The free functions installed as Tensor methods, by method name; `x.name(...args)` is `fn(x, ...args)`. */
+export const TENSOR_METHODS = {
+  add, sub, mul, matmul, sum, mean, relu, sigmoid, tanh, softmax, logSoftmax, argmax,
+  transpose, permute, unsqueeze, squeeze, narrow, slice, indexSelect, gather,
+} as const;
+
+/** The method form of an op `f(x, ...rest)`: `(...rest) => f(x, ...rest)`, with f's parameter and result types. */
+export type MethodOf<F> = F extends (x: Tensor, ...rest: infer Rest) => infer Result ? (...rest: Rest) => Result : never;
+
+/** The types of the methods {@link TENSOR_METHODS} installs on every Tensor. */
+export type TensorMethods = { readonly [Name in keyof typeof TENSOR_METHODS]: MethodOf<(typeof TENSOR_METHODS)[Name]> };
+
+declare module "../tensor/tensor.js" {
+  // Merged into the Tensor class: `x.add(y)` type-checks as `add(x, y)` does.
+  interface Tensor extends TensorMethods {
+    /** All dimensions reversed, like PyTorch's `x.T`: a matrix's transpose (a copy; PyTorch returns a view). */
+    readonly T: Tensor;
+  }
+}
+
+for (const [name, op] of Object.entries(TENSOR_METHODS)) {
+  const forward = op as (x: Tensor, ...rest: unknown[]) => unknown;
+  // Named after the op (a computed method name), so a stack trace reads "add"; every argument is passed on, so the op's checkArity sees what the caller passed.
+  const method = {
+    [name](this: Tensor, ...rest: unknown[]): unknown {
+      return forward(this, ...rest);
+    },
+  }[name]!;
+  Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
+}
+
+Object.defineProperty(Tensor.prototype, "T", {
+  get(this: Tensor): Tensor {
+    return reverseDims(this);
+  },
+  configurable: true,
+});
