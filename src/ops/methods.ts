@@ -28,8 +28,46 @@ import { indexSelect, gather } from "./take.js";
 
 /** The free functions installed as Tensor methods, by method name; `x.name(...args)` is `fn(x, ...args)`. */
 export const TENSOR_METHODS = {
-  add, sub, mul, matmul, sum, mean, relu, sigmoid, tanh, softmax, logSoftmax, argmax,
-  transpose, permute, unsqueeze, squeeze, narrow, slice, indexSelect, gather,
+  /** `x.add(b)` is {@link add}`(x, b)`: x + b elementwise. */
+  add,
+  /** `x.sub(b)` is {@link sub}`(x, b)`: x − b elementwise. */
+  sub,
+  /** `x.mul(b)` is {@link mul}`(x, b)`: x · b elementwise. */
+  mul,
+  /** `x.matmul(w)` is {@link matmul}`(x, w)`: the matrix product. */
+  matmul,
+  /** `x.sum()` is {@link sum}`(x)`. */
+  sum,
+  /** `x.mean()` is {@link mean}`(x)`. */
+  mean,
+  /** `x.relu()` is {@link relu}`(x)`. */
+  relu,
+  /** `x.sigmoid()` is {@link sigmoid}`(x)`. */
+  sigmoid,
+  /** `x.tanh()` is {@link tanh}`(x)`. */
+  tanh,
+  /** `x.softmax()` is {@link softmax}`(x)`. */
+  softmax,
+  /** `x.logSoftmax()` is {@link logSoftmax}`(x)`. */
+  logSoftmax,
+  /** `x.argmax()` is {@link argmax}`(x)`. */
+  argmax,
+  /** `x.transpose(d0, d1)` is {@link transpose}`(x, d0, d1)` (a copy). */
+  transpose,
+  /** `x.permute(2, 0, 1)` or `x.permute([2, 0, 1])` is {@link permute} (a copy). */
+  permute,
+  /** `x.unsqueeze(dim)` is {@link unsqueeze}`(x, dim)`. */
+  unsqueeze,
+  /** `x.squeeze(dim?)` is {@link squeeze}`(x, dim?)`. */
+  squeeze,
+  /** `x.narrow(dim, start, length)` is {@link narrow}`(x, dim, start, length)` (a copy). */
+  narrow,
+  /** `x.slice(dim, start, end, step)` is {@link slice}`(x, dim, start, end, step)`: Python's `x[..., start:end:step]` (a copy). */
+  slice,
+  /** `x.indexSelect(dim, index)` is {@link indexSelect}`(x, dim, index)`. */
+  indexSelect,
+  /** `x.gather(dim, index)` is {@link gather}`(x, dim, index)`. */
+  gather,
 } as const;
 
 /** The method form of an op `f(x, ...rest)`: `(...rest) => f(x, ...rest)`, with f's parameter and result types. */
