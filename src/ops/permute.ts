@@ -27,7 +27,9 @@ function reorder(op: string, x: Tensor, order: readonly number[]): Tensor {
  */
 export function permute(x: Tensor, ...dims: number[] | [readonly number[]]): Tensor {
   expectTensor("permute", "input", x);
-  const order = (dims.length === 1 && Array.isArray(dims[0]) ? dims[0] : dims) as readonly unknown[];
+  let given: readonly unknown[] = dims;
+  while (given.length > 0 && given[given.length - 1] === undefined) given = given.slice(0, -1); // trailing undefineds count as absent, as checkArity's do
+  const order = (given.length === 1 && Array.isArray(given[0]) ? given[0] : given) as readonly unknown[];
   if (order.length !== x.ndim) {
     throw new TorchletError("permute", "INVALID_ARGUMENT", `dims [${order.map(describe).join(", ")}] must list each of the ${x.ndim} dimensions of shape ${formatShape(x.shape)} once, got ${order.length}`);
   }

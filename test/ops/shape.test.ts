@@ -72,6 +72,7 @@ describe("permute and transpose", () => {
     expect(transpose(tensor(M), 1, 1).toArray()).toEqual(M);
     expect(permute(arange(6).reshape(1, 2, 3), [2, 0, 1]).toArray()).toEqual([[[0, 3]], [[1, 4]], [[2, 5]]]);
     expect(permute(arange(6).reshape(1, 2, 3), 2, 0, 1).toArray()).toEqual([[[0, 3]], [[1, 4]], [[2, 5]]]);
+    expect(permute(arange(6).reshape(1, 2, 3), [2, 0, 1], undefined as never).shape).toEqual([3, 1, 2]);
     expect(transpose(tensor(3), 0, -1).toArray()).toBe(3);
     expect(permute(tensor(3), []).toArray()).toBe(3);
   });
