@@ -3,7 +3,7 @@
 //
 // The Tensor class lives in src/tensor, a floor below the ops, so it cannot
 // import them; instead this file (on the ops floor) assigns one method per row
-// of METHODS to Tensor.prototype when it is loaded, and the `declare module`
+// of TENSOR_METHODS to Tensor.prototype when it is loaded, and the `declare module`
 // block below gives them their types. src/index.ts imports it, and
 // package.json's "sideEffects" names it, so every import of torchlet (npm
 // package and browser bundle) installs them.
@@ -11,7 +11,8 @@
 // Each method is `(...args) => op(this, ...args)`: it forwards every argument,
 // so the op's own checks apply (an extra argument is refused by its checkArity),
 // and when an op grows a parameter (`sum(x, dim)`) its method follows with no
-// change here. A new op needs one row in METHODS.
+// change here. A new op needs one row in TENSOR_METHODS (with its doc comment, which
+// typedoc carries onto Tensor).
 
 import { Tensor } from "../tensor/tensor.js";
 import { add, sub, mul } from "./elementwise.js";
@@ -28,45 +29,45 @@ import { indexSelect, gather } from "./take.js";
 
 /** The free functions installed as Tensor methods, by method name; `x.name(...args)` is `fn(x, ...args)`. */
 export const TENSOR_METHODS = {
-  /** `x.add(b)` is {@link add}`(x, b)`: x + b elementwise. */
+  /** `x.add(...args)` is {@link add}`(x, ...args)`. */
   add,
-  /** `x.sub(b)` is {@link sub}`(x, b)`: x − b elementwise. */
+  /** `x.sub(...args)` is {@link sub}`(x, ...args)`. */
   sub,
-  /** `x.mul(b)` is {@link mul}`(x, b)`: x · b elementwise. */
+  /** `x.mul(...args)` is {@link mul}`(x, ...args)`. */
   mul,
-  /** `x.matmul(w)` is {@link matmul}`(x, w)`: the matrix product. */
+  /** `x.matmul(...args)` is {@link matmul}`(x, ...args)`. */
   matmul,
-  /** `x.sum()` is {@link sum}`(x)`. */
+  /** `x.sum(...args)` is {@link sum}`(x, ...args)`. */
   sum,
-  /** `x.mean()` is {@link mean}`(x)`. */
+  /** `x.mean(...args)` is {@link mean}`(x, ...args)`. */
   mean,
-  /** `x.relu()` is {@link relu}`(x)`. */
+  /** `x.relu(...args)` is {@link relu}`(x, ...args)`. */
   relu,
-  /** `x.sigmoid()` is {@link sigmoid}`(x)`. */
+  /** `x.sigmoid(...args)` is {@link sigmoid}`(x, ...args)`. */
   sigmoid,
-  /** `x.tanh()` is {@link tanh}`(x)`. */
+  /** `x.tanh(...args)` is {@link tanh}`(x, ...args)`. */
   tanh,
-  /** `x.softmax()` is {@link softmax}`(x)`. */
+  /** `x.softmax(...args)` is {@link softmax}`(x, ...args)`. */
   softmax,
-  /** `x.logSoftmax()` is {@link logSoftmax}`(x)`. */
+  /** `x.logSoftmax(...args)` is {@link logSoftmax}`(x, ...args)`. */
   logSoftmax,
-  /** `x.argmax()` is {@link argmax}`(x)`. */
+  /** `x.argmax(...args)` is {@link argmax}`(x, ...args)`. */
   argmax,
-  /** `x.transpose(d0, d1)` is {@link transpose}`(x, d0, d1)` (a copy). */
+  /** `x.transpose(...args)` is {@link transpose}`(x, ...args)` (a copy). */
   transpose,
-  /** `x.permute(2, 0, 1)` or `x.permute([2, 0, 1])` is {@link permute} (a copy). */
+  /** `x.permute(...args)` is {@link permute}`(x, ...args)`: `x.permute(2, 0, 1)` or `x.permute([2, 0, 1])` (a copy). */
   permute,
-  /** `x.unsqueeze(dim)` is {@link unsqueeze}`(x, dim)`. */
+  /** `x.unsqueeze(...args)` is {@link unsqueeze}`(x, ...args)`. */
   unsqueeze,
-  /** `x.squeeze(dim?)` is {@link squeeze}`(x, dim?)`. */
+  /** `x.squeeze(...args)` is {@link squeeze}`(x, ...args)`. */
   squeeze,
-  /** `x.narrow(dim, start, length)` is {@link narrow}`(x, dim, start, length)` (a copy). */
+  /** `x.narrow(...args)` is {@link narrow}`(x, ...args)` (a copy). */
   narrow,
-  /** `x.slice(dim, start, end, step)` is {@link slice}`(x, dim, start, end, step)`: Python's `x[..., start:end:step]` (a copy). */
+  /** `x.slice(...args)` is {@link slice}`(x, ...args)`: Python's `x[..., start:end:step]` on one dim (a copy). */
   slice,
-  /** `x.indexSelect(dim, index)` is {@link indexSelect}`(x, dim, index)`. */
+  /** `x.indexSelect(...args)` is {@link indexSelect}`(x, ...args)`. */
   indexSelect,
-  /** `x.gather(dim, index)` is {@link gather}`(x, dim, index)`. */
+  /** `x.gather(...args)` is {@link gather}`(x, ...args)`. */
   gather,
 } as const;
 
