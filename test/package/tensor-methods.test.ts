@@ -3,6 +3,7 @@
 // (dist and src), and the built package and the browser bundle (both from
 // `npm run build`) give tensors that have them.
 
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,5 +34,15 @@ describe("Tensor methods in the built package", () => {
     loss.backward();
     expect(x.grad!.toArray()).toEqual([[8, 12], [8, 12]]);
     expect(Object.keys(t.TENSOR_METHODS).every((name) => typeof (x as unknown as Record<string, unknown>)[name] === "function")).toBe(true);
+  });
+
+  it("dist/node.js alone (no import of torchlet's main entry) installs them too: tensors from load() have them", () => {
+    // A fresh process, so nothing else has installed them: a tensor made through dist's own tensor module.
+    const script = 'await import("./dist/node.js"); const { tensor } = await import("./dist/tensor/create.js"); const x = tensor([[1, 2], [3, 4]]); console.log(JSON.stringify([typeof x.add, x.T.toArray()]));';
+    const before = spawnSync(process.execPath, ["--input-type=module", "-e", script.replace('await import("./dist/node.js"); ', "")], { cwd: root, encoding: "utf8" });
+    expect(before.stderr, "without dist/node.js, no methods (the premise)").toContain("TypeError");
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe('["function",[[1,3],[2,4]]]');
   });
 });
