@@ -11,6 +11,12 @@ import { randn64, rng } from "../helpers/random.js";
 
 type Call = (x: Tensor, ...args: unknown[]) => unknown;
 
+/** x.name(...args), the method called on x. */
+function callMethod(x: Tensor, name: string, args: unknown[]): unknown {
+  const method = (x as unknown as Record<string, (...rest: unknown[]) => unknown>)[name]!;
+  return method.apply(x, args);
+}
+
 const g = rng(1430);
 const input = (shape: number[]) => (): Tensor => new Tensor(Float32Array.from(randn64(g, shape.reduce((a, b) => a * b, 1))), shape, { requiresGrad: true });
 
@@ -64,7 +70,7 @@ describe("Tensor methods", () => {
     const { x, args } = CALLS[name]!;
     const free = (torchlet as unknown as Record<string, Call>)[name]!;
     const a = x(), b = new Tensor(Float32Array.from(a.data), a.shape, { requiresGrad: true });
-    const viaMethod = outcome(() => (a as unknown as Record<string, Call>)[name]!.call(a, ...args()), a);
+    const viaMethod = outcome(() => callMethod(a, name, args()), a);
     const viaFunction = outcome(() => free(b, ...args()), b);
     expect(viaMethod).toEqual(viaFunction);
     expect(free).toBe(TENSOR_METHODS[name as keyof typeof TENSOR_METHODS]);
@@ -73,7 +79,7 @@ describe("Tensor methods", () => {
   it.each(Object.keys(CLASS_METHODS))("x.%s(...) (a class method) is the free function with x first", (name) => {
     const { x, args } = CLASS_METHODS[name]!;
     const a = x(), b = new Tensor(Float32Array.from(a.data), a.shape, { requiresGrad: true });
-    const viaMethod = outcome(() => (a as unknown as Record<string, Call>)[name]!.call(a, ...args()), a);
+    const viaMethod = outcome(() => callMethod(a, name, args()), a);
     const viaFunction = outcome(() => (torchlet as unknown as Record<string, Call>)[name]!(b, ...args()), b);
     expect(viaMethod).toEqual(viaFunction);
   });
@@ -83,7 +89,7 @@ describe("Tensor methods", () => {
     const a = x();
     let caught: unknown;
     try {
-      (a as unknown as Record<string, Call>)[name]!.call(a, ...args(), "extra");
+      callMethod(a, name, [...args(), "extra"]);
     } catch (error) {
       caught = error;
     }

@@ -30,7 +30,7 @@ describe("tensor(data, options) as torch.tensor(data, requires_grad=True)", () =
   it("refuses what it cannot honour, by name", () => {
     expectError(() => tensor([1], { requires_grad: true } as object), "INVALID_ARGUMENT", 'tensor: unknown option "requires_grad"; did you mean "requiresGrad"?');
     expectError(() => tensor([1], { dtype: "float64" } as object), "INVALID_ARGUMENT", "tensor: option dtype is not supported yet");
-    expectError(() => tensor([1], {}, { requiresGrad: true } as never), "INVALID_ARGUMENT", "tensor: takes 2 arguments (values, options) but got 3; the third is a plain object {requiresGrad}");
+    expectError(() => (tensor as (...a: unknown[]) => unknown)([1], {}, { requiresGrad: true }), "INVALID_ARGUMENT", "tensor: takes 2 arguments (values, options) but got 3; the third is a plain object {requiresGrad}");
     expectError(() => tensor([1, 2], [3]), "SHAPE_MISMATCH", "tensor: shape [3] needs 3 elements but 2 values were given");
     expectError(() => tensor([1], null as never), "INVALID_ARGUMENT", "tensor: shape must be an array of integers, got null");
   });
