@@ -12,6 +12,7 @@
 
 import { allocFloat32 } from "../errors.js";
 import { record, type Tensor } from "../tensor/tensor.js";
+import { product } from "./dim-args.js";
 
 /** A strided view of x: y's shape, the step in x of one step along each of y's dimensions, and where y[0, ..., 0] is. */
 export interface StridedDims {
@@ -74,7 +75,7 @@ export function stridedBackward(
 
 /** Copies the strided view `d` of x into a new contiguous tensor, recording `op` for autograd. */
 export function stridedCopy(op: string, x: Tensor, d: StridedDims): Tensor {
-  const y = allocFloat32(op, d.shape.reduce((a, b) => a * b, 1)); // (s0, ..., sk)
+  const y = allocFloat32(op, product(d.shape)); // (s0, ..., sk)
   stridedForward(y, x.data, d);
   return record(op, y, d.shape, [x], (dy, [dx]) => {
     if (dx) stridedBackward(dx, dy, d);
