@@ -27,12 +27,12 @@ export function tensor(values: NestedArray | Float32Array | readonly number[], o
 export function tensor(values: NestedArray | Float32Array | readonly number[], shape?: Shape, options?: TensorOptions): Tensor;
 export function tensor(values: NestedArray | Float32Array | readonly number[], shapeOrOptions?: Shape | TensorOptions, options: TensorOptions = {}): Tensor {
   let shape: Shape | undefined;
-  if (isOptionsObject(shapeOrOptions)) {
+  if (isOptionsObject(shapeOrOptions) && !(shapeOrOptions instanceof Tensor)) { // a Tensor there is a mistaken shape, and is named as one
     checkArity("tensor", arguments, ["values", "options"]); // the options form: nothing may follow them
     options = shapeOrOptions;
   } else {
     checkArity("tensor", arguments, ["values", "shape", "options"]);
-    shape = shapeOrOptions;
+    shape = shapeOrOptions as Shape | undefined; // anything else is named by checkShape below
   }
   checkOptionKeys("tensor", options, TENSOR_OPTIONS, TENSOR_OPTIONS_NOT_YET);
   if (values instanceof Float32Array) {

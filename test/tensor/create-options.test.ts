@@ -33,6 +33,7 @@ describe("tensor(data, options) as torch.tensor(data, requires_grad=True)", () =
     expectError(() => (tensor as (...a: unknown[]) => unknown)([1], {}, { requiresGrad: true }), "INVALID_ARGUMENT", "tensor: takes 2 arguments (values, options) but got 3; the third is a plain object {requiresGrad}");
     expectError(() => tensor([1, 2], [3]), "SHAPE_MISMATCH", "tensor: shape [3] needs 3 elements but 2 values were given");
     expectError(() => tensor([1], null as never), "INVALID_ARGUMENT", "tensor: shape must be an array of integers, got null");
+    expectError(() => tensor([1], tensor([1]) as never), "INVALID_ARGUMENT", "tensor: shape must be an array of integers, got a Tensor");
   });
 });
 
