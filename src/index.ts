@@ -1,6 +1,7 @@
 // torchlet: the public API. `import { nn, optim, tensor } from "torchlet"`.
 export * from "./tensor/index.js";
 export * from "./ops/index.js";
+import "./ops/methods.js"; // installs the Tensor methods (x.add(y), x.T): a side effect, named in package.json "sideEffects"
 export * as kernels from "./ops/kernels.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./nn/optim.js";

@@ -27,5 +27,5 @@ export { reduceDims, type ReduceDims } from "./reduce.js";
 export type { LossDims } from "./nll-loss.js";
 export type { AxisDims } from "./axis.js";
 export type { BinaryKernels } from "./elementwise.js";
-export type { Power } from "./pow.js";
-export type { ClampDims } from "./clamp.js";
+export type { StridedDims } from "./strided.js";
+export type { CatDims } from "./cat.js";

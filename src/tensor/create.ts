@@ -13,16 +13,27 @@ export interface RandomOptions extends TensorOptions {
 const RANDOM_OPTIONS: readonly string[] = [...TENSOR_OPTIONS, "generator"];
 
 /**
- * A new tensor holding a copy of `values`.
+ * A new tensor holding a copy of `values`, like `torch.tensor(data, requires_grad=...)`.
  *
  * - Nested arrays give their own shape: `tensor([[1, 2], [3, 4]])` is 2×2.
  * - A Float32Array or flat number array takes `shape` (default: one dimension).
+ * - Options go second when there is no shape: `tensor(data, { requiresGrad: true })`, or third after one.
  *
  * @throws TorchletError if the nesting is ragged, a value is not a number, or `shape` does not match the count.
- * @example tensor([1, 2, 3], [3], { requiresGrad: true })
+ * @example tensor([[1, 2], [3, 4]], { requiresGrad: true })
+ * @example tensor([1, 2, 3, 4], [2, 2], { requiresGrad: true })
  */
-export function tensor(values: NestedArray | Float32Array | readonly number[], shape?: Shape, options: TensorOptions = {}): Tensor {
-  checkArity("tensor", arguments, ["values", "shape", "options"]);
+export function tensor(values: NestedArray | Float32Array | readonly number[], options?: TensorOptions): Tensor;
+export function tensor(values: NestedArray | Float32Array | readonly number[], shape?: Shape, options?: TensorOptions): Tensor;
+export function tensor(values: NestedArray | Float32Array | readonly number[], shapeOrOptions?: Shape | TensorOptions, options: TensorOptions = {}): Tensor {
+  let shape: Shape | undefined;
+  if (isOptionsObject(shapeOrOptions) && !(shapeOrOptions instanceof Tensor)) { // a Tensor there is a mistaken shape, and is named as one
+    checkArity("tensor", arguments, ["values", "options"]); // the options form: nothing may follow them
+    options = shapeOrOptions;
+  } else {
+    checkArity("tensor", arguments, ["values", "shape", "options"]);
+    shape = shapeOrOptions as Shape | undefined; // anything else is named by checkShape below
+  }
   checkOptionKeys("tensor", options, TENSOR_OPTIONS, TENSOR_OPTIONS_NOT_YET);
   if (values instanceof Float32Array) {
     const target = shape ?? [values.length];
@@ -83,10 +94,15 @@ function nestedShape(values: unknown): number[] {
   return shape;
 }
 
+// An options object rather than a shape or values: a non-null object that is neither an array nor a typed array.
+function isOptionsObject(value: unknown): value is TensorOptions {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value);
+}
+
 /** Accepts `f(2, 3)`, `f([2, 3])` and `f([2, 3], options)`, checking the options' keys against `allowed`. */
 function shapeAndOptions<O extends object>(op: string, args: unknown[], allowed: readonly string[]): [number[], O] {
   const last = args[args.length - 1];
-  const hasOptions = typeof last === "object" && last !== null && !Array.isArray(last) && !ArrayBuffer.isView(last);
+  const hasOptions = isOptionsObject(last);
   const dims = (hasOptions ? args.slice(0, -1) : args) as number[] | [Shape];
   const shape = flattenShapeArgs(dims);
   checkShape(op, shape);

@@ -235,8 +235,12 @@ export function inferShape(op: string, from: Shape, target: readonly number[]): 
   return result;
 }
 
-// A view shares data, and so does its gradient: element i of dy is element i of dx.
-function viewAs(op: string, x: Tensor, shape: Shape): Tensor {
+/**
+ * `x`'s data seen with another shape of the same element count, recorded as `op`: a view shares
+ * data, and so does its gradient (element i of dy is element i of dx). Callers check the shape.
+ * @internal
+ */
+export function viewAs(op: string, x: Tensor, shape: Shape): Tensor {
   return record(op, x.data, shape, [x], (dy, [dx]) => {
     // d(view x)/dx = identity on the flat data
     if (dx) for (let i = 0; i < dy.length; i++) dx[i] += dy[i]!;

@@ -21,6 +21,7 @@ import {
   parseIdx, parseImages, parseLabels, rand, randn, relu, serialize, setBackend, sigmoid, softmax, softmaxCrossEntropy, sub, subset,
   sum, tanh, tensor, toMnistInput, trainStep, trainingPlotSvg, zeros, zerosLike, MNIST_CLASSES, toOnnx, fromOnnx, type Dataset,
 } from "../../src/index.js";
+import { reshape, view, flatten, unsqueeze, squeeze, permute, transpose, narrow, slice, cat, stack, indexSelect, gather } from "../../src/index.js"; // shape and indexing (issue 14)
 import {
   decodeImage, defaultThreads, load, loadBundledMnist, loadDataset, loadIdxDataset, loadSplit, loadWithMetadata, readIdxFile,
   readImageFile, save, setThreads, writeFileAtomic, EMBEDDED_MNIST_DIR, saveOnnx, loadOnnx,
@@ -130,6 +131,21 @@ const table: Record<string, Entry> = {
   le: { ops: ["le"], args: () => [m23(), 2], call: (...a) => le(...(a as [Tensor, number])) },
   gt: { ops: ["gt"], args: () => [m23(), 2], call: (...a) => gt(...(a as [Tensor, number])) },
   ge: { ops: ["ge"], args: () => [m23(), 2], call: (...a) => ge(...(a as [Tensor, number])) },
+  // shape and indexing (issue 14), and tensor()'s options form
+  "tensor (options form)": { ops: ["tensor"], args: () => [[1, 2], {}], call: (...a) => tensor(...(a as Parameters<typeof tensor>)), options: { at: 1, keys: TENSOR_KEYS } },
+  reshape: { ops: ["reshape"], args: () => [m23(), [3, 2]], call: (...a) => reshape(...(a as Parameters<typeof reshape>)) },
+  view: { ops: ["view"], args: () => [m23(), [6]], call: (...a) => view(...(a as Parameters<typeof view>)) },
+  flatten: { ops: ["flatten"], args: () => [m23(), 0, -1], call: (...a) => flatten(...(a as Parameters<typeof flatten>)) },
+  unsqueeze: { ops: ["unsqueeze"], args: () => [m23(), 0], call: (...a) => unsqueeze(...(a as Parameters<typeof unsqueeze>)) },
+  squeeze: { ops: ["squeeze"], args: () => [m23(), 0], call: (...a) => squeeze(...(a as Parameters<typeof squeeze>)) },
+  permute: { ops: ["permute"], args: () => [m23(), 1, 0], call: (...a) => permute(...(a as [Tensor, number, number])), rest: true },
+  transpose: { ops: ["transpose"], args: () => [m23(), 0, 1], call: (...a) => transpose(...(a as Parameters<typeof transpose>)) },
+  narrow: { ops: ["narrow"], args: () => [m23(), 1, 0, 2], call: (...a) => narrow(...(a as Parameters<typeof narrow>)) },
+  slice: { ops: ["slice"], args: () => [m23(), 1, 0, 2, 1], call: (...a) => slice(...(a as Parameters<typeof slice>)) },
+  cat: { ops: ["cat"], args: () => [[m23(), m23()], 0], call: (...a) => cat(...(a as Parameters<typeof cat>)) },
+  stack: { ops: ["stack"], args: () => [[m23(), m23()], 0], call: (...a) => stack(...(a as Parameters<typeof stack>)) },
+  indexSelect: { ops: ["indexSelect"], args: () => [m23(), 1, [0, 2]], call: (...a) => indexSelect(...(a as Parameters<typeof indexSelect>)) },
+  gather: { ops: ["gather"], args: () => [m23(), 1, [[0], [1]]], call: (...a) => gather(...(a as Parameters<typeof gather>)) },
   // nn
   "nn.Sequential": { ops: ["Sequential", "Sequential.registerModule"], args: () => [new nn.ReLU()], call: (...a) => new nn.Sequential(...(a as nn.Module[])), rest: true },
   "nn.Sequential.forward": { ops: ["Sequential.forward"], args: () => [m23()], call: (...a) => (net().forward as (...v: unknown[]) => Tensor)(...a) },

@@ -382,6 +382,43 @@ def reduce_cases():
     reduce_cross_entropy_cases()
 
 # ---- end of the reduce helper's section ----
+# ---- shape and indexing (issue 14, branch shape) -------------------------------------
+# Options are spelled as torchlet's free functions take them; an index travels in the
+# options (it is not a float tensor and has no gradient). Inputs: "x", or "a", "b", "c"
+# for cat and stack, in call order.
+
+SHAPE_CASES = [
+    # name, op, options, {input: shape}, PyTorch's computation
+    ("reshape_infer", "reshape", {"shape": [4, -1]}, {"x": (2, 3, 4)}, lambda x: x.reshape(4, -1)),
+    ("view_flat", "view", {"shape": [24]}, {"x": (2, 3, 4)}, lambda x: x.view(24)),
+    ("flatten_middle", "flatten", {"startDim": 1, "endDim": 2}, {"x": (2, 3, 4, 2)}, lambda x: torch.flatten(x, 1, 2)),
+    ("unsqueeze_negative", "unsqueeze", {"dim": -2}, {"x": (3, 4)}, lambda x: torch.unsqueeze(x, -2)),
+    ("squeeze_all", "squeeze", {}, {"x": (1, 3, 1, 4)}, lambda x: torch.squeeze(x)),
+    ("squeeze_dim", "squeeze", {"dim": 2}, {"x": (1, 3, 1, 4)}, lambda x: torch.squeeze(x, 2)),
+    ("transpose_outer", "transpose", {"dim0": 0, "dim1": 2}, {"x": (2, 3, 4)}, lambda x: torch.transpose(x, 0, 2)),
+    ("transpose_matrix", "transpose", {"dim0": -1, "dim1": -2}, {"x": (5, 3)}, lambda x: torch.transpose(x, -1, -2)),
+    ("T_matrix", "T", {}, {"x": (4, 6)}, lambda x: x.T),
+    ("permute_4d", "permute", {"dims": [2, 0, 3, 1]}, {"x": (2, 3, 4, 5)}, lambda x: x.permute(2, 0, 3, 1)),
+    ("permute_nchw_to_nhwc", "permute", {"dims": [0, 2, 3, 1]}, {"x": (2, 3, 4, 4)}, lambda x: x.permute(0, 2, 3, 1)),
+    ("cat_dim0", "cat", {"dim": 0}, {"a": (2, 3), "b": (4, 3), "c": (1, 3)}, lambda a, b, c: torch.cat([a, b, c], 0)),
+    ("cat_dim_last", "cat", {"dim": -1}, {"a": (2, 3, 1), "b": (2, 3, 4)}, lambda a, b: torch.cat([a, b], -1)),
+    ("stack_dim0", "stack", {"dim": 0}, {"a": (3, 4), "b": (3, 4)}, lambda a, b: torch.stack([a, b], 0)),
+    ("stack_dim_last", "stack", {"dim": 2}, {"a": (3, 4), "b": (3, 4), "c": (3, 4)}, lambda a, b, c: torch.stack([a, b, c], 2)),
+    ("narrow_negative_start", "narrow", {"dim": 1, "start": -3, "length": 2}, {"x": (3, 5, 2)}, lambda x: torch.narrow(x, 1, -3, 2)),
+    ("slice_step", "slice", {"dim": 1, "start": -4, "end": None, "step": 2}, {"x": (3, 7)}, lambda x: x[:, -4::2]),
+    ("slice_clamped", "slice", {"dim": 0, "start": 1, "end": 100, "step": 3}, {"x": (8, 2, 3)}, lambda x: x[1:100:3]),
+    ("indexSelect_repeats", "indexSelect", {"dim": 1, "index": [4, 0, 4, 2, 4]}, {"x": (3, 5)}, lambda x: torch.index_select(x, 1, torch.tensor([4, 0, 4, 2, 4]))),
+    ("indexSelect_rows", "indexSelect", {"dim": 0, "index": [2, 2, 0]}, {"x": (3, 2, 4)}, lambda x: torch.index_select(x, 0, torch.tensor([2, 2, 0]))),
+    ("gather_dim1", "gather", {"dim": 1, "index": [[0, 0, 3], [2, 1, 2]]}, {"x": (2, 4)}, lambda x: torch.gather(x, 1, torch.tensor([[0, 0, 3], [2, 1, 2]]))),
+    ("gather_dim0_smaller", "gather", {"dim": 0, "index": [[[1, 0], [0, 0]], [[1, 1], [0, 1]], [[0, 1], [1, 1]]]}, {"x": (2, 3, 4)},
+     lambda x: torch.gather(x, 0, torch.tensor([[[1, 0], [0, 0]], [[1, 1], [0, 1]], [[0, 1], [1, 1]]]))),
+]
+
+
+def shape_cases():
+    for name, op, options, shapes, fn in SHAPE_CASES:
+        g = generator(name)
+        run(name, op, options, {k: randn(g, shape) for k, shape in shapes.items()}, fn, g=g)
 
 # ---- d2l LeNet on 16 real MNIST digits ------------------------------------------
 
@@ -526,6 +563,7 @@ def main():
     activation_cases()
     cross_entropy_cases()
     reduce_cases()
+    shape_cases()
     lenet_case()
     math_cases()  # broadcasting and elementwise math (issue 14)
     total = sum(size for _, size in written)

@@ -41,6 +41,8 @@ import { exp, log, sqrt, abs, neg } from "../../src/ops/math.js";
 import { pow } from "../../src/ops/pow.js";
 import { clamp, maximum, minimum } from "../../src/ops/clamp.js";
 import { eq, ne, lt, le, gt, ge, where } from "../../src/ops/compare.js";
+import { cat, flatten, gather, indexSelect, narrow, permute, reshape, slice, squeeze, stack, transpose, unsqueeze, view, type Index } from "../../src/ops/index.js"; // shape and indexing (issue 14)
+import { reverseDims } from "../../src/ops/permute.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -102,11 +104,37 @@ function expectMatch(fixture: Fixture, what: string, actual: Tensor | null, expe
   return error;
 }
 
+// ---- shape and indexing (issue 14, branch shape) ----------------------------------
+// Each op from the options make_fixtures.py wrote (an index travels there) and the inputs in call order.
+type ShapeOptions = { shape: number[]; startDim: number; endDim: number; dim: number; dims: number[]; dim0: number; dim1: number; start: number | null; end: number | null; step: number; length: number; index: Index };
+const SHAPE_FIXTURE_OPS: Record<string, (o: ShapeOptions, inputs: Tensor[]) => Tensor> = {
+  reshape: (o, [x]) => reshape(x!, o.shape),
+  view: (o, [x]) => view(x!, o.shape),
+  flatten: (o, [x]) => flatten(x!, o.startDim, o.endDim),
+  unsqueeze: (o, [x]) => unsqueeze(x!, o.dim),
+  squeeze: (o, [x]) => squeeze(x!, o.dim),
+  transpose: (o, [x]) => transpose(x!, o.dim0, o.dim1),
+  T: (_, [x]) => reverseDims(x!),
+  permute: (o, [x]) => permute(x!, o.dims),
+  cat: (o, xs) => cat(xs, o.dim),
+  stack: (o, xs) => stack(xs, o.dim),
+  narrow: (o, [x]) => narrow(x!, o.dim, o.start!, o.length),
+  slice: (o, [x]) => slice(x!, o.dim, o.start, o.end, o.step),
+  indexSelect: (o, [x]) => indexSelect(x!, o.dim, o.index),
+  gather: (o, [x]) => gather(x!, o.dim, o.index),
+};
+/** Fixtures per shape op; the ops that only move values are compared exactly (indexSelect and gather sum repeated picks in their gradients, so closely). */
+const SHAPE_MINIMUM: Record<string, number> = { reshape: 1, view: 1, flatten: 1, unsqueeze: 1, squeeze: 2, transpose: 2, T: 1, permute: 2, cat: 2, stack: 2, narrow: 1, slice: 2, indexSelect: 2, gather: 2 };
+const SHAPE_EXACT = Object.keys(SHAPE_FIXTURE_OPS).filter((op) => op !== "indexSelect" && op !== "gather");
+// ---- end of shape and indexing ---------------------------------------------------
+
 /** Runs the fixture's op in torchlet: the output y, and the leaves whose .grad backward fills. */
 function runOp(fixture: Fixture): { y: Tensor; leaves: Record<string, Tensor> } {
   const o = fixture.options;
   const leaves: Record<string, Tensor> = {};
   for (const name of fixture.inputs) if (name !== "labels") leaves[name] = leaf(fixture, name);
+  const shapeOp = SHAPE_FIXTURE_OPS[fixture.op]; // shape and indexing (issue 14)
+  if (shapeOp !== undefined) return { y: shapeOp(o as ShapeOptions, fixture.inputs.map((name) => leaves[name]!)), leaves };
   const x = leaves.x!;
   const { kernelSize, ...poolOptions } = o; // pooling takes the kernel size as its own argument, and refuses it among the options
   if (MATH_OPS.has(fixture.op)) return runMathOp(fixture, leaves); // broadcasting and elementwise math (issue 14)
@@ -162,6 +190,7 @@ function maxAndIndices(fixture: Fixture, x: Tensor): Tensor {
 
 /** Ops that only select or route values: compared almost bit for bit. */
 const EXACT_OPS = new Set(["relu", "maxPool2d"]);
+for (const op of SHAPE_EXACT) EXACT_OPS.add(op); // shape and indexing (issue 14)
 
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".safetensors")).sort();
 // reduce helper: reduce_own_* fixtures (argmax, NaN) are checked by their own block below, and these ops must have fixtures
@@ -179,6 +208,7 @@ describe("PyTorch parity fixtures", () => {
     const minimum: Record<string, number> = { conv2d: 8, avgPool2d: 5, maxPool2d: 8, linear: 4, sigmoid: 1, relu: 1, tanh: 1, crossEntropy: 5, lenet: 1 };
     Object.assign(minimum, REDUCE_MINIMUM);
     Object.assign(minimum, MATH_MINIMUM); // broadcasting and elementwise math (issue 14)
+    Object.assign(minimum, SHAPE_MINIMUM); // shape and indexing (issue 14)
     for (const [op, count] of Object.entries(minimum)) {
       expect(byOp.get(op)?.length ?? 0, `fixtures for ${op} (run /usr/bin/python3 test/parity/make_fixtures.py)`).toBeGreaterThanOrEqual(count);
     }
