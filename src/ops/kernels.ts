@@ -4,6 +4,7 @@ export { gemm, gemmNaive, type GemmDims } from "./gemm.js";
 export { im2col, col2im } from "./im2col.js";
 export { windowDims, pool2dDims, poolWindow, type WindowDims, type PoolWindow } from "./window.js";
 export { conv2dForward, conv2dBackward, conv2dNaive, conv2dDims, conv2dColsLength, type Conv2dDims } from "./conv2d.js";
+export { pad2dForward, pad2dBackward, pad2dDims, type Pad2dDims } from "./pad2d.js";
 export { avgPool2dForward, avgPool2dBackward } from "./avgpool2d.js";
 export { maxPool2dForward, maxPool2dBackward } from "./maxpool2d.js";
 export { sigmoidForward, sigmoidBackward } from "./sigmoid.js";
