@@ -201,3 +201,27 @@ export function im2colRef(x: ArrayLike<number>, shape: readonly number[], kernel
               cols[((c * kernel[0] + u) * kernel[1] + v) * L + (n * P + p) * Q + q] = xp.data[((n * C + c) * xp.H + p * stride[0] + u) * xp.W + q * stride[1] + v]!;
   return cols;
 }
+
+/**
+ * F.pad of the last two dimensions of x (…, H, W) by [left, right, top, bottom], built as PyTorch's docs
+ * describe each mode, by concatenating slices of a row (columns first, then whole rows): reflect mirrors
+ * without repeating the edge, replicate repeats it, circular wraps around, constant fills `value`.
+ */
+export function padRef(x: ArrayLike<number>, shape: readonly number[], pads: readonly [number, number, number, number], mode: "constant" | "reflect" | "replicate" | "circular", value = 0): { data: Float64Array; shape: number[] } {
+  const H = shape[shape.length - 2]!, W = shape[shape.length - 1]!;
+  const planes = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const [left, right, top, bottom] = pads;
+  const extend = <T>(line: T[], before: number, after: number, fill: T): T[] => {
+    const n = line.length;
+    if (mode === "constant") return [...Array<T>(before).fill(fill), ...line, ...Array<T>(after).fill(fill)];
+    if (mode === "replicate") return [...Array<T>(before).fill(line[0]!), ...line, ...Array<T>(after).fill(line[n - 1]!)];
+    if (mode === "circular") return [...line.slice(n - before), ...line, ...line.slice(0, after)];
+    return [...line.slice(1, before + 1).reverse(), ...line, ...line.slice(n - 1 - after, n - 1).reverse()];
+  };
+  const out: number[] = [];
+  for (let m = 0; m < planes; m++) {
+    const rows = Array.from({ length: H }, (_, h) => extend(Array.from({ length: W }, (_, w) => Number(x[(m * H + h) * W + w])), left, right, value));
+    for (const row of extend(rows, top, bottom, Array<number>(left + W + right).fill(value))) out.push(...row);
+  }
+  return { data: Float64Array.from(out), shape: [...shape.slice(0, -2), top + H + bottom, left + W + right] };
+}
