@@ -10,6 +10,7 @@
 //            a window reaching into the padding after reads zeros either way.
 //   groups   C and K divisible by G; weight (K, C/G, kH, kW).
 //   input    (N, C, H, W), or unbatched (C, H, W): run as N = 1, output (K, P, Q).
+// Walk-through: docs/conv2d.md (Dilation, groups, "same" padding and padding modes).
 
 import { TorchletError, checkInt, checkShape, closestName, formatShape } from "../errors.js";
 import { pair, windowDims, type Size2, type WindowDims } from "./window.js";

@@ -15,6 +15,7 @@
 //   circular   wrapped around: −1 → size − 1, size → 0                      … c | a b c | a …
 // Each output reads one input (or none), so the backward sends dy back to
 // that input, adding where several outputs read the same one (the edges).
+// Walk-through: docs/conv2d.md (Dilation, groups, "same" padding and padding modes).
 
 import { TorchletError, allocFloat32, checkArity, checkChoice, checkFinite, checkInt, checkOptionKeys, checkShape, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
@@ -29,13 +30,17 @@ export const PAD_MODES: readonly PadMode[] = ["constant", "reflect", "replicate"
 export interface Pad2dDims {
   /** Planes: the product of the leading dimensions. */
   M: number;
-  /** Input height and width. */
+  /** Input height. */
   H: number;
+  /** Input width. */
   W: number;
-  /** Rows added above and below, columns added left and right. */
+  /** Rows added above. */
   top: number;
+  /** Rows added below. */
   bottom: number;
+  /** Columns added on the left. */
   left: number;
+  /** Columns added on the right. */
   right: number;
   /** How the border is filled. */
   mode: PadMode;
