@@ -88,9 +88,8 @@ export class Conv2d extends StepLayer {
 
   /** y (N, K, P, Q) = conv(x (N, C, H, W), weight) + bias (or (C, H, W) → (K, P, Q)), with im2col scratch; see docs/conv2d.md. */
   override step(inputShape: readonly number[], k: Kernels): LayerStep {
-    const options = { stride: this.stride, dilation: this.dilation, groups: this.groups };
     if (this.paddingMode !== "zeros") return this.paddedStep(inputShape, k);
-    const d = conv2dDims(inputShape, this.weight.shape, this.bias?.shape ?? null, { ...options, padding: this.padding });
+    const d = conv2dDims(inputShape, this.weight.shape, this.bias?.shape ?? null, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
     const cols = conv2dColsLength(d); // cols and dcols: (C·kH·kW, P·Q)
     return {
       outputShape: conv2dOutputShape(inputShape, d),
