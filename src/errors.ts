@@ -265,3 +265,16 @@ function listing(names: readonly string[]): string {
   return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
 
+
+/**
+ * Reads a string option that must be one of `choices` (a mode, a reduction).
+ * @throws TorchletError INVALID_ARGUMENT naming the op, the option, the value, the choices and the closest one.
+ * @example checkChoice("Conv2d", "paddingMode", "circle", ["zeros", "reflect", "replicate", "circular"])
+ * // Conv2d: paddingMode must be one of "zeros", "reflect", "replicate", "circular", got "circle"; did you mean "circular"?
+ */
+export function checkChoice<T extends string>(op: string, name: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value === "string" && (choices as readonly string[]).includes(value)) return value as T;
+  const guess = typeof value === "string" ? closestName(value, choices) : undefined;
+  const hint = guess === undefined ? "" : `; did you mean ${JSON.stringify(guess)}?`;
+  throw new TorchletError(op, "INVALID_ARGUMENT", `${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${describe(value)}${hint}`);
+}

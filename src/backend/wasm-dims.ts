@@ -12,8 +12,8 @@ export type StructLayout = readonly string[];
 
 /** WindowDims (src/wasm/window.ts): the window, then the thread's share [start, end) and gemm workspace. */
 export const WINDOW_DIMS: StructLayout = ["N", "C", "H", "W", "kH", "kW", "strideH", "strideW", "padH", "padW", "dilationH", "dilationW", "P", "Q", "start", "end", "work"];
-/** Conv2dDims (src/wasm/conv2d.ts): WindowDims, then K. */
-export const CONV2D_DIMS: StructLayout = [...WINDOW_DIMS, "K"];
+/** Conv2dDims (src/wasm/conv2d.ts): WindowDims, then K and the groups. */
+export const CONV2D_DIMS: StructLayout = [...WINDOW_DIMS, "K", "groups"];
 /** GemmDims (src/wasm/gemm.ts): flags as 0/1, then the band [start, end) of rows of C and the workspace. */
 export const GEMM_DIMS: StructLayout = ["M", "N", "K", "transA", "transB", "accumulate", "start", "end", "work"];
 /** LinearDims (src/wasm/linear.ts), then the share [start, end) and the workspace. */

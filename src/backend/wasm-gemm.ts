@@ -12,7 +12,7 @@ import { conv2dColsLength, type Conv2dDims } from "../ops/conv2d.js";
 type GemmKernels = Pick<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward">;
 
 // Multiply-adds of one conv2d pass: what decides whether threads are worth waking.
-const conv2dWork = (d: Conv2dDims): number => d.N * d.K * d.P * d.Q * d.C * d.kH * d.kW;
+const conv2dWork = (d: Conv2dDims): number => d.N * d.K * d.P * d.Q * (d.C / d.groups) * d.kH * d.kW;
 
 /** The wasm twins of gemm, im2col, col2im, conv2dForward/Backward and linearForward/Backward. */
 export function gemmKernels({ ex, memory, threads }: WasmContext): GemmKernels {

@@ -1,6 +1,7 @@
 // torch.nn, in TypeScript: `import { nn } from "torchlet"`.
 export { Module, type StateDict, type LoadOptions } from "./module.js";
 export { Sequential, Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape, type Conv2dLayerOptions, type ParameterOptions } from "./layers.js";
+export type { PaddingMode } from "./conv.js";
 export { CrossEntropyLoss } from "./loss.js";
 export { xavierUniform, kaimingUniform, uniform, fans } from "./init.js";
 export { DataLoader, type LabeledData, type DataLoaderOptions, type Batch } from "./dataloader.js";

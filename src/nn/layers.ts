@@ -4,37 +4,19 @@
 // and a Plan compiles it, so the two cannot drift apart.
 
 import { MAX_ELEMENTS, TorchletError, checkArity, checkInt, checkOptionKeys, describe, formatShape } from "../errors.js";
-import { Tensor, zeros, type Generator } from "../tensor/index.js";
+import { Tensor, zeros } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
 import { inferShape, normalizeDim } from "../tensor/tensor.js";
-import { conv2dDims, conv2dColsLength } from "../ops/conv2d.js";
 import type { LinearDims } from "../ops/linear.js";
-import { pair, poolWindow, pool2dDims, type Pool2dOptions, type Size2 } from "../ops/window.js";
+import { poolWindow, pool2dDims, type Pool2dOptions, type Size2 } from "../ops/window.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
 import { StepLayer, count, type LayerStep } from "./step.js";
-import { kaimingUniform, uniform, fans } from "./init.js";
+import { LAYER_OPTIONS_NOT_YET, defaultInit, type ParameterOptions } from "./parameters.js";
 
-/** Layer options PyTorch has and torchlet does not implement yet (parameters are float32 on the CPU). */
-const LAYER_OPTIONS_NOT_YET: readonly string[] = ["device", "dtype"];
-
-/** The keys of {@link Conv2dLayerOptions}, and the Conv2d options torchlet does not implement yet. */
-const CONV2D_LAYER_OPTIONS: readonly string[] = ["kernelSize", "stride", "padding", "bias", "generator"];
-const CONV2D_LAYER_OPTIONS_NOT_YET: readonly string[] = ["dilation", "groups", "paddingMode", ...LAYER_OPTIONS_NOT_YET];
-
-/** Options shared by layers with weights. */
-export interface ParameterOptions {
-  /** Add a learnable bias (default true). */
-  bias?: boolean;
-  /** Draw the initial weights from this generator (default: the global one, see manualSeed). */
-  generator?: Generator;
-}
-
-// PyTorch's default init for Linear and Conv2d: weight kaiming_uniform(a=√5) = U(±1/√fanIn), bias U(±1/√fanIn).
-function defaultInit(weight: Tensor, bias: Tensor | null, generator?: Generator): void {
-  kaimingUniform(weight, generator ? { generator } : {});
-  if (bias) uniform(bias, 1 / Math.sqrt(fans(weight)[0]), generator);
-}
+export type { ParameterOptions } from "./parameters.js";
+// Conv2d has its own file (its options fill it); listed here with the other layers.
+export { Conv2d, type Conv2dLayerOptions, type PaddingMode } from "./conv.js";
 
 /** Runs child modules in order: `new Sequential(a, b, c).forward(x)` is `c(b(a(x)))`. Children are named "0", "1", ... */
 export class Sequential extends Module {
@@ -57,68 +39,6 @@ export class Sequential extends Module {
   /** Number of layers. */
   get length(): number {
     return this.layers.length;
-  }
-}
-
-/** Options of {@link Conv2d}. */
-export interface Conv2dLayerOptions extends ParameterOptions {
-  /** Kernel size, one number or [height, width]. */
-  kernelSize?: Size2;
-  /** Stride (default 1). */
-  stride?: Size2;
-  /** Zero padding on each side (default 0). */
-  padding?: Size2;
-}
-
-/**
- * 2-D convolution layer: weight (out, in, kH, kW), bias (out).
- * @example new Conv2d(1, 6, { kernelSize: 5, padding: 2 }) // or new Conv2d(1, 6, 5, { padding: 2 })
- */
-export class Conv2d extends StepLayer {
-  /** The filters, shape (out, in, kH, kW); parameter `"weight"`. */
-  readonly weight: Tensor;
-  /** One bias per output channel, shape (out); parameter `"bias"`, or null with `bias: false`. */
-  readonly bias: Tensor | null;
-  /** Stride as [height, width]. */
-  readonly stride: [number, number];
-  /** Zero padding on each side as [height, width]. */
-  readonly padding: [number, number];
-
-  constructor(inChannels: number, outChannels: number, kernelSizeOrOptions: Size2 | Conv2dLayerOptions, maybeOptions: Conv2dLayerOptions = {}) {
-    super("Conv2d", "conv2d");
-    const sized = isSize(kernelSizeOrOptions); // new Conv2d(1, 6, 5, options) or new Conv2d(1, 6, options)
-    const check = (given: Conv2dLayerOptions) => checkOptionKeys("Conv2d", given, CONV2D_LAYER_OPTIONS, CONV2D_LAYER_OPTIONS_NOT_YET);
-    const options = sized ? { ...check(maybeOptions), kernelSize: kernelSizeOrOptions } : typeof kernelSizeOrOptions === "object" && kernelSizeOrOptions !== null ? check(kernelSizeOrOptions) : undefined;
-    if (options?.kernelSize === undefined) {
-      throw new TorchletError("Conv2d", "INVALID_ARGUMENT", `kernelSize is required, e.g. new Conv2d(1, 6, { kernelSize: 5 }); got ${describe(kernelSizeOrOptions)}`);
-    }
-    checkArity("Conv2d", arguments, sized ? ["inChannels", "outChannels", "kernelSize", "options"] : ["inChannels", "outChannels", "options"]);
-    const C = checkInt("Conv2d", "inChannels", inChannels, 1);
-    const K = checkInt("Conv2d", "outChannels", outChannels, 1);
-    const [kH, kW] = pair("Conv2d", "kernelSize", options.kernelSize, 1);
-    this.stride = pair("Conv2d", "stride", options.stride ?? 1, 1);
-    this.padding = pair("Conv2d", "padding", options.padding ?? 0, 0);
-    this.weight = this.registerParameter("weight", zeros(K, C, kH, kW));
-    checkGenerator("Conv2d", options.generator);
-    this.bias = options.bias === false ? null : this.registerParameter("bias", zeros(K));
-    defaultInit(this.weight, this.bias, options.generator);
-  }
-
-  /** y (N, K, P, Q) = conv(x (N, C, H, W), weight) + bias, with im2col scratch; see docs/conv2d.md. */
-  override step(inputShape: readonly number[], k: Kernels): LayerStep {
-    const d = conv2dDims(inputShape, this.weight.shape, this.bias?.shape ?? null, { stride: this.stride, padding: this.padding });
-    const cols = conv2dColsLength(d); // cols and dcols: (C·kH·kW, N·P·Q)
-    return {
-      outputShape: [d.N, d.K, d.P, d.Q],
-      scratch: { forward: [cols], backward: [cols, cols] },
-      forward: (b) => k.conv2dForward(b.y, b.x, b.params[0]!, b.params[1] ?? null, d, b.scratch[0]!),
-      backward: (b) => k.conv2dBackward(b.dx, b.dparams[0] ?? null, b.dparams[1] ?? null, b.dy, b.x, b.params[0]!, d, b.scratch[0]!, b.scratch[1]!),
-    };
-  }
-
-  protected override extraRepr(): string {
-    const [K, C, kH, kW] = this.weight.shape;
-    return `${C}, ${K}, kernelSize=[${kH}, ${kW}], stride=[${this.stride.join(", ")}], padding=[${this.padding.join(", ")}]${this.bias ? "" : ", bias=false"}`;
   }
 }
 
@@ -336,9 +256,4 @@ export class Reshape extends StepLayer {
 // Flatten and Reshape relabel the shape: no kernels, and a Plan gives them their input's buffers.
 function viewStep(outputShape: number[]): LayerStep {
   return { outputShape, view: true, forward: () => {}, backward: () => {} };
-}
-
-// Conv2d's third argument: a kernel size (number or [height, width]), or else the options object.
-function isSize(value: unknown): value is Size2 {
-  return typeof value === "number" || Array.isArray(value);
 }

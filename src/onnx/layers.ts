@@ -3,7 +3,8 @@
 // read back as that layer. A new layer adds one entry here; a layer without
 // one is refused by toOnnx, an operator without one by fromOnnx.
 //
-//   Conv2d     ↔ Conv (a zero Pad before it is folded into its padding)
+//   Conv2d     ↔ Conv with dilations and group; pads as given, or asymmetric for "same" (a zero Pad before it
+//                is folded into its padding); a paddingMode other than zeros is refused on export
 //   Linear     ↔ Gemm (2-D input), MatMul [+ Add] (any rank)
 //   AvgPool2d  ↔ AveragePool, count_include_pad=1 (a zero Pad before it is folded in, as torch writes it)
 //   MaxPool2d  ↔ MaxPool
@@ -15,6 +16,7 @@
 import { TorchletError, formatShape } from "../errors.js";
 import { Generator } from "../tensor/random.js";
 import { Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape } from "../nn/layers.js";
+import { convPads } from "../ops/conv2d.js";
 import type { Module } from "../nn/module.js";
 import type { NodeProto } from "./proto.js";
 import { attributesOf, refuse, nodeLabel, IMPORT_OP, type ConstantValue } from "./values.js";
@@ -86,17 +88,21 @@ function symmetricPads(node: NodeProto, pads: readonly number[]): [number, numbe
 }
 
 // The window attributes every 2-D sliding-window op shares, checked against what torchlet can do.
-function windowAttributes(ctx: ImportContext, extra: readonly string[]): { a: ReturnType<typeof attributesOf>; stride: [number, number]; padding: [number, number]; ownPadding: boolean } {
+// A Conv (`conv`) may be dilated and may pad asymmetrically (its "same"): it gets the raw pads to judge.
+function windowAttributes(ctx: ImportContext, extra: readonly string[], conv = false): { a: ReturnType<typeof attributesOf>; stride: [number, number]; padding: [number, number]; ownPadding: boolean; dilation: [number, number]; pads: readonly number[] } {
   const { node } = ctx;
   const a = attributesOf(node, ["kernel_shape", "strides", "pads", "dilations", "auto_pad", ...extra]);
   if (a.string("auto_pad", "NOTSET") !== "NOTSET") refuse(node, "auto_pad", a.string("auto_pad", ""), "torchlet takes explicit pads only (NOTSET)");
   const dilations = a.ints("dilations", [1, 1]);
-  if (dilations.some((d) => d !== 1)) refuse(node, "dilations", dilations, "torchlet has no dilation yet (needs 1)");
+  if (conv && (dilations.length !== 2 || dilations.some((d) => d < 1))) refuse(node, "dilations", dilations, "torchlet's convolutions are 2-D, dilations ≥ 1");
+  if (!conv && dilations.some((d) => d !== 1)) refuse(node, "dilations", dilations, "torchlet has no dilation yet (needs 1)");
   const strides = a.ints("strides", [1, 1]);
   if (strides.length !== 2) refuse(node, "strides", strides, "torchlet's windows are 2-D");
-  const [pH, pW] = symmetricPads(node, a.ints("pads", [0, 0, 0, 0]));
+  const pads = a.ints("pads", [0, 0, 0, 0]);
+  const [pH, pW] = conv && pads.length === 4 && pads.every((p) => p >= 0) ? [pads[0]!, pads[1]!] : symmetricPads(node, pads);
   const folded = ctx.padding ?? [0, 0];
-  return { a, stride: [strides[0]!, strides[1]!], padding: [pH + folded[0], pW + folded[1]], ownPadding: pH > 0 || pW > 0 };
+  const dilation: [number, number] = [dilations[0]!, dilations[1]!];
+  return { a, stride: [strides[0]!, strides[1]!], padding: [pH + folded[0], pW + folded[1]], ownPadding: pH > 0 || pW > 0, dilation, pads };
 }
 
 function poolImport(kind: "avg" | "max") {
@@ -122,16 +128,28 @@ function poolImport(kind: "avg" | "max") {
 
 function convImport(ctx: ImportContext): ImportResult {
   const { node } = ctx;
-  const { a, stride, padding } = windowAttributes(ctx, ["group"]);
-  if (a.int("group", 1) !== 1) refuse(node, "group", a.int("group", 1), "torchlet's Conv2d has no groups yet (needs 1)");
+  const { a, stride, padding, dilation, pads } = windowAttributes(ctx, ["group"], true);
+  const groups = a.int("group", 1);
   const w = requireConstant(ctx, 1, "weight", 4);
   const b = ctx.constant(node, 2);
-  const [K, C, kH, kW] = w.dims as [number, number, number, number];
+  const [K, Cg, kH, kW] = w.dims as [number, number, number, number];
   const kernel = a.ints("kernel_shape", [kH, kW]);
   if (kernel[0] !== kH || kernel[1] !== kW) refuse(node, "kernel_shape", kernel, `the weight is ${formatShape(w.dims)}`);
-  const conv = new Conv2d(C, K, { kernelSize: [kH, kW], stride, padding, bias: b !== undefined, generator: ctx.generator });
+  if (groups < 1 || K % groups !== 0) refuse(node, "group", groups, `it must divide the weight's ${K} output channels`);
+  const options = { kernelSize: [kH, kW] as [number, number], stride, dilation, groups, bias: b !== undefined, generator: ctx.generator };
+  const conv = new Conv2d(Cg * groups, K, { ...options, padding: convPadding(ctx, pads, padding, options) });
   setWeights(ctx, conv.weight.data, w, conv.bias?.data, b);
   return one(conv);
+}
+
+// ONNX Conv pads [top, left, bottom, right]: alike on both sides, or PyTorch's "same" (the odd one after, stride 1).
+function convPadding(ctx: ImportContext, pads: readonly number[], padding: [number, number], o: { kernelSize: [number, number]; stride: [number, number]; dilation: [number, number] }): [number, number] | "same" {
+  if (pads[0] === pads[2] && pads[1] === pads[3]) return padding;
+  const same = o.stride[0] === 1 && o.stride[1] === 1 && ctx.padding === null ? convPads("fromOnnx", "same", o.kernelSize, o.stride, o.dilation) : null;
+  if (same === null || same[0] !== pads[0] || same[1] !== pads[2] || same[2] !== pads[1] || same[3] !== pads[3]) {
+    refuse(ctx.node, "pads", pads, "torchlet pads top and bottom (left and right) alike, or as PyTorch's \"same\" (stride 1, the odd one at the bottom/right)");
+  }
+  return "same";
 }
 
 function gemmImport(ctx: ImportContext): ImportResult {
@@ -263,11 +281,14 @@ export const ONNX_MAPPINGS: readonly OnnxMapping[] = [
     name: "Conv2d", layer: Conv2d,
     export({ layer, path, input }, ctx) {
       const conv = layer as Conv2d;
-      const [, , kH, kW] = conv.weight.shape;
-      const [pH, pW] = conv.padding;
+      if (conv.paddingMode !== "zeros") {
+        throw new TorchletError("toOnnx", "INVALID_ARGUMENT", `layer "${path}" (Conv2d) pads in mode "${conv.paddingMode}"; torchlet exports zero padding only (paddingMode "zeros")`);
+      }
+      const [, , kH, kW] = conv.weight.shape as [number, number, number, number];
+      const [top, bottom, left, right] = convPads("toOnnx", conv.padding, [kH, kW], conv.stride, conv.dilation);
       const inputs = [input, ctx.floats(`${path}.weight`, conv.weight.data, conv.weight.shape)];
       if (conv.bias) inputs.push(ctx.floats(`${path}.bias`, conv.bias.data, conv.bias.shape));
-      return ctx.node("Conv", inputs, { kernel_shape: [kH!, kW!], strides: [...conv.stride], pads: [pH, pW, pH, pW], dilations: [1, 1], group: 1 });
+      return ctx.node("Conv", inputs, { kernel_shape: [kH, kW], strides: [...conv.stride], pads: [top, left, bottom, right], dilations: [...conv.dilation], group: conv.groups });
     },
     imports: { Conv: convImport, Pad: padImport },
   },

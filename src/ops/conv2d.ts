@@ -1,33 +1,32 @@
 // conv2d — 2-D convolution (cross-correlation, as in PyTorch) as im2col + gemm.
 //
 // Legend: N batch, C in-channels, K out-channels, H×W input, kH×kW kernel,
-//         P×Q output, R = C·kH·kW (one receptive field).
+//         P×Q output, G groups, Cg = C/G and Kg = K/G channels per group,
+//         R = C·kH·kW (one receptive field), Rg = Cg·kH·kW (its share in one group).
 //
-//   y[n,k,p,q] = b[k] + Σ_{c,u,v} w[k,c,u,v] · x[n, c, p·sH − pH + u, q·sW − pW + v]
+//   y[n,k,p,q] = b[k] + Σ_{c,u,v} w[k,c,u,v] · x[n, g·Cg + c, p·sH − pH + u·dH, q·sW − pW + v·dW]
+//   with g = ⌊k / Kg⌋ the group of filter k and c < Cg (G = 1: every filter sees every channel).
 //
 // One image at a time (its columns stay in cache, and y[n] comes out of the
 // gemm already in (K, P, Q) order):
-// Forward:  cols (R, P·Q) = im2col(x[n])
-//           y[n] (K, P·Q) = w (K, R) · cols  + b
+// Forward:  cols (R, P·Q) = im2col(x[n])          (rows of group g: g·Rg … (g+1)·Rg − 1)
+//           y[n][g] (Kg, P·Q) = w[g] (Kg, Rg) · cols[g] (Rg, P·Q)  + b,   one gemm per group
 // Backward (docs/conv2d.md derives it):
 //           db[k]  += Σ_{p,q} dy[n,k,p,q]
-//           dw     += dy[n] (K, P·Q) · colsᵀ      (cols recomputed from x[n])
-//           dx[n]  += col2im(wᵀ · dy[n])
-// Weight layout (K, C, kH, kW) and output size are PyTorch's, so weights move
+//           dw[g]  += dy[n][g] (Kg, P·Q) · cols[g]ᵀ     (cols recomputed from x[n])
+//           dx[n]  += col2im(wᵀ · dy[n]), group by group
+// Weight layout (K, Cg, kH, kW) and output size are PyTorch's, so weights move
 // between the two unchanged. conv2dNaive is the direct six-loop definition.
+// The options (padding "same"/"valid", groups, unbatched input) are read in conv2d-options.ts.
 
-import { TorchletError, allocFloat32, checkShape, formatShape, checkArity, checkOptionKeys } from "../errors.js";
+import { allocFloat32, checkArity, checkOptionKeys } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { gemm } from "./gemm.js";
 import { im2col, col2im } from "./im2col.js";
-import { windowDims, type Size2, type WindowDims } from "./window.js";
+import { conv2dDims, conv2dOutputShape, CONV2D_OPTIONS, CONV2D_OPTIONS_NOT_YET, type Conv2dDims, type Conv2dOptions } from "./conv2d-options.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
-/** Geometry of one conv2d: the sliding window plus K, the number of output channels. */
-export interface Conv2dDims extends WindowDims {
-  /** Output channels (filters). */
-  K: number;
-}
+export { conv2dDims, conv2dOutputShape, convPads, CONV2D_OPTIONS, CONV2D_OPTIONS_NOT_YET, type Conv2dDims, type Conv2dOptions, type Conv2dPadding, type Pads4 } from "./conv2d-options.js";
 
 /** Floats of the `cols` scratch conv2d needs: one image's receptive fields, (C·kH·kW, P·Q). */
 export function conv2dColsLength(d: Conv2dDims): number {
@@ -42,18 +41,22 @@ export function conv2dColsLength(d: Conv2dDims): number {
 export function conv2dForward(
   y: Float32Array, // (N, K, P, Q)
   x: Float32Array, // (N, C, H, W)
-  w: Float32Array, // (K, C, kH, kW) = (K, R)
+  w: Float32Array, // (K, Cg, kH, kW) = (K, Rg)
   b: Float32Array | null, // (K)
   d: Conv2dDims,
   cols: Float32Array, // (R, P·Q) scratch
 ): void {
-  const { N, C, H, W, K, kH, kW, P, Q } = d;
-  const R = C * kH * kW, PQ = P * Q;
+  const { N, C, H, W, K, kH, kW, P, Q, groups: G } = d;
+  const PQ = P * Q, Kg = K / G, Rg = (C / G) * kH * kW;
   const image = { ...d, N: 1 };
   for (let n = 0; n < N; n++) {
     const yn = y.subarray(n * K * PQ, (n + 1) * K * PQ); // (K, P·Q)
     im2col(cols, x.subarray(n * C * H * W, (n + 1) * C * H * W), image);
-    gemm(yn, w, cols, { M: K, N: PQ, K: R, transA: false, transB: false, accumulate: false });
+    for (let g = 0; g < G; g++) {
+      // y[n][g] (Kg, P·Q) = w[g] (Kg, Rg) · cols[g] (Rg, P·Q); G = 1: the whole of each
+      const [yg, wg, colsg] = [yn.subarray(g * Kg * PQ, (g + 1) * Kg * PQ), w.subarray(g * Kg * Rg, (g + 1) * Kg * Rg), cols.subarray(g * Rg * PQ, (g + 1) * Rg * PQ)];
+      gemm(yg, wg, colsg, { M: Kg, N: PQ, K: Rg, transA: false, transB: false, accumulate: false });
+    }
     if (b !== null) {
       for (let k = 0; k < K; k++) {
         for (let i = k * PQ; i < (k + 1) * PQ; i++) yn[i] += b[k]!;
@@ -70,17 +73,17 @@ export function conv2dForward(
  */
 export function conv2dBackward(
   dx: Float32Array | null, // (N, C, H, W)
-  dw: Float32Array | null, // (K, R)
+  dw: Float32Array | null, // (K, Rg)
   db: Float32Array | null, // (K)
   dy: Float32Array, // (N, K, P, Q)
   x: Float32Array, // (N, C, H, W)
-  w: Float32Array, // (K, R)
+  w: Float32Array, // (K, Rg)
   d: Conv2dDims,
   cols: Float32Array, // (R, P·Q) scratch
   dcols: Float32Array, // (R, P·Q) scratch
 ): void {
-  const { N, C, H, W, K, kH, kW, P, Q } = d;
-  const R = C * kH * kW, PQ = P * Q, CHW = C * H * W;
+  const { N, C, H, W, K, kH, kW, P, Q, groups: G } = d;
+  const PQ = P * Q, CHW = C * H * W, Kg = K / G, Rg = (C / G) * kH * kW;
   const image = { ...d, N: 1 };
   for (let n = 0; n < N; n++) {
     const dyn = dy.subarray(n * K * PQ, (n + 1) * K * PQ); // (K, P·Q)
@@ -92,16 +95,20 @@ export function conv2dBackward(
         db[k] += sum;
       }
     }
-    if (dw !== null) {
-      // ∂y[n,k,·]/∂w[k,r] = cols[r,·]: dw (K, R) += dy[n] (K, P·Q) · colsᵀ (P·Q, R)
-      im2col(cols, x.subarray(n * CHW, (n + 1) * CHW), image);
-      gemm(dw, dyn, cols, { M: K, N: R, K: PQ, transA: false, transB: true, accumulate: true });
+    if (dw !== null) im2col(cols, x.subarray(n * CHW, (n + 1) * CHW), image);
+    for (let g = 0; g < G; g++) {
+      const dyg = dyn.subarray(g * Kg * PQ, (g + 1) * Kg * PQ); // (Kg, P·Q)
+      const wRows = [g * Kg * Rg, (g + 1) * Kg * Rg] as const, colRows = [g * Rg * PQ, (g + 1) * Rg * PQ] as const; // w[g], cols[g]
+      if (dw !== null) {
+        // ∂y[n,k,·]/∂w[k,r] = cols[r,·]: dw[g] (Kg, Rg) += dy[n][g] (Kg, P·Q) · cols[g]ᵀ (P·Q, Rg)
+        gemm(dw.subarray(...wRows), dyg, cols.subarray(...colRows), { M: Kg, N: Rg, K: PQ, transA: false, transB: true, accumulate: true });
+      }
+      if (dx !== null) {
+        // ∂y[n,k,·]/∂cols[r,·] = w[k,r]: dcols[g] (Rg, P·Q) = w[g]ᵀ (Rg, Kg) · dy[n][g]
+        gemm(dcols.subarray(...colRows), w.subarray(...wRows), dyg, { M: Rg, N: PQ, K: Kg, transA: true, transB: false, accumulate: false });
+      }
     }
-    if (dx !== null) {
-      // ∂y[n,k,·]/∂cols[r,·] = w[k,r]: dcols (R, P·Q) = wᵀ (R, K) · dy[n], then back to pixels
-      gemm(dcols, w, dyn, { M: R, N: PQ, K: K, transA: true, transB: false, accumulate: false });
-      col2im(dx.subarray(n * CHW, (n + 1) * CHW), dcols, image);
-    }
+    if (dx !== null) col2im(dx.subarray(n * CHW, (n + 1) * CHW), dcols, image); // back to pixels
   }
 }
 
@@ -112,24 +119,26 @@ export function conv2dBackward(
 export function conv2dNaive(
   y: Float32Array, // (N, K, P, Q)
   x: Float32Array, // (N, C, H, W)
-  w: Float32Array, // (K, C, kH, kW)
+  w: Float32Array, // (K, Cg, kH, kW)
   b: Float32Array | null, // (K)
   d: Conv2dDims,
 ): void {
-  const { N, C, H, W, K, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
+  const { N, C, H, W, K, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, P, Q, groups } = d;
+  const Cg = C / groups, Kg = K / groups;
   for (let n = 0; n < N; n++) {
     for (let k = 0; k < K; k++) {
+      const c0 = Math.floor(k / Kg) * Cg; // filter k's group reads channels c0 … c0 + Cg − 1
       for (let p = 0; p < P; p++) {
         for (let q = 0; q < Q; q++) {
           let sum = b === null ? 0 : b[k]!;
-          for (let c = 0; c < C; c++) {
+          for (let c = 0; c < Cg; c++) {
             for (let u = 0; u < kH; u++) {
-              const h = p * strideH - padH + u;
+              const h = p * strideH - padH + u * dilationH;
               if (h < 0 || h >= H) continue;
               for (let v = 0; v < kW; v++) {
-                const col = q * strideW - padW + v;
+                const col = q * strideW - padW + v * dilationW;
                 if (col < 0 || col >= W) continue;
-                sum += w[((k * C + c) * kH + u) * kW + v]! * x[((n * C + c) * H + h) * W + col]!;
+                sum += w[((k * Cg + c) * kH + u) * kW + v]! * x[((n * C + c0 + c) * H + h) * W + col]!;
               }
             }
           }
@@ -140,53 +149,11 @@ export function conv2dNaive(
   }
 }
 
-/** Options of {@link conv2d}, as in `torch.nn.functional.conv2d`. */
-export interface Conv2dOptions {
-  /** Step between windows, one number or [height, width]. Default 1. */
-  stride?: Size2;
-  /** Zero padding on each side, one number or [height, width]. Default 0. */
-  padding?: Size2;
-}
-
-/** The keys of {@link Conv2dOptions}. */
-export const CONV2D_OPTIONS: readonly string[] = ["stride", "padding"];
-
-/** conv2d options PyTorch has and torchlet does not implement yet. */
-export const CONV2D_OPTIONS_NOT_YET: readonly string[] = ["dilation", "groups"];
-
 /**
- * Validates conv2d's arguments and returns its geometry.
- * @throws TorchletError naming the mismatched shapes or bad options.
- */
-export function conv2dDims(xShape: readonly number[], wShape: readonly number[], bShape: readonly number[] | null, options: Conv2dOptions = {}): Conv2dDims {
-  const shapes = `(input ${formatShape(xShape)}, weight ${formatShape(wShape)})`;
-  if (wShape.length !== 4) {
-    throw new TorchletError("conv2d", "SHAPE_MISMATCH", `weight must be 4-D (K, C, kH, kW), got shape ${formatShape(wShape)}`);
-  }
-  if (xShape.length !== 4) {
-    throw new TorchletError("conv2d", "SHAPE_MISMATCH", `input must be 4-D (N, C, H, W), got shape ${formatShape(xShape)}`);
-  }
-  const [K, Cw, kH, kW] = wShape as [number, number, number, number];
-  if (xShape[1] !== Cw) {
-    throw new TorchletError("conv2d", "SHAPE_MISMATCH", `input has ${xShape[1]} channels but weight expects ${Cw} ${shapes}`);
-  }
-  if (K < 1 || Cw < 1 || kH < 1 || kW < 1) {
-    throw new TorchletError("conv2d", "SHAPE_MISMATCH", `weight dimensions must all be ≥ 1, got ${formatShape(wShape)}`);
-  }
-  if (bShape !== null && (bShape.length !== 1 || bShape[0] !== K)) {
-    throw new TorchletError("conv2d", "SHAPE_MISMATCH", `bias must have shape [${K}] (one per output channel), got ${formatShape(bShape)}`);
-  }
-  const window = windowDims("conv2d", xShape, { kernelSize: [kH, kW], stride: options.stride ?? 1, padding: options.padding ?? 0 });
-  // Named refusals before anything is allocated: huge padding makes both the output and the im2col scratch explode.
-  checkShape("conv2d", [window.N, K, window.P, window.Q], "output shape");
-  checkShape("conv2d", [Cw * kH * kW, window.P * window.Q], "im2col columns");
-  return { ...window, K };
-}
-
-/**
- * 2-D convolution with PyTorch's semantics: x (N, C, H, W), w (K, C, kH, kW), b (K) → (N, K, P, Q).
- * @throws TorchletError on mismatched channels, bad stride/padding, or a kernel larger than the padded input.
+ * 2-D convolution with PyTorch's semantics: x (N, C, H, W) or (C, H, W), w (K, C/groups, kH, kW), b (K) → (N, K, P, Q) or (K, P, Q).
+ * @throws TorchletError on mismatched channels, bad stride/padding/dilation/groups, or a kernel larger than the padded input.
  * @example conv2d(x, w, b, { padding: 2 }) // LeNet's first layer: [N,1,28,28] → [N,6,28,28]
+ * @example conv2d(x, w, null, { padding: "same", dilation: 2, groups: 4 }) // w (K, C/4, kH, kW), output H×W
  */
 export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   checkArity("conv2d", arguments, ["input", "weight", "bias", "options"]);
@@ -200,7 +167,7 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   const y = allocFloat32("conv2d", N * K * P * Q);
   kernel(conv2dForward, backend)(y, x.data, w.data, b?.data ?? null, d, allocFloat32("conv2d", conv2dColsLength(d)));
   const inputs = b === null ? [x, w] : [x, w, b];
-  return record("conv2d", y, [N, K, P, Q], inputs, (dy, [dx, dw, db]) => {
+  return record("conv2d", y, conv2dOutputShape(x.shape, d), inputs, (dy, [dx, dw, db]) => {
     const scratch = () => allocFloat32("conv2d backward", conv2dColsLength(d));
     kernel(conv2dBackward, backend)(dx ?? null, dw ?? null, db ?? null, dy, x.data, w.data, d, scratch(), scratch());
   });

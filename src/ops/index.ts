@@ -1,6 +1,8 @@
 // Tensor-level ops (with autograd). The raw Float32Array kernels are exported as `kernels`.
 export { matmul } from "./gemm.js";
 export { conv2d, type Conv2dOptions } from "./conv2d.js";
+export type { Conv2dPadding } from "./conv2d-options.js";
+export { pad2d, type Pad2dOptions, type Pad2dPadding, type PadMode } from "./pad2d.js";
 export { avgPool2d } from "./avgpool2d.js";
 export { maxPool2d } from "./maxpool2d.js";
 export { sigmoid } from "./sigmoid.js";

@@ -29,3 +29,4 @@ export type { AxisDims } from "./axis.js";
 export type { BinaryKernels } from "./elementwise.js";
 export type { StridedDims } from "./strided.js";
 export type { CatDims } from "./cat.js";
+export { pad2dDims, type Pad2dDims } from "./pad2d.js";

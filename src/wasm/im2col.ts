@@ -15,21 +15,22 @@ export function col2im(dx: usize, dcols: usize, d: WindowDims): void {
 // Twin of col2imImages below: the same loop nest, kept apart so each reads on one screen.
 export function im2colImages(cols: usize, x: usize, d: WindowDims, N: i32): void {
   const C = d.C, H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
+  const dilationH = d.dilationH, dilationW = d.dilationW;
   const columns = N * P * Q;
   for (let c = 0; c < C; c++) {
     for (let u = 0; u < kH; u++) {
       for (let v = 0; v < kW; v++) {
         const row = ((c * kH + u) * kW + v) * columns;
-        const q0 = firstValid(v, padW, strideW, Q), q1 = max(q0, endValid(v, padW, strideW, W, Q));
+        const q0 = firstValid(v * dilationW, padW, strideW, Q), q1 = max(q0, endValid(v * dilationW, padW, strideW, W, Q));
         for (let n = 0; n < N; n++) {
           for (let p = 0; p < P; p++) {
             const out = cols + <usize>(row + (n * P + p) * Q) * 4;
-            const h = p * strideH - padH + u;
+            const h = p * strideH - padH + u * dilationH;
             if (h < 0 || h >= H) {
               memory.fill(out, 0, <usize>Q * 4);
               continue;
             }
-            const inRow = x + <usize>(((n * C + c) * H + h) * W - padW + v) * 4; // x[n, c, h, q·sW − pW + v] at inRow + 4·q·sW
+            const inRow = x + <usize>(((n * C + c) * H + h) * W - padW + v * dilationW) * 4; // x[n, c, h, q·sW − pW + v·dW] at inRow + 4·q·sW
             for (let q = 0; q < q0; q++) store<f32>(out + <usize>q * 4, 0);
             if (strideW == 1) {
               // Rows are short (LeNet: 10 to 28 floats): four at a time beats memory.copy's call.
@@ -51,18 +52,19 @@ export function im2colImages(cols: usize, x: usize, d: WindowDims, N: i32): void
 // its loop nest with the copy turned into +=, kept apart so each reads on one screen.
 export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): void {
   const C = d.C, H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
+  const dilationH = d.dilationH, dilationW = d.dilationW;
   const columns = N * P * Q;
   for (let c = 0; c < C; c++) {
     for (let u = 0; u < kH; u++) {
       for (let v = 0; v < kW; v++) {
         const row = ((c * kH + u) * kW + v) * columns;
-        const q0 = firstValid(v, padW, strideW, Q), q1 = max(q0, endValid(v, padW, strideW, W, Q));
+        const q0 = firstValid(v * dilationW, padW, strideW, Q), q1 = max(q0, endValid(v * dilationW, padW, strideW, W, Q));
         for (let n = 0; n < N; n++) {
           for (let p = 0; p < P; p++) {
-            const h = p * strideH - padH + u;
+            const h = p * strideH - padH + u * dilationH;
             if (h < 0 || h >= H) continue;
             const out = dcols + <usize>(row + (n * P + p) * Q) * 4;
-            const inRow = dx + <usize>(((n * C + c) * H + h) * W - padW + v) * 4;
+            const inRow = dx + <usize>(((n * C + c) * H + h) * W - padW + v * dilationW) * 4;
             if (strideW == 1) {
               let q = q0;
               for (; q + 4 <= q1; q += 4) {
@@ -83,7 +85,7 @@ export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): vo
   }
 }
 
-// First output position whose window tap v lands at or right of column 0: ⌈(pad − v)/stride⌉, clamped to [0, Q].
+// First output position whose window tap at offset v (= tap·dilation) lands at or right of column 0: ⌈(pad − v)/stride⌉, clamped to [0, Q].
 // @ts-ignore: decorator
 @inline function firstValid(v: i32, pad: i32, stride: i32, Q: i32): i32 {
   const num = pad - v;
@@ -91,7 +93,7 @@ export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): vo
   return min(Q, q);
 }
 
-// One past the last output position whose tap lands left of column W: ⌈(W + pad − v)/stride⌉, clamped to [0, Q].
+// One past the last output position whose tap at offset v lands left of column W: ⌈(W + pad − v)/stride⌉, clamped to [0, Q].
 // @ts-ignore: decorator
 @inline function endValid(v: i32, pad: i32, stride: i32, W: i32, Q: i32): i32 {
   const num = W + pad - v;

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { setThreads } from "../../src/backend/threads.js";
 import { setBackend, type Backend } from "../../src/backend/index.js";
-import { conv2dDims, conv2dColsLength } from "../../src/ops/conv2d.js";
+import { conv2dDims, conv2dColsLength, type Conv2dOptions } from "../../src/ops/conv2d.js";
 import { Plan } from "../../src/nn/plan.js";
 import { SGD } from "../../src/nn/optim.js";
 import { lenet } from "../../src/lenet/models.js";
@@ -64,12 +64,17 @@ describe("two threads", () => {
     }
   });
 
-  it("conv2d forward and input gradient are bit-identical; weight and bias gradients agree within rounding and are deterministic", () => {
+  const convCases: [string, number[], number[], Conv2dOptions][] = [
+    ["LeNet's C3", [64, 6, 14, 14], [16, 6, 5, 5], {}],
+    ['groups 3, dilation 2, padding "same"', [48, 6, 12, 11], [12, 2, 3, 3], { groups: 3, dilation: 2, padding: "same" }],
+  ];
+  it.each(convCases)("conv2d (%s) forward and input gradient are bit-identical; weight and bias gradients agree within rounding and are deterministic", (_, xShape, wShape, options) => {
     const g = new Generator(2);
-    const d = conv2dDims([64, 6, 14, 14], [16, 6, 5, 5], [16], {});
-    const x = randomArray(g, 64 * 6 * 14 * 14), w = randomArray(g, 16 * 6 * 25), b = randomArray(g, 16), dy = randomArray(g, 64 * 16 * 10 * 10);
+    const d = conv2dDims(xShape, wShape, [wShape[0]!], options);
+    const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+    const x = randomArray(g, size(xShape)), w = randomArray(g, size(wShape)), b = randomArray(g, d.K), dy = randomArray(g, d.N * d.K * d.P * d.Q);
     const run = (k: Backend) => {
-      const y = new Float32Array(64 * 16 * 100), dx = new Float32Array(x.length), dw = new Float32Array(w.length), db = new Float32Array(16);
+      const y = new Float32Array(dy.length), dx = new Float32Array(x.length), dw = new Float32Array(w.length), db = new Float32Array(d.K);
       const scratch = () => new Float32Array(conv2dColsLength(d));
       k.conv2dForward(y, x, w, b, d, scratch());
       k.conv2dBackward(dx, dw, db, dy, x, w, d, scratch(), scratch());

@@ -18,7 +18,7 @@ import {
   Generator, Tensor, add, arange, argmax, avgPool2d, batchesPerEpoch, beginning, checkFitStart, conv2d, countCorrect, createModel,
   crossEntropy, datasetFromIdx, defaultGenerator, deserialize, encodeIdx, evaluate, evaluateAccuracy, fit, full, getBackend,
   isGradEnabled, lenet, lenetModern, linear, logSoftmax, makeDataset, manualSeed, matmul, max, maxPool2d, mean, mul, nllLoss, nn, noGrad, ones, optim,
-  parseIdx, parseImages, parseLabels, rand, randn, relu, serialize, setBackend, sigmoid, softmax, softmaxCrossEntropy, sub, subset,
+  pad2d, parseIdx, parseImages, parseLabels, rand, randn, relu, serialize, setBackend, sigmoid, softmax, softmaxCrossEntropy, sub, subset,
   sum, tanh, tensor, toMnistInput, trainStep, trainingPlotSvg, zeros, zerosLike, MNIST_CLASSES, toOnnx, fromOnnx, type Dataset,
 } from "../../src/index.js";
 import { reshape, view, flatten, unsqueeze, squeeze, permute, transpose, narrow, slice, cat, stack, indexSelect, gather } from "../../src/index.js"; // shape and indexing (issue 14)
@@ -65,7 +65,8 @@ writeFileSync(idxPath, labelsIdx);
 const weightsPath = join(work, "weights.safetensors");
 save({ w: m23() }, weightsPath);
 const TENSOR_KEYS = ["requiresGrad"], RANDOM_KEYS = ["requiresGrad", "generator"], WINDOW_KEYS = ["stride", "padding"];
-const CONV2D_LAYER_KEYS = ["kernelSize", "stride", "padding", "bias", "generator"];
+const CONV2D_LAYER_KEYS = ["kernelSize", "stride", "padding", "dilation", "groups", "paddingMode", "bias", "generator"];
+const CONV2D_KEYS = ["stride", "padding", "dilation", "groups"];
 const NLL_LOSS_KEYS = ["reduction", "weight", "ignoreIndex"], CROSS_ENTROPY_KEYS = [...NLL_LOSS_KEYS, "labelSmoothing"];
 const FIT_KEYS = ["net", "optimizer", "train", "test", "epochs", "batchSize", "generator", "start", "checkpointEvery", "onEpochStart", "onBatch", "onCheckpoint", "onEpoch"];
 
@@ -94,7 +95,8 @@ const table: Record<string, Entry> = {
   isGradEnabled: { ops: ["isGradEnabled"], args: () => [], call: (...a) => (isGradEnabled as (...v: unknown[]) => boolean)(...a) },
   // ops
   matmul: { ops: ["matmul"], args: () => [m23(), tensor([[1], [2], [3]])], call: (...a) => matmul(...(a as [Tensor, Tensor])) },
-  conv2d: { ops: ["conv2d"], args: () => [x4(), ones(1, 1, 3, 3), zeros(1), {}], call: (...a) => conv2d(...(a as Parameters<typeof conv2d>)), options: { at: 3, keys: WINDOW_KEYS } },
+  conv2d: { ops: ["conv2d"], args: () => [x4(), ones(1, 1, 3, 3), zeros(1), {}], call: (...a) => conv2d(...(a as Parameters<typeof conv2d>)), options: { at: 3, keys: CONV2D_KEYS } },
+  pad2d: { ops: ["pad2d"], args: () => [x4(), [1, 1, 2, 0], { mode: "reflect" }], call: (...a) => pad2d(...(a as Parameters<typeof pad2d>)), options: { at: 2, keys: ["mode", "value"] } },
   avgPool2d: { ops: ["avgPool2d"], args: () => [x4(), 2, {}], call: (...a) => avgPool2d(...(a as Parameters<typeof avgPool2d>)), options: { at: 2, keys: WINDOW_KEYS } },
   maxPool2d: { ops: ["maxPool2d"], args: () => [x4(), 2, {}], call: (...a) => maxPool2d(...(a as Parameters<typeof maxPool2d>)), options: { at: 2, keys: WINDOW_KEYS } },
   sigmoid: { ops: ["sigmoid"], args: () => [m23()], call: (...a) => sigmoid(...(a as [Tensor])) },
@@ -312,10 +314,7 @@ suite("fuzz: nothing silently ignored (issue 13 §1)", () => {
 
 suite("not supported yet: PyTorch options torchlet lacks are named as such", () => {
   const cases: [string, () => unknown, string][] = [
-    ["conv2d dilation", () => conv2d(x4(), ones(1, 1, 3, 3), null, { dilation: 2 } as object), "conv2d: option dilation is not supported yet (torchlet implements stride and padding)"],
-    ["conv2d groups", () => conv2d(x4(), ones(1, 1, 3, 3), null, { groups: 1 } as object), "conv2d: option groups is not supported yet"],
-    ["Conv2d paddingMode", () => new nn.Conv2d(1, 2, 3, { paddingMode: "circular" } as object), "Conv2d: option paddingMode is not supported yet"],
-    ["Conv2d padding_mode", () => new nn.Conv2d(1, 2, 3, { padding_mode: "circular" } as object), "Conv2d: option padding_mode (paddingMode) is not supported yet"],
+    ["Conv2d device", () => new nn.Conv2d(1, 2, 3, { device: "cuda" } as object), "Conv2d: option device is not supported yet"],
     ["maxPool2d ceilMode", () => maxPool2d(x4(), 2, { ceilMode: true } as object), "maxPool2d: option ceilMode is not supported yet"],
     ["maxPool2d returnIndices", () => maxPool2d(x4(), 2, { returnIndices: true } as object), "maxPool2d: option returnIndices is not supported yet"],
     ["MaxPool2d dilation", () => new nn.MaxPool2d(2, { dilation: 2 } as object), "MaxPool2d: option dilation is not supported yet"],
@@ -337,6 +336,8 @@ suite("not supported yet: PyTorch options torchlet lacks are named as such", () 
     expect(refuses(["DataLoader"], () => new nn.DataLoader(data(), { batch_size: 2 } as object)).message).toContain('unknown option "batch_size"; did you mean "batchSize"?');
     expect(refuses(["Conv2d"], () => new nn.Conv2d(1, 2, { kernel_size: 3 } as object)).message).toContain('unknown option "kernel_size"; did you mean "kernelSize"?');
     expect(refuses(["conv2d"], () => conv2d(x4(), ones(1, 1, 3, 3), null, { strides: 2 } as object)).message).toContain('did you mean "stride"?');
+    expect(refuses(["Conv2d"], () => new nn.Conv2d(1, 2, 3, { padding_mode: "circular" } as object)).message).toContain('unknown option "padding_mode"; did you mean "paddingMode"?');
+    expect(refuses(["conv2d"], () => conv2d(x4(), ones(1, 1, 3, 3), null, { dilations: 2 } as object)).message).toContain('did you mean "dilation"?');
     expect(refuses(["Tensor"], () => new Tensor(new Float32Array(1), [1], { requires_grad: true } as object)).message).toContain('did you mean "requiresGrad"?');
     expect(refuses(["CrossEntropyLoss"], () => new nn.CrossEntropyLoss({ ignore_index: -100 } as object)).message).toContain('unknown option "ignore_index"; did you mean "ignoreIndex"?');
     expect(refuses(["crossEntropy"], () => crossEntropy(m23(), [0, 1], { label_smoothing: 0.1 } as object)).message).toContain('did you mean "labelSmoothing"?');

@@ -56,7 +56,7 @@ describe("regressions found by the fuzz suite (validation)", () => {
   });
 
   it("PyTorch-style positional arguments were silently ignored: conv2d(x, w, b, 2), avgPool2d(x, 3, 1), Linear(4, 8, false), Conv2d(1, 6, 5, 2)", () => {
-    expectError(() => conv2d(zeros(1, 1, 5, 5), zeros(1, 1, 3, 3), null, junk(2)), "INVALID_ARGUMENT", "conv2d: options must be an object such as { stride, padding }, got 2");
+    expectError(() => conv2d(zeros(1, 1, 5, 5), zeros(1, 1, 3, 3), null, junk(2)), "INVALID_ARGUMENT", "conv2d: options must be an object such as { stride, padding, dilation, groups }, got 2");
     expectError(() => avgPool2d(zeros(1, 1, 6, 6), 3, junk(1)), "INVALID_ARGUMENT", "avgPool2d: options must be an object", "got 1");
     expectError(() => new Linear(4, 8, junk(false)), "INVALID_ARGUMENT", "Linear: options must be an object such as { bias, generator }, got false");
     expectError(() => new Conv2d(1, 6, 5, junk(2)), "INVALID_ARGUMENT", "Conv2d: options must be an object", "got 2");

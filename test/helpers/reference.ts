@@ -16,11 +16,11 @@ export function outSize(n: number, k: number, s: number, p: number): number {
   return Math.floor((n + 2 * p - k) / s) + 1;
 }
 
-/** x (N, C, H, W) surrounded by `pad` rows/columns of `fill`: (N, C, H + 2pH, W + 2pW). */
-export function pad4d(x: ArrayLike<number>, shape: readonly number[], pad: Pair, fill: number): { data: Float64Array; H: number; W: number } {
+/** x (N, C, H, W) surrounded by `pad` rows/columns of `fill` (`after` below/right, default the same): (N, C, H + pH + aH, W + pW + aW). */
+export function pad4d(x: ArrayLike<number>, shape: readonly number[], pad: Pair, fill: number, after: Pair = pad): { data: Float64Array; H: number; W: number } {
   const [N, C, H, W] = shape as [number, number, number, number];
-  const Hp = H + 2 * pad[0];
-  const Wp = W + 2 * pad[1];
+  const Hp = H + pad[0] + after[0];
+  const Wp = W + pad[1] + after[1];
   const data = new Float64Array(N * C * Hp * Wp).fill(fill);
   for (let n = 0; n < N; n++)
     for (let c = 0; c < C; c++)
@@ -29,32 +29,42 @@ export function pad4d(x: ArrayLike<number>, shape: readonly number[], pad: Pair,
   return { data, H: Hp, W: Wp };
 }
 
+/** conv2dRef's further options, PyTorch's: tap spacing, channel groups, and padding below/right when it differs ("same"). */
+export interface ConvRefOptions {
+  dilation?: Pair;
+  groups?: number;
+  padAfter?: Pair;
+}
+
 /**
- * y[n,k,p,q] = b[k] + Σ_{c,u,v} w[k,c,u,v] · xpad[n, c, p·sH + u, q·sW + v]
- * (cross-correlation, as PyTorch's conv2d). Returns y (N, K, P, Q).
+ * y[n,k,p,q] = b[k] + Σ_{c,u,v} w[k,c,u,v] · xpad[n, g·Cg + c, p·sH + u·dH, q·sW + v·dW]
+ * (cross-correlation, as PyTorch's conv2d; g = k's group, Cg = C/groups). Returns y (N, K, P, Q).
  */
 export function conv2dRef(
   x: ArrayLike<number>, xShape: readonly number[],
   w: ArrayLike<number>, wShape: readonly number[],
   b: ArrayLike<number> | null,
-  stride: Pair, padding: Pair,
+  stride: Pair, padding: Pair, more: ConvRefOptions = {},
 ): { data: Float64Array; shape: number[] } {
   const [N, C] = xShape as [number, number];
-  const [K, Cw, kH, kW] = wShape as [number, number, number, number];
-  if (C !== Cw) throw new Error("conv2dRef: channel mismatch");
-  const xp = pad4d(x, xShape, padding, 0);
-  const P = outSize(xShape[2]!, kH, stride[0], padding[0]);
-  const Q = outSize(xShape[3]!, kW, stride[1], padding[1]);
+  const [K, Cg, kH, kW] = wShape as [number, number, number, number];
+  const [dH, dW] = more.dilation ?? [1, 1];
+  const groups = more.groups ?? 1;
+  if (C !== Cg * groups || K % groups !== 0) throw new Error("conv2dRef: channel mismatch");
+  const xp = pad4d(x, xShape, padding, 0, more.padAfter ?? padding);
+  const P = Math.floor((xp.H - dH * (kH - 1) - 1) / stride[0]) + 1;
+  const Q = Math.floor((xp.W - dW * (kW - 1) - 1) / stride[1]) + 1;
   const y = new Float64Array(N * K * P * Q);
   for (let n = 0; n < N; n++)
     for (let k = 0; k < K; k++)
       for (let p = 0; p < P; p++)
         for (let q = 0; q < Q; q++) {
           let s = b === null ? 0 : b[k]!;
-          for (let c = 0; c < C; c++)
+          const group = Math.floor(k / (K / groups));
+          for (let c = 0; c < Cg; c++)
             for (let u = 0; u < kH; u++)
               for (let v = 0; v < kW; v++)
-                s += w[((k * C + c) * kH + u) * kW + v]! * xp.data[((n * C + c) * xp.H + p * stride[0] + u) * xp.W + q * stride[1] + v]!;
+                s += w[((k * Cg + c) * kH + u) * kW + v]! * xp.data[((n * C + group * Cg + c) * xp.H + p * stride[0] + u * dH) * xp.W + q * stride[1] + v * dW]!;
           y[((n * K + k) * P + p) * Q + q] = s;
         }
   return { data: y, shape: [N, K, P, Q] };
@@ -190,4 +200,28 @@ export function im2colRef(x: ArrayLike<number>, shape: readonly number[], kernel
             for (let q = 0; q < Q; q++)
               cols[((c * kernel[0] + u) * kernel[1] + v) * L + (n * P + p) * Q + q] = xp.data[((n * C + c) * xp.H + p * stride[0] + u) * xp.W + q * stride[1] + v]!;
   return cols;
+}
+
+/**
+ * F.pad of the last two dimensions of x (…, H, W) by [left, right, top, bottom], built as PyTorch's docs
+ * describe each mode, by concatenating slices of a row (columns first, then whole rows): reflect mirrors
+ * without repeating the edge, replicate repeats it, circular wraps around, constant fills `value`.
+ */
+export function padRef(x: ArrayLike<number>, shape: readonly number[], pads: readonly [number, number, number, number], mode: "constant" | "reflect" | "replicate" | "circular", value = 0): { data: Float64Array; shape: number[] } {
+  const H = shape[shape.length - 2]!, W = shape[shape.length - 1]!;
+  const planes = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const [left, right, top, bottom] = pads;
+  const extend = <T>(line: T[], before: number, after: number, fill: T): T[] => {
+    const n = line.length;
+    if (mode === "constant") return [...Array<T>(before).fill(fill), ...line, ...Array<T>(after).fill(fill)];
+    if (mode === "replicate") return [...Array<T>(before).fill(line[0]!), ...line, ...Array<T>(after).fill(line[n - 1]!)];
+    if (mode === "circular") return [...line.slice(n - before), ...line, ...line.slice(0, after)];
+    return [...line.slice(1, before + 1).reverse(), ...line, ...line.slice(n - 1 - after, n - 1).reverse()];
+  };
+  const out: number[] = [];
+  for (let m = 0; m < planes; m++) {
+    const rows = Array.from({ length: H }, (_, h) => extend(Array.from({ length: W }, (_, w) => Number(x[(m * H + h) * W + w])), left, right, value));
+    for (const row of extend(rows, top, bottom, Array<number>(left + W + right).fill(value))) out.push(...row);
+  }
+  return { data: Float64Array.from(out), shape: [...shape.slice(0, -2), top + H + bottom, left + W + right] };
 }

@@ -37,7 +37,8 @@ describe("fromOnnx names the node, operator and attribute it cannot honour", () 
   });
 
   const cases: [string, Uint8Array, RegExp][] = [
-    ["dilations", conv({ dilations: [2, 2] }), /node "conv1" \(Conv\): dilations \[2,2\] cannot be honoured/],
+    ["dilations of three dimensions", conv({ dilations: [2, 2, 2] }), /node "conv1" \(Conv\): dilations \[2,2,2\] cannot be honoured/],
+    ["asymmetric pads other than \"same\"'s", conv({ pads: [0, 0, 1, 1], strides: [2, 2] }), /node "conv1" \(Conv\): pads \[0,0,1,1\] cannot be honoured/],
     ["group", conv({ group: 2 }), /node "conv1" \(Conv\): group 2 cannot be honoured/],
     ["auto_pad", conv({ auto_pad: "SAME_UPPER" }), /node "conv1" \(Conv\): auto_pad "SAME_UPPER"/],
     ["asymmetric pads", conv({ pads: [1, 0, 0, 0] }), /node "conv1" \(Conv\): pads \[1,0,0,0\]/],

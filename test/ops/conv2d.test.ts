@@ -17,15 +17,21 @@ import { f32, randn64, rng } from "../helpers/random.js";
 interface Geometry {
   N: number; C: number; K: number; H: number; W: number;
   kH: number; kW: number; sH: number; sW: number; pH: number; pW: number;
+  /** Dilation (tap spacing) and groups; C and K are multiples of G. */
+  dH?: number; dW?: number; G?: number;
   bias: boolean; seed: number;
 }
 
-function geometry(max: { N: number; C: number; K: number; HW: number; k: number }): fc.Arbitrary<Geometry> {
+// C and K are drawn per group (Cg ≤ max.C, Kg ≤ max.K) and multiplied by G ≤ max.G.
+function geometry(max: { N: number; C: number; K: number; HW: number; k: number; d: number; G: number }): fc.Arbitrary<Geometry> {
   return fc
     .record({
       N: fc.integer({ min: 1, max: max.N }),
-      C: fc.integer({ min: 1, max: max.C }),
-      K: fc.integer({ min: 1, max: max.K }),
+      Cg: fc.integer({ min: 1, max: max.C }),
+      Kg: fc.integer({ min: 1, max: max.K }),
+      G: fc.integer({ min: 1, max: max.G }),
+      dH: fc.integer({ min: 1, max: max.d }),
+      dW: fc.integer({ min: 1, max: max.d }),
       H: fc.integer({ min: 1, max: max.HW }),
       W: fc.integer({ min: 1, max: max.HW }),
       kH: fc.integer({ min: 1, max: max.k }),
@@ -37,23 +43,26 @@ function geometry(max: { N: number; C: number; K: number; HW: number; k: number 
       bias: fc.boolean(),
       seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     })
+    .map(({ Cg, Kg, ...g }) => ({ ...g, C: Cg * g.G, K: Kg * g.G }))
     // invalid combinations (kernel larger than the padded input) are errors, tested in errors.test.ts
-    .filter((g) => g.H + 2 * g.pH >= g.kH && g.W + 2 * g.pW >= g.kW);
+    .filter((g) => g.H + 2 * g.pH >= g.dH * (g.kH - 1) + 1 && g.W + 2 * g.pW >= g.dW * (g.kW - 1) + 1);
 }
 
-const FULL = geometry({ N: 3, C: 3, K: 4, HW: 9, k: 4 });
-const SMALL = geometry({ N: 2, C: 2, K: 3, HW: 6, k: 3 });
+const FULL = geometry({ N: 3, C: 3, K: 4, HW: 9, k: 4, d: 3, G: 3 });
+const SMALL = geometry({ N: 2, C: 2, K: 3, HW: 6, k: 3, d: 2, G: 2 });
 
 const stride = (g: Geometry): Pair => [g.sH, g.sW];
 const padding = (g: Geometry): Pair => [g.pH, g.pW];
+const more = (g: Geometry) => ({ dilation: [g.dH ?? 1, g.dW ?? 1] as const, groups: g.G ?? 1 });
 const xShape = (g: Geometry): number[] => [g.N, g.C, g.H, g.W];
-const wShape = (g: Geometry): number[] => [g.K, g.C, g.kH, g.kW];
-const opts = (g: Geometry) => ({ stride: [g.sH, g.sW] as const, padding: [g.pH, g.pW] as const });
+const wShape = (g: Geometry): number[] => [g.K, g.C / (g.G ?? 1), g.kH, g.kW];
+const opts = (g: Geometry) => ({ stride: [g.sH, g.sW] as const, padding: [g.pH, g.pW] as const, ...more(g) });
+const wLength = (g: Geometry): number => wShape(g).reduce((a, b) => a * b, 1);
 
 // |y − ref| ≤ 1e-5 · (Σ|w||x| + |b|): float32 rounding relative to the size of the terms summed.
 function expectConvClose(actual: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, g: Geometry, what: string): void {
-  const ref = conv2dRef(x, xShape(g), w, wShape(g), b, stride(g), padding(g)).data;
-  const scale = conv2dRef(x.map(Math.abs), xShape(g), w.map(Math.abs), wShape(g), b && b.map(Math.abs), stride(g), padding(g)).data;
+  const ref = conv2dRef(x, xShape(g), w, wShape(g), b, stride(g), padding(g), more(g)).data;
+  const scale = conv2dRef(x.map(Math.abs), xShape(g), w.map(Math.abs), wShape(g), b && b.map(Math.abs), stride(g), padding(g), more(g)).data;
   expect(actual.length, `${what}: output size`).toBe(ref.length);
   for (let i = 0; i < ref.length; i++) {
     if (!(Math.abs(actual[i]! - ref[i]!) <= 1e-5 * scale[i]! + 1e-30)) {
@@ -63,16 +72,16 @@ function expectConvClose(actual: Float32Array, x: Float32Array, w: Float32Array,
 }
 
 describe("conv2d forward vs the float64 reference", () => {
-  it("conv2d (im2col + gemm) on random geometries, with and without bias", () => {
+  it("conv2d (im2col + gemm) on random geometries (stride, padding, dilation, groups), with and without bias", () => {
     fc.assert(
       fc.property(FULL, (g) => {
         const r = rng(g.seed);
         const x = f32(randn64(r, g.N * g.C * g.H * g.W));
-        const w = f32(randn64(r, g.K * g.C * g.kH * g.kW));
+        const w = f32(randn64(r, wLength(g)));
         const b = g.bias ? f32(randn64(r, g.K)) : null;
         const y = conv2d(new Tensor(x, xShape(g)), new Tensor(w, wShape(g)), b && new Tensor(b, [g.K]), opts(g));
-        const P = Math.floor((g.H + 2 * g.pH - g.kH) / g.sH) + 1;
-        const Q = Math.floor((g.W + 2 * g.pW - g.kW) / g.sW) + 1;
+        const P = Math.floor((g.H + 2 * g.pH - (g.dH ?? 1) * (g.kH - 1) - 1) / g.sH) + 1;
+        const Q = Math.floor((g.W + 2 * g.pW - (g.dW ?? 1) * (g.kW - 1) - 1) / g.sW) + 1;
         expect(y.shape).toEqual([g.N, g.K, P, Q]);
         expectConvClose(y.data, x, w, b, g, "conv2d");
       }),
@@ -80,12 +89,12 @@ describe("conv2d forward vs the float64 reference", () => {
     );
   });
 
-  it("conv2dNaive on the same geometries", () => {
+  it("conv2dNaive on the same geometries (dilation and groups included)", () => {
     fc.assert(
       fc.property(FULL, (g) => {
         const r = rng(g.seed);
         const x = f32(randn64(r, g.N * g.C * g.H * g.W));
-        const w = f32(randn64(r, g.K * g.C * g.kH * g.kW));
+        const w = f32(randn64(r, wLength(g)));
         const b = g.bias ? f32(randn64(r, g.K)) : null;
         const d = conv2dDims(xShape(g), wShape(g), b && [g.K], opts(g));
         const y = new Float32Array(g.N * g.K * d.P * d.Q).fill(Number.NaN);
@@ -155,18 +164,18 @@ describe("conv2d by hand", () => {
 });
 
 describe("conv2d gradients", () => {
-  it("gradcheck of x, w and b on random small geometries", () => {
+  it("gradcheck of x, w and b on random small geometries (dilation and groups included)", () => {
     fc.assert(
       fc.property(SMALL, (g) => {
         const r = rng(g.seed);
         const inputs = [
           { name: "x", data: randn64(r, g.N * g.C * g.H * g.W), shape: xShape(g) },
-          { name: "w", data: randn64(r, g.K * g.C * g.kH * g.kW), shape: wShape(g) },
+          { name: "w", data: randn64(r, wLength(g)), shape: wShape(g) },
           ...(g.bias ? [{ name: "b", data: randn64(r, g.K), shape: [g.K] }] : []),
         ];
         checkGradients({
           inputs,
-          reference: ([x, w, b]) => conv2dRef(x!, xShape(g), w!, wShape(g), b ?? null, stride(g), padding(g)).data,
+          reference: ([x, w, b]) => conv2dRef(x!, xShape(g), w!, wShape(g), b ?? null, stride(g), padding(g), more(g)).data,
           op: ([x, w, b]) => conv2d(x!, w!, b ?? null, opts(g)),
           generator: r,
         });
@@ -195,12 +204,12 @@ describe("conv2d gradients", () => {
 });
 
 describe("conv2d adjoints", () => {
-  it("in x (w fixed) and in w (x fixed), through autograd", () => {
+  it("in x (w fixed) and in w (x fixed), through autograd (dilation and groups included)", () => {
     fc.assert(
       fc.property(FULL, (g) => {
         const r = rng(g.seed);
         const x = f32(randn64(r, g.N * g.C * g.H * g.W));
-        const w = f32(randn64(r, g.K * g.C * g.kH * g.kW));
+        const w = f32(randn64(r, wLength(g)));
         const probe = conv2d(new Tensor(x, xShape(g)), new Tensor(w, wShape(g)), null, opts(g));
         const G = f32(randn64(r, probe.numel));
         const outShape = probe.shape;

@@ -38,8 +38,8 @@ describe("conv2d shape errors", () => {
     expect(e).toBeInstanceOf(Error);
   });
 
-  it("non-4-D input", () => {
-    expectError(() => conv2d(zeros(1, 6, 6), w1), "SHAPE_MISMATCH", ["conv2d:", "input must be 4-D", "[1,6,6]"]);
+  it("input neither 4-D nor 3-D (unbatched, as PyTorch)", () => {
+    expectError(() => conv2d(zeros(6, 6), w1), "SHAPE_MISMATCH", ["conv2d:", "input must be 4-D (N, C, H, W) or 3-D (C, H, W)", "[6,6]"]);
     expectError(() => conv2d(zeros(1, 1, 1, 6, 6), w1), "SHAPE_MISMATCH", ["input must be 4-D", "[1,1,1,6,6]"]);
   });
 

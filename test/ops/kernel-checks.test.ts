@@ -81,7 +81,7 @@ describe("kernels.* entry checks", () => {
     for (const name of backendKernels as (keyof Kernels)[]) expect(checked, name).toContain(name);
     expect(Object.keys(valid).sort()).toEqual([...checked].sort());
     const helpers = Object.entries(kernels).filter(([, v]) => typeof v === "function" && !isChecked(v)).map(([k]) => k);
-    expect(helpers.sort()).toEqual(["conv2dColsLength", "conv2dDims", "pool2dDims", "poolWindow", "reduceDims", "unchecked", "windowDims"]);
+    expect(helpers.sort()).toEqual(["conv2dColsLength", "conv2dDims", "pad2dDims", "pool2dDims", "poolWindow", "reduceDims", "unchecked", "windowDims"]);
   });
 
   it.each(checkedKernels)("%s: a valid call computes what the bare kernel computes, bit for bit", (name, checked) => {
@@ -121,6 +121,10 @@ describe("kernels.* entry checks", () => {
     const tooTall = { ...pool, P: pool.P + 2 };
     refuses(() => kernels.avgPool2dForward(f32(out(tooTall)), f32(size(pool)), tooTall), "avgPool2dForward", "not the output size");
     refuses(() => kernels.conv2dForward(f32(2 * 4 * conv.P * conv.Q), f32(size(conv)), f32(4 * 27), null, conv, f32(colsLength - 1)), "conv2dForward", "cols must hold at least");
+    refuses(() => kernels.conv2dForward(f32(2 * 4 * conv.P * conv.Q), f32(size(conv)), f32(4 * 9), null, { ...conv, groups: 2 }, f32(colsLength)), "conv2dForward", "groups 2 must divide C = 3 and K = 4");
+    const grouped = kernels.conv2dDims([2, 4, 6, 5], [4, 2, 3, 3], null, { groups: 2, padding: "same" });
+    refuses(() => kernels.conv2dForward(f32(2 * 4 * 30), f32(2 * 4 * 30), f32(4 * 4 * 9), null, grouped, f32(kernels.conv2dColsLength(grouped))), "conv2dForward", "w must hold 72 elements (K·(C/groups)·kH·kW), got 144");
+    kernels.conv2dForward(f32(2 * 4 * 30), f32(2 * 4 * 30), f32(4 * 2 * 9), null, grouped, f32(kernels.conv2dColsLength(grouped)));
   });
 
   it("refuses indices out of range: argmax positions and labels", () => {

@@ -117,6 +117,48 @@ def conv2d_cases():
         run(name, "conv2d", {"stride": stride, "padding": padding}, inputs,
             lambda x, w, b=None: F.conv2d(x, w, b, stride=s, padding=p), g=g)
 
+# ---- conv2d options (issue 13): dilation, groups, "same"/"valid", unbatched, paddingMode ----
+
+CONV_OPTION_CASES = [
+    # name, x shape, K, kH, kW, options (torchlet's spelling), bias
+    ("conv2d_dilation2", (1, 3, 9, 8), 4, 3, 3, {"padding": 1, "dilation": 2}, True),
+    ("conv2d_dilation_stride_per_dim", (1, 2, 10, 11), 3, 3, 2, {"stride": [1, 2], "padding": [2, 0], "dilation": [2, 3]}, False),
+    ("conv2d_groups2", (1, 4, 7, 6), 6, 3, 3, {"padding": 1, "groups": 2}, True),
+    ("conv2d_groups3_dilation_stride", (1, 6, 9, 9), 3, 3, 3, {"stride": 2, "dilation": 2, "groups": 3}, True),
+    ("conv2d_depthwise", (1, 3, 8, 7), 3, 3, 3, {"padding": 1, "groups": 3}, True),
+    ("conv2d_depthwise_multiplier2", (1, 3, 6, 6), 6, 2, 3, {"groups": 3}, False),
+    ("conv2d_same_odd_kernel", (1, 2, 7, 6), 3, 3, 5, {"padding": "same"}, True),
+    ("conv2d_same_even_kernel", (1, 2, 6, 7), 3, 4, 2, {"padding": "same"}, True),
+    ("conv2d_same_dilated_groups", (1, 4, 7, 8), 4, 2, 3, {"padding": "same", "dilation": [3, 2], "groups": 2}, False),
+    ("conv2d_valid", (1, 3, 6, 7), 2, 3, 2, {"padding": "valid", "stride": [2, 1]}, True),
+    ("conv2d_unbatched", (3, 7, 6), 4, 3, 3, {"padding": 1, "stride": 2}, True),
+    ("conv2d_unbatched_same_groups", (4, 5, 6), 2, 2, 2, {"padding": "same", "groups": 2}, True),
+    ("conv2d_mode_reflect", (1, 2, 6, 7), 3, 3, 3, {"padding": [1, 2], "paddingMode": "reflect"}, True),
+    ("conv2d_mode_replicate", (2, 2, 5, 6), 3, 3, 3, {"padding": 2, "stride": 2, "paddingMode": "replicate"}, True),
+    ("conv2d_mode_circular", (1, 2, 5, 6), 4, 3, 2, {"padding": [2, 1], "groups": 2, "paddingMode": "circular"}, False),
+    ("conv2d_mode_reflect_same_even", (1, 3, 6, 6), 2, 4, 4, {"padding": "same", "dilation": [1, 2], "paddingMode": "reflect"}, True),
+    ("conv2d_mode_replicate_unbatched", (2, 5, 5), 3, 3, 3, {"padding": 1, "paddingMode": "replicate"}, True),
+]
+
+
+def conv2d_option_cases():
+    """Functional F.conv2d, or (with paddingMode) nn.Conv2d's own forward: F.pad in that mode, then the conv."""
+    for name, shape, K, kH, kW, options, bias in CONV_OPTION_CASES:
+        g = generator(name)
+        C = shape[-3]
+        groups = options.get("groups", 1)
+        inputs = {"x": randn(g, shape), "w": randn(g, K, C // groups, kH, kW, scale=(C // groups * kH * kW) ** -0.5)}
+        if bias:
+            inputs["b"] = randn(g, K)
+        kwargs = {"stride": pair(options.get("stride", 1)), "padding": pair(options.get("padding", 0)),
+                  "dilation": pair(options.get("dilation", 1)), "groups": groups}
+        if "paddingMode" in options:
+            layer = torch.nn.Conv2d(C, K, (kH, kW), bias=bias, padding_mode=options["paddingMode"], **kwargs)
+            fn = lambda x, w, b=None, layer=layer: layer._conv_forward(x, w, b)  # noqa: E731 (Conv2d.forward with these weights)
+        else:
+            fn = lambda x, w, b=None, kwargs=kwargs: F.conv2d(x, w, b, **kwargs)  # noqa: E731
+        run(name, "conv2d", options, inputs, fn, g=g)
+
 # ---- avgPool2d / maxPool2d ---------------------------------------------------
 
 POOL_CASES = [
@@ -558,6 +600,7 @@ def main():
         if old.endswith(".safetensors"):
             os.remove(os.path.join(FIXTURES, old))
     conv2d_cases()
+    conv2d_option_cases()
     pool2d_cases()
     linear_cases()
     activation_cases()

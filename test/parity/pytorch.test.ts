@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { conv2d, type Conv2dOptions } from "../../src/ops/conv2d.js";
+import { Conv2d, type Conv2dLayerOptions } from "../../src/nn/conv.js";
 import { avgPool2d } from "../../src/ops/avgpool2d.js";
 import type { Pool2dOptions } from "../../src/ops/window.js";
 import { maxPool2d } from "../../src/ops/maxpool2d.js";
@@ -140,6 +141,7 @@ function runOp(fixture: Fixture): { y: Tensor; leaves: Record<string, Tensor> } 
   if (MATH_OPS.has(fixture.op)) return runMathOp(fixture, leaves); // broadcasting and elementwise math (issue 14)
   switch (fixture.op) {
     case "conv2d":
+      if ("paddingMode" in o) return conv2dLayer(fixture, leaves);
       return { y: conv2d(x, leaves.w!, leaves.b ?? null, o as Conv2dOptions), leaves };
     case "avgPool2d":
       return { y: avgPool2d(x, kernelSize as Size2, poolOptions as Pool2dOptions), leaves };
@@ -187,6 +189,19 @@ function maxAndIndices(fixture: Fixture, x: Tensor): Tensor {
   expectMatch(fixture, "indices", indices, get(fixture, "indices"), "exact");
   return values;
 }
+// ---- conv2d options (issue 13) ----
+// A paddingMode is nn.Conv2d's option: the fixture's weights go into a Conv2d layer, whose parameters
+// then stand in for the leaves w and b (their .grad is what backward fills).
+function conv2dLayer(fixture: Fixture, leaves: Record<string, Tensor>): { y: Tensor; leaves: Record<string, Tensor> } {
+  const w = leaves.w!, b = leaves.b;
+  const [K, Cg, kH, kW] = w.shape as [number, number, number, number];
+  const options = { ...(fixture.options as Conv2dLayerOptions), kernelSize: [kH, kW] as [number, number], bias: b !== undefined };
+  const layer = new Conv2d(Cg * (options.groups ?? 1), K, options);
+  layer.weight.data.set(w.data);
+  if (b !== undefined) layer.bias!.data.set(b.data);
+  return { y: layer.forward(leaves.x!), leaves: { x: leaves.x!, w: layer.weight, ...(b === undefined ? {} : { b: layer.bias! }) } };
+}
+// ---- end conv2d options ----
 
 /** Ops that only select or route values: compared almost bit for bit. */
 const EXACT_OPS = new Set(["relu", "maxPool2d"]);

@@ -7,10 +7,15 @@ import { checkedKernel, input, output, type ArrayArg, type DimsArg, type KernelA
 import type { WindowDims } from "../window.js";
 import { WINDOW_FIELDS, windowArg, windowProblem, xNCHW } from "./window.js";
 
-const convArg: DimsArg<conv.Conv2dDims> = { name: "d", role: "dims", integers: { ...WINDOW_FIELDS, K: 1 }, consistent: (d) => windowProblem(d, false) };
+// "same" padding with an even kernel hangs the last window one row (column) over the bottom (right) edge, where
+// PyTorch pads one more zero: so P may be one more than the floor formula, as pooling's ceil mode makes it.
+const convArg: DimsArg<conv.Conv2dDims> = {
+  name: "d", role: "dims", integers: { ...WINDOW_FIELDS, K: 1, groups: 1 },
+  consistent: (d) => (d.C % d.groups !== 0 || d.K % d.groups !== 0 ? `groups ${d.groups} must divide C = ${d.C} and K = ${d.K}` : windowProblem(d)),
+};
 const convY = (name: string, role: "out" | "in"): ArrayArg<conv.Conv2dDims> => ({ name, role, length: { text: "N·K·P·Q", of: (d) => d.N * d.K * d.P * d.Q } });
 const convW = (name: string, role: "out" | "in", nullable?: true): ArrayArg<conv.Conv2dDims> =>
-  ({ name, role, length: { text: "K·C·kH·kW", of: (d) => d.K * d.C * d.kH * d.kW }, nullable });
+  ({ name, role, length: { text: "K·(C/groups)·kH·kW", of: (d) => (d.K * d.C * d.kH * d.kW) / d.groups }, nullable });
 const convCols = (name: string): ArrayArg<conv.Conv2dDims> => ({ name, role: "scratch", length: { text: "conv2dColsLength(d)", of: conv.conv2dColsLength } });
 
 const gemmArgs: readonly KernelArg<gemmOps.GemmDims>[] = [
@@ -27,9 +32,9 @@ export const gemmNaive = checkedKernel("gemmNaive", gemmOps.gemmNaive, { args: g
 const colsArg = (name: string, role: "out" | "in"): ArrayArg<WindowDims> =>
   ({ name, role, length: { text: "C·kH·kW·N·P·Q", of: (d) => d.C * d.kH * d.kW * d.N * d.P * d.Q } });
 /** cols (C·kH·kW, N·P·Q) = the receptive fields of x (N, C, H, W). @function */
-export const im2col = checkedKernel("im2col", cols.im2col, { args: [colsArg("cols", "out"), xNCHW("x", "in"), windowArg(false)] });
+export const im2col = checkedKernel("im2col", cols.im2col, { args: [colsArg("cols", "out"), xNCHW("x", "in"), windowArg] });
 /** dx (N, C, H, W) += col2im(dcols), im2col's adjoint. @function */
-export const col2im = checkedKernel("col2im", cols.col2im, { args: [xNCHW("dx", "out"), colsArg("dcols", "in"), windowArg(false)] });
+export const col2im = checkedKernel("col2im", cols.col2im, { args: [xNCHW("dx", "out"), colsArg("dcols", "in"), windowArg] });
 
 const bias = (name: string, role: "out" | "in"): ArrayArg<conv.Conv2dDims> => ({ name, role, length: { text: "K", of: (d) => d.K }, nullable: true });
 /** y (N, K, P, Q) = conv(x, w) + b, im2col + gemm one image at a time. @function */

@@ -7,12 +7,12 @@ import type { WindowDims } from "../window.js";
 import { windowArg, xNCHW, yNCPQ } from "./window.js";
 
 /** y (N, C, P, Q) = the mean of each window of x. @function */
-export const avgPool2dForward = checkedKernel("avgPool2dForward", avg.avgPool2dForward, { args: [yNCPQ("y", "out"), xNCHW("x", "in"), windowArg(true)] });
+export const avgPool2dForward = checkedKernel("avgPool2dForward", avg.avgPool2dForward, { args: [yNCPQ("y", "out"), xNCHW("x", "in"), windowArg] });
 /** dx += avgPool2d's gradient. @function */
-export const avgPool2dBackward = checkedKernel("avgPool2dBackward", avg.avgPool2dBackward, { args: [xNCHW("dx", "out"), yNCPQ("dy", "in"), windowArg(true)] });
+export const avgPool2dBackward = checkedKernel("avgPool2dBackward", avg.avgPool2dBackward, { args: [xNCHW("dx", "out"), yNCPQ("dy", "in"), windowArg] });
 /** y (N, C, P, Q) = the max of each window of x; argmax records where it came from. @function */
 export const maxPool2dForward = checkedKernel("maxPool2dForward", max.maxPool2dForward, {
-  args: [yNCPQ("y", "out"), { ...yNCPQ<WindowDims>("argmax", "out"), int32: true }, xNCHW("x", "in"), windowArg(true)],
+  args: [yNCPQ("y", "out"), { ...yNCPQ<WindowDims>("argmax", "out"), int32: true }, xNCHW("x", "in"), windowArg],
 });
 /** dx[argmax[i]] += dy[i]. @function */
 export const maxPool2dBackward = checkedKernel("maxPool2dBackward", max.maxPool2dBackward, {
