@@ -12,3 +12,6 @@ export { softmaxCrossEntropy, crossEntropy, type Labels, type CrossEntropyOption
 export { add, sub, mul } from "./elementwise.js";
 export { sum, mean } from "./reduce.js";
 export type { Size2, WindowOptions, Pool2dOptions } from "./window.js";
+export { maxUnpool2d, type MaxUnpool2dOptions } from "./maxunpool2d.js";
+export { adaptiveAvgPool2d, type AdaptiveSize } from "./adaptive-avgpool2d.js";
+export type { AvgPool2dOptions, MaxPool2dOptions } from "./window.js";

@@ -6,6 +6,7 @@ export { windowDims, pool2dDims, poolWindow, type WindowDims, type PoolWindow } 
 export { conv2dForward, conv2dBackward, conv2dNaive, conv2dDims, conv2dColsLength, type Conv2dDims } from "./conv2d.js";
 export { avgPool2dForward, avgPool2dBackward } from "./avgpool2d.js";
 export { maxPool2dForward, maxPool2dBackward } from "./maxpool2d.js";
+export { windowCount, pool2dOutputShape, type Pool2dDims } from "./window.js";
 export { sigmoidForward, sigmoidBackward } from "./sigmoid.js";
 export { reluForward, reluBackward } from "./relu.js";
 export { tanhForward, tanhBackward } from "./tanh.js";
@@ -13,3 +14,5 @@ export { linearForward, linearBackward, type LinearDims } from "./linear.js";
 export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward, type SoftmaxDims } from "./softmax.js";
 export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy.js";
 export { addForward, addBackward, subForward, subBackward, mulForward, mulBackward, axpy } from "./elementwise.js";
+export { maxUnpool2dForward, maxUnpool2dBackward, type MaxUnpool2dDims } from "./maxunpool2d.js";
+export { adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward, adaptiveAvgPool2dDims, type AdaptiveAvgPool2dDims } from "./adaptive-avgpool2d.js";

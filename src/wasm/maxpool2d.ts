@@ -4,30 +4,30 @@
 
 import { WindowDims } from "./window";
 
+// The first tap of a window starting at `start` (negative in the padding) inside the input: firstTap in src/ops/maxpool2d.ts.
+// @ts-ignore: decorator
+@inline function firstTap(start: i32, dilation: i32): i32 {
+  return start >= 0 ? start : start + ((-start + dilation - 1) / dilation) * dilation;
+}
+
 export function maxPool2dForward(y: usize, argmax: usize, x: usize, d: WindowDims): void {
-  const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
+  const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW;
+  const dilationH = d.dilationH, dilationW = d.dilationW, P = d.P, Q = d.Q;
   for (let plane = d.start; plane < d.end; plane++) {
     const first = plane * H * W; // flat index of x[plane, 0, 0]
     for (let p = 0; p < P; p++) {
-      const h0 = max(0, p * strideH - padH), h1 = min(H, p * strideH - padH + kH);
+      const top = p * strideH - padH, h0 = firstTap(top, dilationH), h1 = min(H, top + (kH - 1) * dilationH + 1);
       for (let q = 0; q < Q; q++) {
-        const w0 = max(0, q * strideW - padW), w1 = min(W, q * strideW - padW + kW);
+        const left = q * strideW - padW, w0 = firstTap(left, dilationW), w1 = min(W, left + (kW - 1) * dilationW + 1);
         let best: f32 = -Infinity;
         let where = first + h0 * W + w0;
-        let found = false;
-        for (let h = h0; h < h1 && !found; h++) {
-          for (let w = w0; w < w1; w++) {
+        for (let h = h0; h < h1; h += dilationH) {
+          for (let w = w0; w < w1; w += dilationW) {
             const index = first + h * W + w;
             const v = load<f32>(x + <usize>index * 4);
-            if (v > best) {
-              best = v;
-              where = index;
-            } else if (isNaN(v)) {
-              best = v; // a NaN wins and propagates, as in PyTorch
-              where = index;
-              found = true;
-              break;
-            }
+            const wins = (v > best) | (v != v); // larger, or NaN: PyTorch's rule, so the last NaN wins
+            best = select<f32>(v, best, wins); // selects, not branches: random data would mispredict half the time
+            where = select<i32>(index, where, wins);
           }
         }
         const out = (plane * P + p) * Q + q;
