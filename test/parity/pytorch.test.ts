@@ -30,6 +30,8 @@ import { lenet } from "../../src/lenet/models.js";
 import { loadBundledMnist } from "../../src/data/files.js";
 import type { Size2 } from "../../src/ops/window.js";
 import { expectAllClose, relativeError } from "../helpers/close.js";
+import { maxUnpool2d } from "../../src/ops/maxunpool2d.js"; // branch pool
+import { adaptiveAvgPool2d, type AdaptiveSize } from "../../src/ops/adaptive-avgpool2d.js"; // branch pool
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -114,6 +116,15 @@ function runOp(fixture: Fixture): { y: Tensor; leaves: Record<string, Tensor> } 
       return { y: tanh(x), leaves };
     case "crossEntropy":
       return { y: crossEntropy(leaves.logits!, labelsOf(get(fixture, "labels"))), leaves };
+    // ---- branch pool: pooling options (make_fixtures.py, "pooling options") ----
+    case "maxPoolUnpool2d": {
+      const [values, indices] = maxPool2d(x, kernelSize as Size2, { ...(poolOptions as Pool2dOptions), returnIndices: true });
+      const unpoolOptions = { ...("stride" in poolOptions ? { stride: poolOptions.stride as Size2 } : {}), ...("padding" in poolOptions ? { padding: poolOptions.padding as Size2 } : {}) };
+      return { y: maxUnpool2d(values, indices, kernelSize as Size2, { ...unpoolOptions, outputSize: x.shape.slice(-2) }), leaves };
+    }
+    case "adaptiveAvgPool2d":
+      return { y: adaptiveAvgPool2d(x, o.outputSize as AdaptiveSize), leaves };
+    // ---- end of branch pool ----
     default:
       throw new Error(`${fixture.file}: unknown op "${fixture.op}"`);
   }
@@ -123,7 +134,7 @@ function runOp(fixture: Fixture): { y: Tensor; leaves: Record<string, Tensor> } 
 const EXACT_OPS = new Set(["relu", "maxPool2d"]);
 
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".safetensors")).sort();
-const opFixtures = files.filter((f) => f !== "lenet.safetensors");
+const opFixtures = files.filter((f) => f !== "lenet.safetensors" && !f.startsWith("nan_")); // nan_*: not finite, checked below (branch pool)
 
 describe("PyTorch parity fixtures", () => {
   it("cover every op, with the cases make_fixtures.py writes", () => {
@@ -133,6 +144,7 @@ describe("PyTorch parity fixtures", () => {
       byOp.set(op, [...(byOp.get(op) ?? []), file]);
     }
     const minimum: Record<string, number> = { conv2d: 8, avgPool2d: 5, maxPool2d: 8, linear: 4, sigmoid: 1, relu: 1, tanh: 1, crossEntropy: 5, lenet: 1 };
+    Object.assign(minimum, { maxPoolUnpool2d: 2, adaptiveAvgPool2d: 4 }); // branch pool
     for (const [op, count] of Object.entries(minimum)) {
       expect(byOp.get(op)?.length ?? 0, `fixtures for ${op} (run /usr/bin/python3 test/parity/make_fixtures.py)`).toBeGreaterThanOrEqual(count);
     }
@@ -187,6 +199,37 @@ describe("d2l LeNet on 16 real MNIST digits (lenet.safetensors)", () => {
     for (const [name, p] of net.namedParameters()) expectMatch(fixture, `grad.${name}`, p.grad, get(fixture, `grad.${name}`), "close");
   });
 });
+
+// ---- branch pool: the pooling's indices, and max pooling over windows holding NaN ----
+describe("pooling indices and NaN windows match PyTorch's (branch pool)", () => {
+  const withIndices = files.filter((f) => f.startsWith("maxPoolUnpool2d_") || f.startsWith("nan_maxPool2d_"));
+
+  it("covers both kinds", () => {
+    expect(withIndices.filter((f) => f.startsWith("nan_")).length).toBeGreaterThanOrEqual(2);
+    expect(withIndices.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each(withIndices)("%s: returnIndices gives PyTorch's indices (int64 there, exact float32 here)", (file) => {
+    const fixture = readFixture(file);
+    const { kernelSize, returnIndices: _, ...options } = fixture.options;
+    const [, indices] = maxPool2d(get(fixture, "x"), kernelSize as Size2, { ...(options as Pool2dOptions), returnIndices: true });
+    expect(Array.from(indices.data)).toEqual(Array.from(get(fixture, "indices").data));
+  });
+
+  it.each(withIndices.filter((f) => f.startsWith("nan_")))("%s: NaN where PyTorch has NaN, its values elsewhere, and its gradient routing", (file) => {
+    const fixture = readFixture(file);
+    const { kernelSize, returnIndices: _, ...options } = fixture.options;
+    const x = leaf(fixture, "x");
+    const y = maxPool2d(x, kernelSize as Size2, options as Pool2dOptions);
+    const want = get(fixture, "y");
+    expect(y.shape).toEqual(want.shape);
+    expect(Array.from(want.data).some(Number.isNaN), `${file} has NaN windows`).toBe(true);
+    expect(Array.from(y.data).map((v) => (Number.isNaN(v) ? "NaN" : v))).toEqual(Array.from(want.data).map((v) => (Number.isNaN(v) ? "NaN" : v)));
+    y.backward(get(fixture, "dy"));
+    expectAllClose(x.grad!.data, get(fixture, "grad.x").data, 1e-6, 0, `${file}: grad.x`, { requireFinite: true });
+  });
+});
+// ---- end of branch pool ----
 
 afterAll(() => {
   if (process.env.TORCHLET_PARITY_REPORT !== "1") return;
