@@ -30,8 +30,17 @@ abstract class Pool2dLayer<Options extends AvgPool2dOptions | MaxPool2dOptions> 
   }
 
   protected override extraRepr(): string {
-    const { stride, ...rest } = this.options;
-    const more = Object.entries(rest).map(([key, value]) => `, ${key}=${value}`).join(""); // padding=1, ceilMode=true, ...
+    const { stride, padding, dilation, ceilMode, countIncludePad, divisorOverride, returnIndices } = { ...this.options } as AvgPool2dOptions & MaxPool2dOptions;
+    // the options that differ from PyTorch's defaults, so a layer built from ONNX prints like the one written
+    const given: [string, unknown, boolean][] = [
+      ["padding", padding, padding !== undefined && String(padding) !== "0,0" && padding !== 0],
+      ["dilation", dilation, dilation !== undefined && String(dilation) !== "1,1" && dilation !== 1],
+      ["ceilMode", ceilMode, ceilMode === true],
+      ["countIncludePad", countIncludePad, countIncludePad === false],
+      ["divisorOverride", divisorOverride, divisorOverride !== undefined && divisorOverride !== null],
+      ["returnIndices", returnIndices, returnIndices === true],
+    ];
+    const more = given.filter(([, , shown]) => shown).map(([key, value]) => `, ${key}=${value}`).join("");
     return `kernelSize=${this.kernelSize}, stride=${stride ?? this.kernelSize}${more}`;
   }
 }
