@@ -26,32 +26,34 @@ export function avgPool2dForward(
   x: Float32Array, // (N, C, H, W)
   d: Pool2dDims,
 ): void {
-  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
+  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q, countIncludePad, divisorOverride } = d;
   for (let plane = 0; plane < N * C; plane++) {
     const xPlane = plane * H * W; // x[n, c, 0, 0]
     for (let p = 0; p < P; p++) {
       const top = p * strideH - padH, h0 = Math.max(0, top), h1 = Math.min(H, top + kH);
+      const rows = windowExtent(top, kH, H, padH, countIncludePad);
+      const scale = 1 / (divisorOverride || rows * kW); // 1/D of this row's windows whole across: no division per window
       for (let q = 0; q < Q; q++) {
         const left = q * strideW - padW, w0 = Math.max(0, left), w1 = Math.min(W, left + kW);
         let sum = 0;
         for (let h = h0; h < h1; h++) {
           for (let w = w0; w < w1; w++) sum += x[xPlane + h * W + w]!;
         }
-        y[(plane * P + p) * Q + q] = sum / avgPool2dDivisor(d, top, left);
+        const cols = divisorOverride ? kW : windowExtent(left, kW, W, padW, countIncludePad);
+        y[(plane * P + p) * Q + q] = cols === kW ? sum * scale : sum / (rows * cols);
       }
     }
   }
 }
 
 /**
- * PyTorch's divisor of the window whose top-left corner is (top, left) in input coordinates
- * (negative in the padding): divisorOverride; else the window clipped to the padded input
- * (countIncludePad) or to the input itself. Small enough for the JIT to inline into both loops.
+ * How many rows (or columns) of window [start, start + k) count towards PyTorch's divisor D: those inside
+ * the padded input (countIncludePad: [−pad, size + pad)) or inside the input itself ([0, size)).
+ * D is the product of the two, or divisorOverride when it is nonzero.
  */
-export function avgPool2dDivisor(d: Pool2dDims, top: number, left: number): number {
-  if (d.divisorOverride !== 0) return d.divisorOverride;
-  const padH = d.countIncludePad ? d.padH : 0, padW = d.countIncludePad ? d.padW : 0; // what counts as window
-  return (Math.min(d.H + padH, top + d.kH) - Math.max(-padH, top)) * (Math.min(d.W + padW, left + d.kW) - Math.max(-padW, left));
+export function windowExtent(start: number, k: number, size: number, pad: number, countIncludePad: number): number {
+  const counted = countIncludePad ? pad : 0; // padding that counts as window
+  return Math.min(size + counted, start + k) - Math.max(-counted, start);
 }
 
 /**
@@ -63,15 +65,18 @@ export function avgPool2dBackward(
   dy: Float32Array, // (N, C, P, Q)
   d: Pool2dDims,
 ): void {
-  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
+  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q, countIncludePad, divisorOverride } = d;
   for (let plane = 0; plane < N * C; plane++) {
     const xPlane = plane * H * W;
     for (let p = 0; p < P; p++) {
       const top = p * strideH - padH, h0 = Math.max(0, top), h1 = Math.min(H, top + kH);
+      const rows = windowExtent(top, kH, H, padH, countIncludePad);
+      const scale = 1 / (divisorOverride || rows * kW); // as in the forward
       for (let q = 0; q < Q; q++) {
         const left = q * strideW - padW, w0 = Math.max(0, left), w1 = Math.min(W, left + kW);
+        const cols = divisorOverride ? kW : windowExtent(left, kW, W, padW, countIncludePad);
         // ∂y[p,q]/∂x[h,w] = 1/D[p,q] for every (h, w) in the window
-        const g = dy[(plane * P + p) * Q + q]! / avgPool2dDivisor(d, top, left);
+        const g = cols === kW ? dy[(plane * P + p) * Q + q]! * scale : dy[(plane * P + p) * Q + q]! / (rows * cols);
         for (let h = h0; h < h1; h++) {
           for (let w = w0; w < w1; w++) dx[xPlane + h * W + w] += g;
         }

@@ -12,7 +12,7 @@ function isPair(d: Pool2dDims): bool {
     && 2 * d.P <= d.H && 2 * d.Q <= d.W && d.divisorOverride == 0;
 }
 
-// PyTorch's divisor of the window whose top-left corner is (top, left): avgPool2dDivisor in src/ops/avgpool2d.ts.
+// PyTorch's divisor of the window whose top-left corner is (top, left): windowExtent in src/ops/avgpool2d.ts, per axis.
 // @ts-ignore: decorator
 @inline function divisor(d: Pool2dDims, top: i32, left: i32): f32 {
   if (d.divisorOverride != 0) return <f32>d.divisorOverride;

@@ -225,6 +225,46 @@ describe("pooling options: hand cases (values from PyTorch 1.13)", () => {
     expect(Array.from(where.data)).toEqual([1, 1, 3, 4]);
   });
 
+  it("NaN, ties and −∞ at random, through LeNet's 2×2 window (wasm's SIMD path, and its tail) and a padded one", () => {
+    // PyTorch's rule written out naively: scan the window row by row; a larger value or a NaN takes over
+    const naive = (x: Float32Array, [N, C, H, W]: number[], k: number, s: number, pad: number) => {
+      const P = Math.floor((H + 2 * pad - k) / s) + 1, Q = Math.floor((W + 2 * pad - k) / s) + 1;
+      const values: number[] = [], indices: number[] = [];
+      for (let plane = 0; plane < N! * C!; plane++) {
+        for (let p = 0; p < P; p++) {
+          for (let q = 0; q < Q; q++) {
+            let best = -Infinity, where = -1;
+            for (let h = p * s - pad; h < p * s - pad + k; h++) {
+              for (let w = q * s - pad; w < q * s - pad + k; w++) {
+                if (h < 0 || h >= H! || w < 0 || w >= W!) continue;
+                const v = x[plane * H! * W! + h * W! + w]!;
+                if (where === -1 || v > best || Number.isNaN(v)) { // the first real tap starts (an all −∞ window keeps it)
+                  best = v;
+                  where = h * W! + w;
+                }
+              }
+            }
+            values.push(best);
+            indices.push(where);
+          }
+        }
+      }
+      return { values, indices };
+    };
+    const show = (values: ArrayLike<number>) => Array.from(values, (v) => (Number.isNaN(v) ? "NaN" : v));
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.boolean(), (seed, padded) => {
+      const r = rng(seed);
+      const shape = [2, 3, 6, 13]; // Q = 6 (or 7 padded): a SIMD block of four and a scalar tail
+      const palette = [Number.NaN, Number.NEGATIVE_INFINITY, 0, 1, 2]; // few values: ties and NaNs are frequent
+      const x = Float32Array.from(randn64(r, count(shape)), (v) => palette[Math.floor(Math.abs(v) * 10) % palette.length]!);
+      const [k, st, pad] = padded ? [3, 2, 1] : [2, 2, 0];
+      const [values, indices] = maxPool2d(new Tensor(x, shape), k, { stride: st, padding: pad, returnIndices: true });
+      const want = naive(x, shape, k, st, pad);
+      expect(show(values.data)).toEqual(show(want.values));
+      expect(Array.from(indices.data)).toEqual(want.indices);
+    }), { numRuns: 40 });
+  });
+
   it("returnIndices: positions within each (H·W) plane, usable by maxUnpool2d, which puts each maximum back", () => {
     const x = new Tensor(Float32Array.from([5, 1, 2, 8, 3, 4, 7, 0, 6, 9, 1, 2, 0, 3, 4, 5]), [2, 2, 2, 2]); // 4 planes of 2×2
     const [values, indices] = maxPool2d(x, 2, { returnIndices: true });
