@@ -15,6 +15,7 @@ import { adaptiveAvgPool2d } from "../../src/ops/adaptive-avgpool2d.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { tensor } from "../../src/tensor/create.js";
 import { checkGradients } from "../helpers/gradcheck.js";
+import { expectAdjoint } from "../helpers/adjoint.js";
 import { expectAllClose } from "../helpers/close.js";
 import { expectError } from "../helpers/errors.js";
 import { adaptiveAvgPoolRef, avgPoolRef, maxPoolRef, windowStarts, type PoolRefOptions } from "../helpers/pool-reference.js";
@@ -312,5 +313,35 @@ describe("pooling options: hand cases (values from PyTorch 1.13)", () => {
     expectError(() => adaptiveAvgPool2d(x5(), [2, -1]), "INVALID_ARGUMENT", ["adaptiveAvgPool2d:", "outputSize[1] must be an integer ≥ 0, got -1"]);
     expectError(() => adaptiveAvgPool2d(x5(), "2" as unknown as number), "INVALID_ARGUMENT", ["adaptiveAvgPool2d:", "outputSize must be a number or [height, width]"]);
     expectError(() => maxUnpool2d(x5(), tensor([1]), 2), "SHAPE_MISMATCH", ["maxUnpool2d:", "indices must have the input's shape [1,1,5,5], got [1]"]);
+  });
+});
+
+describe("the linear pooling ops are their backward's adjoint (on the active backend)", () => {
+  // A·v through the op, Aᵀ·w through autograd: ⟨op(v), w⟩ = ⟨v, ∂⟨op(v), w⟩/∂v⟩ for random v, w
+  const adjointOf = (op: (t: Tensor) => Tensor, shape: number[], seed: number, what: string): void => {
+    const r = rng(seed);
+    const v = f32(randn64(r, count(shape)));
+    const y = op(new Tensor(v, shape));
+    expectAdjoint(
+      (u) => op(new Tensor(u, shape)).data,
+      (g) => {
+        const t = new Tensor(v.slice(), shape, { requiresGrad: true });
+        op(t).backward(new Tensor(g, y.shape));
+        return t.grad!.data;
+      },
+      v, f32(randn64(r, y.data.length)), 1e-5, what,
+    );
+  };
+
+  it("avgPool2d with every option", () => FIXED.forEach((c, i) => adjointOf((t) => avgPool2d(t, c.kernel, avgOptions(c)), c.shape, i, JSON.stringify(c))));
+  it("avgPool2d, random options", () => fc.assert(fc.property(CASES.filter((c) => valid(c, [1, 1])), (c) => adjointOf((t) => avgPool2d(t, c.kernel, avgOptions(c)), c.shape, c.seed, JSON.stringify(c))), { numRuns: 30 }));
+  it("adaptiveAvgPool2d, divisible and not", () => {
+    adjointOf((t) => adaptiveAvgPool2d(t, [3, 2]), [2, 2, 6, 4], 1, "6×4 → 3×2");
+    adjointOf((t) => adaptiveAvgPool2d(t, [4, 3]), [1, 3, 7, 5], 2, "7×5 → 4×3");
+    adjointOf((t) => adaptiveAvgPool2d(t, [5, 6]), [1, 1, 3, 4], 3, "3×4 → 5×6");
+  });
+  it("maxUnpool2d with distinct indices (with a repeated one the forward keeps one value but the backward, like PyTorch's gather, feeds both)", () => {
+    const indices = new Tensor(Float32Array.from([0, 5, 7, 8, 3, 4, 2, 1]), [1, 2, 2, 2]); // two planes of 2×2 into 3×3
+    adjointOf((t) => maxUnpool2d(t, indices, 2, { stride: 1 }), [1, 2, 2, 2], 4, "unpool");
   });
 });
