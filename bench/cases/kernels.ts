@@ -23,7 +23,7 @@
 // Every case allocates its buffers in setup(); run() only calls the kernel.
 
 import { kernels } from "../../src/index.js";
-import type { GemmDims, WindowDims, Conv2dDims } from "../../src/ops/kernels.js";
+import type { GemmDims, Conv2dDims, Pool2dDims } from "../../src/ops/kernels.js";
 import type { BenchCase, CaseContext } from "../lib/runner.js";
 
 // Geometry helpers and the reference gemm come from the TypeScript kernels; the
@@ -240,7 +240,7 @@ function conv2dCases(B: number): BenchCase[] {
 function poolCases(B: number): BenchCase[] {
   const out: BenchCase[] = [];
   for (const [layer, C, H] of [["pool1", 6, 28], ["pool2", 16, 10]] as const) {
-    const d: WindowDims = pool2dDims("bench", [B, C, H, H], 2, { stride: 2 });
+    const d: Pool2dDims = pool2dDims("bench", [B, C, H, H], 2, { stride: 2 });
     const nIn = B * C * H * H, nOut = B * C * d.P * d.Q;
     const shape = `(${B},${C},${H},${H})→(${B},${C},${d.P},${d.Q})`;
     out.push(

@@ -7,7 +7,7 @@
 
 import type { Kernels } from "./backend.js";
 import type { WasmContext } from "./wasm-threads.js";
-import { SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
+import { POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
 import type { SoftmaxDims } from "../ops/softmax.js";
 
 type PointwiseKernels = Omit<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward">;
@@ -28,14 +28,14 @@ function poolingKernels({ ex, memory, threads }: WasmContext) {
     avgPool2dForward(y, x, d) {
       memory.call((call) => {
         const py = call.out(y, false), px = call.in(x);
-        threads.run(ex.avgPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, px, threads.dims(t, WINDOW_DIMS, d, planes)]));
+        threads.run(ex.avgPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, px, threads.dims(t, POOL2D_DIMS, d, planes)]));
       });
     },
 
     avgPool2dBackward(dx, dy, d) {
       memory.call((call) => {
         const pdx = call.out(dx, true), pdy = call.in(dy);
-        threads.run(ex.avgPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, WINDOW_DIMS, d, planes)]));
+        threads.run(ex.avgPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, POOL2D_DIMS, d, planes)]));
       });
     },
 

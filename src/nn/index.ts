@@ -3,6 +3,7 @@ export { Module, type StateDict, type LoadOptions } from "./module.js";
 export { Sequential, Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape, type Conv2dLayerOptions, type ParameterOptions } from "./layers.js";
 export type { PaddingMode } from "./conv.js";
 export { CrossEntropyLoss } from "./loss.js";
+export { AdaptiveAvgPool2d, MaxUnpool2d } from "./pooling.js";
 export { xavierUniform, kaimingUniform, uniform, fans } from "./init.js";
 export { DataLoader, type LabeledData, type DataLoaderOptions, type Batch } from "./dataloader.js";
 export { summary, type SummaryRow } from "./summary.js";

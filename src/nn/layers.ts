@@ -8,7 +8,6 @@ import { Tensor, zeros } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
 import { inferShape, normalizeDim } from "../tensor/tensor.js";
 import type { LinearDims } from "../ops/linear.js";
-import { poolWindow, pool2dDims, type Pool2dOptions, type Size2 } from "../ops/window.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
 import { StepLayer, count, type LayerStep } from "./step.js";
@@ -17,6 +16,8 @@ import { LAYER_OPTIONS_NOT_YET, defaultInit, type ParameterOptions } from "./par
 export type { ParameterOptions } from "./parameters.js";
 // Conv2d has its own file (its options fill it); listed here with the other layers.
 export { Conv2d, type Conv2dLayerOptions, type PaddingMode } from "./conv.js";
+// The pooling layers live in pooling.ts; re-exported here beside the other layers.
+export { AvgPool2d, MaxPool2d } from "./pooling.js";
 
 /** Runs child modules in order: `new Sequential(a, b, c).forward(x)` is `c(b(a(x)))`. Children are named "0", "1", ... */
 export class Sequential extends Module {
@@ -78,75 +79,6 @@ export class Linear extends StepLayer {
 
   protected override extraRepr(): string {
     return `inFeatures=${this.weight.shape[1]}, outFeatures=${this.weight.shape[0]}${this.bias ? "" : ", bias=false"}`;
-  }
-}
-
-/** What the two pooling layers share: a window size, stride and padding, checked when built. */
-abstract class Pool2dLayer extends StepLayer {
-  /** Window size, one number or [height, width]. */
-  readonly kernelSize: Size2;
-  /** Stride (default: the kernel size) and padding (default 0). */
-  readonly options: Pool2dOptions;
-
-  constructor(typeName: string, op: string, kernelSize: Size2, options: Pool2dOptions) {
-    super(typeName, op);
-    poolWindow(typeName, kernelSize, options);
-    this.kernelSize = kernelSize;
-    this.options = options;
-  }
-
-  protected override extraRepr(): string {
-    return `kernelSize=${this.kernelSize}, stride=${this.options.stride ?? this.kernelSize}`;
-  }
-}
-
-/** Average pooling layer; stride defaults to the kernel size. */
-export class AvgPool2d extends Pool2dLayer {
-  /**
-   * @param kernelSize window size, one number or [height, width].
-   * @param options stride (default: the kernel size) and padding (default 0).
-   */
-  constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
-    super("AvgPool2d", "avgPool2d", kernelSize, options);
-    checkArity("AvgPool2d", arguments, ["kernelSize", "options"]);
-  }
-
-  /** y (N, C, P, Q) = window means of x (N, C, H, W); see docs/avgpool2d.md. */
-  override step(inputShape: readonly number[], k: Kernels): LayerStep {
-    const d = pool2dDims(this.op, inputShape, this.kernelSize, this.options);
-    return {
-      outputShape: [d.N, d.C, d.P, d.Q],
-      forward: (b) => k.avgPool2dForward(b.y, b.x, d),
-      backward: (b) => {
-        if (b.dx) k.avgPool2dBackward(b.dx, b.dy, d);
-      },
-    };
-  }
-}
-
-/** Max pooling layer; stride defaults to the kernel size. */
-export class MaxPool2d extends Pool2dLayer {
-  /**
-   * @param kernelSize window size, one number or [height, width].
-   * @param options stride (default: the kernel size) and padding (default 0).
-   */
-  constructor(kernelSize: Size2, options: Pool2dOptions = {}) {
-    super("MaxPool2d", "maxPool2d", kernelSize, options);
-    checkArity("MaxPool2d", arguments, ["kernelSize", "options"]);
-  }
-
-  /** y (N, C, P, Q) = window maxima of x (N, C, H, W), saving where each came from; see docs/maxpool2d.md. */
-  override step(inputShape: readonly number[], k: Kernels): LayerStep {
-    const d = pool2dDims(this.op, inputShape, this.kernelSize, this.options);
-    const outputShape = [d.N, d.C, d.P, d.Q];
-    return {
-      outputShape,
-      saved: count(outputShape), // argmax: (N, C, P, Q), the flat index into x of each window's maximum
-      forward: (b) => k.maxPool2dForward(b.y, b.saved, b.x, d),
-      backward: (b) => {
-        if (b.dx) k.maxPool2dBackward(b.dx, b.dy, b.saved);
-      },
-    };
   }
 }
 

@@ -6,17 +6,21 @@
 //   Conv2d     ↔ Conv with dilations and group; pads as given, or asymmetric for "same" (a zero Pad before it
 //                is folded into its padding); a paddingMode other than zeros is refused on export
 //   Linear     ↔ Gemm (2-D input), MatMul [+ Add] (any rank)
-//   AvgPool2d  ↔ AveragePool, count_include_pad=1 (a zero Pad before it is folded in, as torch writes it)
-//   MaxPool2d  ↔ MaxPool
+//   AvgPool2d  ↔ AveragePool: ceil_mode, count_include_pad (a zero Pad before it is folded in, as torch
+//                writes it); divisorOverride has no ONNX form and is refused
+//   MaxPool2d  ↔ MaxPool: dilations, ceil_mode (returnIndices, a second output, is refused)
+//   AdaptiveAvgPool2d ↔ GlobalAveragePool, for an output of 1×1 only
 //   Sigmoid, ReLU, Tanh ↔ Sigmoid, Relu, Tanh
 //   Flatten    ↔ Flatten (axis 1), else Reshape
 //   Reshape    ↔ Reshape with a constant shape
 //   (nothing)  ← Identity
 
 import { TorchletError, formatShape } from "../errors.js";
+import { poolWindow } from "../ops/window.js";
 import { Generator } from "../tensor/random.js";
 import { Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape } from "../nn/layers.js";
 import { convPads } from "../ops/conv2d.js";
+import { AdaptiveAvgPool2d } from "../nn/pooling.js";
 import type { Module } from "../nn/module.js";
 import type { NodeProto } from "./proto.js";
 import { attributesOf, refuse, nodeLabel, IMPORT_OP, type ConstantValue } from "./values.js";
@@ -88,14 +92,13 @@ function symmetricPads(node: NodeProto, pads: readonly number[]): [number, numbe
 }
 
 // The window attributes every 2-D sliding-window op shares, checked against what torchlet can do.
-// A Conv (`conv`) may be dilated and may pad asymmetrically (its "same"): it gets the raw pads to judge.
+// A Conv (`conv`) may pad asymmetrically (its "same"): it gets the raw pads to judge.
 function windowAttributes(ctx: ImportContext, extra: readonly string[], conv = false): { a: ReturnType<typeof attributesOf>; stride: [number, number]; padding: [number, number]; ownPadding: boolean; dilation: [number, number]; pads: readonly number[] } {
   const { node } = ctx;
   const a = attributesOf(node, ["kernel_shape", "strides", "pads", "dilations", "auto_pad", ...extra]);
   if (a.string("auto_pad", "NOTSET") !== "NOTSET") refuse(node, "auto_pad", a.string("auto_pad", ""), "torchlet takes explicit pads only (NOTSET)");
   const dilations = a.ints("dilations", [1, 1]);
-  if (conv && (dilations.length !== 2 || dilations.some((d) => d < 1))) refuse(node, "dilations", dilations, "torchlet's convolutions are 2-D, dilations ≥ 1");
-  if (!conv && dilations.some((d) => d !== 1)) refuse(node, "dilations", dilations, "torchlet has no dilation yet (needs 1)");
+  if (dilations.length !== 2 || dilations.some((d) => d < 1)) refuse(node, "dilations", dilations, "torchlet's windows are 2-D, dilations ≥ 1");
   const strides = a.ints("strides", [1, 1]);
   if (strides.length !== 2) refuse(node, "strides", strides, "torchlet's windows are 2-D");
   const pads = a.ints("pads", [0, 0, 0, 0]);
@@ -109,20 +112,24 @@ function poolImport(kind: "avg" | "max") {
   return (ctx: ImportContext): ImportResult => {
     const { node } = ctx;
     if (kind === "max" && ctx.padding !== null) throw new TorchletError(IMPORT_OP, "INVALID_ARGUMENT", `${nodeLabel(node)} follows a Pad node: zero padding before a max would change its result, and torchlet does not fold it`);
-    const { a, stride, padding, ownPadding } = windowAttributes(ctx, kind === "avg" ? ["ceil_mode", "count_include_pad"] : ["ceil_mode", "storage_order"]);
-    if (a.int("ceil_mode", 0) !== 0) refuse(node, "ceil_mode", a.int("ceil_mode", 0), "torchlet's pooling rounds the output size down (ceil_mode 0)");
-    // A zero Pad node before it pads with real zeros, which every window counts; its own pads count only with count_include_pad 1.
-    if (kind === "avg" && a.int("count_include_pad", 0) === 0 && ownPadding) {
-      refuse(node, "count_include_pad", 0, "torchlet averages over the whole window, padding included (count_include_pad 1)");
+    const { a, stride, padding, dilation, ownPadding } = windowAttributes(ctx, kind === "avg" ? ["ceil_mode", "count_include_pad"] : ["ceil_mode", "storage_order"]);
+    const ceilMode = a.int("ceil_mode", 0) !== 0;
+    // A zero Pad node before it pads with real zeros: every window counts them (as count_include_pad 1 would count its
+    // own pads), but ceil mode's rule for the last window, or own pads not counted, would set them apart from pixels.
+    const folded = ctx.padding !== null, excludesOwnPads = a.int("count_include_pad", 0) === 0 && (ownPadding || ceilMode);
+    if (kind === "avg" && folded && (ceilMode || excludesOwnPads)) {
+      refuse(node, ceilMode ? "ceil_mode" : "count_include_pad", ceilMode ? 1 : 0, "it follows a Pad node, whose zeros torchlet would have to count as pixels (it folds one only with ceil_mode 0 and count_include_pad 1)");
     }
+    if (kind === "avg" && dilation.some((d) => d !== 1)) refuse(node, "dilations", dilation, "average pooling has no dilation in PyTorch or torchlet");
     if (kind === "max" && a.int("storage_order", 0) !== 0) refuse(node, "storage_order", a.int("storage_order", 0), "torchlet has no column-major indices");
-    if (node.output.length !== 1) refuse(node, "outputs", node.output, "torchlet's MaxPool2d has one output (no Indices)");
+    if (node.output.length !== 1) refuse(node, "outputs", node.output, "torchlet's MaxPool2d has one output in a Sequential (no Indices)");
     const kernel = a.ints("kernel_shape", []);
     if (kernel.length !== 2) refuse(node, "kernel_shape", kernel, "torchlet pools 2-D windows");
-    // square windows as one number, as they are usually written (and printed)
+    // square windows as one number, as they are usually written (and printed); defaults left out
     const size = (p: readonly number[]): number | [number, number] => (p[0] === p[1] ? p[0]! : [p[0]!, p[1]!]);
-    const options = { stride: size(stride), padding: size(padding) };
-    return one(kind === "avg" ? new AvgPool2d(size(kernel), options) : new MaxPool2d(size(kernel), options));
+    const options = { stride: size(stride), padding: size(padding), ...(ceilMode ? { ceilMode } : {}) };
+    if (kind === "avg") return one(new AvgPool2d(size(kernel), { ...options, ...(excludesOwnPads && !folded ? { countIncludePad: false } : {}) }));
+    return one(new MaxPool2d(size(kernel), { ...options, ...(dilation.some((d) => d !== 1) ? { dilation: size(dilation) } : {}) }));
   };
 }
 
@@ -265,14 +272,26 @@ const noAttributes = (make: () => Module) => (ctx: ImportContext): ImportResult 
 };
 
 function pool2dExport(op: "AveragePool" | "MaxPool") {
-  return ({ layer, input }: ExportStep<Module>, ctx: ExportContext): string => {
+  return ({ layer, path, input }: ExportStep<Module>, ctx: ExportContext): string => {
     const { kernelSize, options } = layer as AvgPool2d | MaxPool2d;
-    const kernel = typeof kernelSize === "number" ? [kernelSize, kernelSize] : [...kernelSize];
-    const pair = (v: number | readonly [number, number] | undefined, fallback: number[]) => (v === undefined ? fallback : typeof v === "number" ? [v, v] : [...v]);
-    const [pH, pW] = pair(options.padding, [0, 0]) as [number, number];
-    const attributes = { kernel_shape: kernel, strides: pair(options.stride, kernel), pads: [pH, pW, pH, pW] };
-    return ctx.node(op, [input], op === "AveragePool" ? { ...attributes, count_include_pad: 1 } : attributes);
+    const w = poolWindow(layer.typeName, kernelSize, options);
+    const cannot = (option: string, value: unknown, why: string) => new TorchletError("toOnnx", "INVALID_ARGUMENT", `layer "${path}" (${layer.typeName}) has ${option} ${JSON.stringify(value)}, which ${why}`);
+    if (w.divisorOverride !== 0) throw cannot("divisorOverride", w.divisorOverride, "ONNX's AveragePool cannot express (it divides by the window's size)");
+    const [pH, pW] = w.padding;
+    const attributes: Record<string, number | number[]> = { kernel_shape: w.kernel, strides: w.stride, pads: [pH, pW, pH, pW] };
+    if (w.ceilMode) attributes.ceil_mode = 1;
+    if (op === "AveragePool") attributes.count_include_pad = w.countIncludePad ? 1 : 0;
+    if (op === "MaxPool" && (w.dilation[0] !== 1 || w.dilation[1] !== 1)) attributes.dilations = w.dilation;
+    return ctx.node(op, [input], attributes);
   };
+}
+
+// AdaptiveAvgPool2d to 1×1 is ONNX's GlobalAveragePool; any other output size has no ONNX operator.
+function adaptiveExport({ layer, path, input, inputShape }: ExportStep<Module>, ctx: ExportContext): string {
+  const { outputSize } = layer as AdaptiveAvgPool2d;
+  const [P, Q] = Array.isArray(outputSize) ? outputSize.map((s, i) => s ?? inputShape[inputShape.length - 2 + i]) : [outputSize, outputSize];
+  if (P !== 1 || Q !== 1) throw new TorchletError("toOnnx", "INVALID_ARGUMENT", `layer "${path}" (AdaptiveAvgPool2d) pools to ${P}×${Q}; ONNX has GlobalAveragePool for 1×1 only`);
+  return ctx.node("GlobalAveragePool", [input]);
 }
 
 /** The table: one entry per layer type, plus the operators that import as no layer at all. */
@@ -310,6 +329,7 @@ export const ONNX_MAPPINGS: readonly OnnxMapping[] = [
   },
   { name: "AvgPool2d", layer: AvgPool2d, export: pool2dExport("AveragePool"), imports: { AveragePool: poolImport("avg") } },
   { name: "MaxPool2d", layer: MaxPool2d, export: pool2dExport("MaxPool"), imports: { MaxPool: poolImport("max") } },
+  { name: "AdaptiveAvgPool2d", layer: AdaptiveAvgPool2d, export: adaptiveExport, imports: { GlobalAveragePool: noAttributes(() => new AdaptiveAvgPool2d(1)) } },
   { name: "Sigmoid", layer: Sigmoid, export: ({ input }, ctx) => ctx.node("Sigmoid", [input]), imports: { Sigmoid: noAttributes(() => new Sigmoid()) } },
   { name: "ReLU", layer: ReLU, export: ({ input }, ctx) => ctx.node("Relu", [input]), imports: { Relu: noAttributes(() => new ReLU()) } },
   { name: "Tanh", layer: Tanh, export: ({ input }, ctx) => ctx.node("Tanh", [input]), imports: { Tanh: noAttributes(() => new Tanh()) } },

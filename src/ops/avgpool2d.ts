@@ -2,16 +2,18 @@
 //
 // Legend: N batch, C channels, H×W input, kH×kW window, P×Q output.
 //
-//   y[n,c,p,q] = 1/(kH·kW) · Σ_{u,v} x[n, c, p·sH − pH + u, q·sW − pW + v]
+//   y[n,c,p,q] = 1/D[p,q] · Σ_{u,v} x[n, c, p·sH − pH + u, q·sW − pW + v]
 //
-// Padding counts as zeros and the divisor is always kH·kW: PyTorch's default
-// count_include_pad=True. The op is linear, so its backward is its adjoint:
-// every input pixel a window covered gets dy/(kH·kW) back from that window.
+// Padding counts as zeros. The divisor D is PyTorch's: divisorOverride when
+// given; else with countIncludePad (the default) the window's size clipped to
+// the padded input (kH·kW except a ceil-mode window hanging past it); else the
+// number of real pixels in the window. The op is linear, so its backward is its
+// adjoint: every input pixel a window covered gets dy/D back from that window.
 // Walk-through with a worked example: docs/avgpool2d.md
 
 import { allocFloat32, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
+import { pool2dDims, pool2dOutputShape, type AvgPool2dOptions, type Pool2dDims, type Size2 } from "./window.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /**
@@ -22,24 +24,36 @@ import { activeBackend, kernel } from "../backend/dispatch.js";
 export function avgPool2dForward(
   y: Float32Array, // (N, C, P, Q)
   x: Float32Array, // (N, C, H, W)
-  d: WindowDims,
+  d: Pool2dDims,
 ): void {
-  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
-  const scale = 1 / (kH * kW);
+  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q, countIncludePad, divisorOverride } = d;
   for (let plane = 0; plane < N * C; plane++) {
     const xPlane = plane * H * W; // x[n, c, 0, 0]
     for (let p = 0; p < P; p++) {
-      const h0 = Math.max(0, p * strideH - padH), h1 = Math.min(H, p * strideH - padH + kH);
+      const top = p * strideH - padH, h0 = Math.max(0, top), h1 = Math.min(H, top + kH);
+      const rows = windowExtent(top, kH, H, padH, countIncludePad);
+      const scale = 1 / (divisorOverride || rows * kW); // 1/D of this row's windows whole across: no division per window
       for (let q = 0; q < Q; q++) {
-        const w0 = Math.max(0, q * strideW - padW), w1 = Math.min(W, q * strideW - padW + kW);
+        const left = q * strideW - padW, w0 = Math.max(0, left), w1 = Math.min(W, left + kW);
         let sum = 0;
         for (let h = h0; h < h1; h++) {
           for (let w = w0; w < w1; w++) sum += x[xPlane + h * W + w]!;
         }
-        y[(plane * P + p) * Q + q] = sum * scale;
+        const cols = divisorOverride ? kW : windowExtent(left, kW, W, padW, countIncludePad);
+        y[(plane * P + p) * Q + q] = cols === kW ? sum * scale : sum / (rows * cols);
       }
     }
   }
+}
+
+/**
+ * How many rows (or columns) of window [start, start + k) count towards PyTorch's divisor D: those inside
+ * the padded input (countIncludePad: [−pad, size + pad)) or inside the input itself ([0, size)).
+ * D is the product of the two, or divisorOverride when it is nonzero.
+ */
+export function windowExtent(start: number, k: number, size: number, pad: number, countIncludePad: number): number {
+  const counted = countIncludePad ? pad : 0; // padding that counts as window
+  return Math.min(size + counted, start + k) - Math.max(-counted, start);
 }
 
 /**
@@ -49,18 +63,20 @@ export function avgPool2dForward(
 export function avgPool2dBackward(
   dx: Float32Array, // (N, C, H, W)
   dy: Float32Array, // (N, C, P, Q)
-  d: WindowDims,
+  d: Pool2dDims,
 ): void {
-  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
-  const scale = 1 / (kH * kW);
+  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q, countIncludePad, divisorOverride } = d;
   for (let plane = 0; plane < N * C; plane++) {
     const xPlane = plane * H * W;
     for (let p = 0; p < P; p++) {
-      const h0 = Math.max(0, p * strideH - padH), h1 = Math.min(H, p * strideH - padH + kH);
+      const top = p * strideH - padH, h0 = Math.max(0, top), h1 = Math.min(H, top + kH);
+      const rows = windowExtent(top, kH, H, padH, countIncludePad);
+      const scale = 1 / (divisorOverride || rows * kW); // as in the forward
       for (let q = 0; q < Q; q++) {
-        const w0 = Math.max(0, q * strideW - padW), w1 = Math.min(W, q * strideW - padW + kW);
-        // ∂y[p,q]/∂x[h,w] = 1/(kH·kW) for every (h, w) in the window
-        const g = dy[(plane * P + p) * Q + q]! * scale;
+        const left = q * strideW - padW, w0 = Math.max(0, left), w1 = Math.min(W, left + kW);
+        const cols = divisorOverride ? kW : windowExtent(left, kW, W, padW, countIncludePad);
+        // ∂y[p,q]/∂x[h,w] = 1/D[p,q] for every (h, w) in the window
+        const g = cols === kW ? dy[(plane * P + p) * Q + q]! * scale : dy[(plane * P + p) * Q + q]! / (rows * cols);
         for (let h = h0; h < h1; h++) {
           for (let w = w0; w < w1; w++) dx[xPlane + h * W + w] += g;
         }
@@ -70,19 +86,20 @@ export function avgPool2dBackward(
 }
 
 /**
- * Average pooling, like `F.avg_pool2d` (count_include_pad): x (N, C, H, W) → (N, C, P, Q),
- * P = ⌊(H + 2·padding − kH) / stride⌋ + 1 (Q likewise); stride defaults to the kernel size. See docs/avgpool2d.md.
- * @throws TorchletError on a non-4-D input, a non-integer or non-positive size, padding over half the kernel, or a window larger than the padded input.
+ * Average pooling, like `F.avg_pool2d`: x (N, C, H, W) or unbatched (C, H, W) → (N, C, P, Q) or (C, P, Q),
+ * P = ⌊(H + 2·padding − kH) / stride⌋ + 1 (rounded up with ceilMode; Q likewise); stride defaults to the
+ * kernel size; countIncludePad (default true) and divisorOverride choose the divisor. See docs/avgpool2d.md.
+ * @throws TorchletError on an input that is not 3-D or 4-D, a non-integer or non-positive size, padding over half the kernel, a zero divisorOverride, an unknown option, or a window larger than the padded input.
  * @example avgPool2d(x, 2) // LeNet: [N,6,28,28] → [N,6,14,14]
  */
-export function avgPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
+export function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
   checkArity("avgPool2d", arguments, ["input", "kernelSize", "options"]);
   expectTensor("avgPool2d", "input", x);
   const d = pool2dDims("avgPool2d", x.shape, kernelSize, options);
   const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("avgPool2d", d.N * d.C * d.P * d.Q);
   kernel(avgPool2dForward, backend)(y, x.data, d);
-  return record("avgPool2d", y, [d.N, d.C, d.P, d.Q], [x], (dy, [dx]) => {
+  return record("avgPool2d", y, pool2dOutputShape(x.shape, d), [x], (dy, [dx]) => {
     if (dx) kernel(avgPool2dBackward, backend)(dx, dy, d);
   });
 }

@@ -30,3 +30,6 @@ export type { BinaryKernels } from "./elementwise.js";
 export type { StridedDims } from "./strided.js";
 export type { CatDims } from "./cat.js";
 export { pad2dDims, type Pad2dDims } from "./pad2d.js";
+export { windowCount, pool2dOutputShape, type Pool2dDims } from "./window.js";
+export type { MaxUnpool2dDims } from "./maxunpool2d.js";
+export { adaptiveAvgPool2dDims, type AdaptiveAvgPool2dDims } from "./adaptive-avgpool2d.js";

@@ -1,18 +1,20 @@
 // maxPool2d — the largest value in each kH×kW window, channel by channel.
 //
-// Legend: N batch, C channels, H×W input, kH×kW window, P×Q output.
+// Legend: N batch, C channels, H×W input, kH×kW window (taps dH×dW apart:
+// dilation), P×Q output.
 //
-//   y[n,c,p,q] = max_{u,v} x[n, c, p·sH − pH + u, q·sW − pW + v]
+//   y[n,c,p,q] = max_{u,v} x[n, c, p·sH − pH + u·dH, q·sW − pW + v·dW]
 //
 // Padding never wins (it is −∞, as in PyTorch). The forward remembers where
 // each maximum came from (argmax, a flat index into x); the gradient flows
-// only there. Ties go to the first window element in row-major order, and a
-// NaN in a window wins and propagates, both as PyTorch does.
+// only there. PyTorch 1.13's rule for the winner: a strictly larger value or
+// any NaN takes over, so ties go to the first element in row-major order and
+// a window holding NaNs outputs NaN and sends its gradient to its last NaN.
 // Walk-through with a worked example: docs/maxpool2d.md
 
 import { allocFloat32, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
-import { pool2dDims, type Pool2dOptions, type Size2, type WindowDims } from "./window.js";
+import { pool2dDims, pool2dOutputShape, type MaxPool2dOptions, type Size2, type WindowDims } from "./window.js";
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /**
@@ -26,25 +28,21 @@ export function maxPool2dForward(
   x: Float32Array, // (N, C, H, W)
   d: WindowDims,
 ): void {
-  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q } = d;
+  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, P, Q } = d;
   for (let plane = 0; plane < N * C; plane++) {
     const xPlane = plane * H * W;
     for (let p = 0; p < P; p++) {
-      const h0 = Math.max(0, p * strideH - padH), h1 = Math.min(H, p * strideH - padH + kH);
+      const top = p * strideH - padH, h0 = firstTap(top, dilationH), h1 = Math.min(H, top + (kH - 1) * dilationH + 1);
       for (let q = 0; q < Q; q++) {
-        const w0 = Math.max(0, q * strideW - padW), w1 = Math.min(W, q * strideW - padW + kW);
+        const left = q * strideW - padW, w0 = firstTap(left, dilationW), w1 = Math.min(W, left + (kW - 1) * dilationW + 1);
         let best = -Infinity;
         let where = xPlane + h0 * W + w0;
-        scan: for (let h = h0; h < h1; h++) {
-          for (let w = w0; w < w1; w++) {
+        for (let h = h0; h < h1; h += dilationH) {
+          for (let w = w0; w < w1; w += dilationW) {
             const v = x[xPlane + h * W + w]!;
-            if (v > best) {
+            if (v > best || v !== v) { // larger, or NaN (v !== v): PyTorch's rule, so the last NaN wins
               best = v;
               where = xPlane + h * W + w;
-            } else if (Number.isNaN(v)) {
-              best = v; // a NaN wins outright, so the window needs no further look
-              where = xPlane + h * W + w;
-              break scan;
             }
           }
         }
@@ -53,6 +51,11 @@ export function maxPool2dForward(
       }
     }
   }
+}
+
+/** The first tap of a window starting at `start` (negative in the padding) that lies inside the input. */
+export function firstTap(start: number, dilation: number): number {
+  return start >= 0 ? start : start + Math.ceil(-start / dilation) * dilation;
 }
 
 /** dx (N, C, H, W) += dy routed to where each maximum came from. Never allocates. */
@@ -66,12 +69,18 @@ export function maxPool2dBackward(
 }
 
 /**
- * Max pooling, like `F.max_pool2d`: x (N, C, H, W) → (N, C, P, Q), sizes as in {@link avgPool2d};
- * padding never wins, and the gradient goes to each window's (first) maximum. See docs/maxpool2d.md.
- * @throws TorchletError on a non-4-D input, a non-integer or non-positive size, padding over half the kernel, or a window larger than the padded input.
+ * Max pooling, like `F.max_pool2d`: x (N, C, H, W) or unbatched (C, H, W) → (N, C, P, Q) or (C, P, Q),
+ * sizes as in {@link avgPool2d} with the window dilated (dilation·(k − 1) + 1); padding never wins, and the
+ * gradient goes to each window's (first) maximum or its last NaN. With `returnIndices` it returns
+ * [values, indices], indices holding each maximum's flat position h·W + w in its plane as exact integers
+ * in float32 (PyTorch's are int64), for {@link maxUnpool2d}. See docs/maxpool2d.md.
+ * @throws TorchletError on an input that is not 3-D or 4-D, a non-integer or non-positive size, padding over half the kernel, an unknown option, or a window larger than the padded input.
  * @example maxPool2d(x, 2) // [N,6,28,28] → [N,6,14,14]
  */
-export function maxPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions = {}): Tensor {
+export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: Size2, options?: MaxPool2dOptions & { returnIndices?: false }): Tensor;
+export function maxPool2d(x: Tensor, kernelSize: Size2, options?: MaxPool2dOptions): Tensor | [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
   checkArity("maxPool2d", arguments, ["input", "kernelSize", "options"]);
   expectTensor("maxPool2d", "input", x);
   const d = pool2dDims("maxPool2d", x.shape, kernelSize, options);
@@ -80,7 +89,18 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, options: Pool2dOptions =
   const argmax = new Int32Array(count);
   const backend = activeBackend(); // one backend for the forward and its backward
   kernel(maxPool2dForward, backend)(y, argmax, x.data, d);
-  return record("maxPool2d", y, [d.N, d.C, d.P, d.Q], [x], (dy, [dx]) => {
+  const shape = pool2dOutputShape(x.shape, d);
+  const values = record("maxPool2d", y, shape, [x], (dy, [dx]) => {
     if (dx) kernel(maxPool2dBackward, backend)(dx, dy, argmax);
   });
+  if (options.returnIndices !== true) return values;
+  return [values, new Tensor(planeIndices(argmax, d), shape)];
+}
+
+/** (N, C, P, Q): each flat index into x made a position within its own (H·W) plane, as PyTorch's indices. */
+export function planeIndices(argmax: Int32Array, d: WindowDims): Float32Array {
+  const indices = allocFloat32("maxPool2d", argmax.length); // (N, C, P, Q)
+  const plane = d.H * d.W, outputs = d.P * d.Q;
+  for (let i = 0; i < argmax.length; i++) indices[i] = argmax[i]! - Math.floor(i / outputs) * plane;
+  return indices;
 }

@@ -2,16 +2,26 @@
 // [d.start, d.end) of the N·C planes, so threads can split them.
 // Legend: H×W input, kH×kW window, P×Q output.
 
-import { WindowDims } from "./window";
+import { Pool2dDims } from "./window";
 
-// LeNet's window (2×2, stride 2, no padding) four outputs at a time: add the two
-// input rows, then add neighbouring columns by gathering even and odd lanes.
-function isPair(d: WindowDims): bool {
-  return d.kH == 2 && d.kW == 2 && d.strideH == 2 && d.strideW == 2 && d.padH == 0 && d.padW == 0;
+// LeNet's window (2×2, stride 2, no padding, every window whole: no ceil-mode
+// partial window, divisor 4) four outputs at a time: add the two input rows,
+// then add neighbouring columns by gathering even and odd lanes.
+function isPair(d: Pool2dDims): bool {
+  return d.kH == 2 && d.kW == 2 && d.strideH == 2 && d.strideW == 2 && d.padH == 0 && d.padW == 0
+    && 2 * d.P <= d.H && 2 * d.Q <= d.W && d.divisorOverride == 0;
+}
+
+// PyTorch's divisor of the window whose top-left corner is (top, left): windowExtent in src/ops/avgpool2d.ts, per axis.
+// @ts-ignore: decorator
+@inline function divisor(d: Pool2dDims, top: i32, left: i32): f32 {
+  if (d.divisorOverride != 0) return <f32>d.divisorOverride;
+  const padH = d.countIncludePad != 0 ? d.padH : 0, padW = d.countIncludePad != 0 ? d.padW : 0; // what counts as window
+  return <f32>((min(d.H + padH, top + d.kH) - max(-padH, top)) * (min(d.W + padW, left + d.kW) - max(-padW, left)));
 }
 
 // Twin of avgPool2x2Backward (same walk; the sum becomes a spread), kept apart so each reads on one screen.
-function avgPool2x2Forward(y: usize, x: usize, d: WindowDims): void {
+function avgPool2x2Forward(y: usize, x: usize, d: Pool2dDims): void {
   const H = d.H, W = d.W, P = d.P, Q = d.Q;
   const quarter = f32x4.splat(0.25);
   for (let plane = d.start; plane < d.end; plane++) {
@@ -35,7 +45,7 @@ function avgPool2x2Forward(y: usize, x: usize, d: WindowDims): void {
 }
 
 // Twin of avgPool2x2Forward: each gradient/4 added back to the four pixels its window read.
-function avgPool2x2Backward(dx: usize, dy: usize, d: WindowDims): void {
+function avgPool2x2Backward(dx: usize, dy: usize, d: Pool2dDims): void {
   const H = d.H, W = d.W, P = d.P, Q = d.Q;
   const quarter = f32x4.splat(0.25);
   for (let plane = d.start; plane < d.end; plane++) {
@@ -66,44 +76,42 @@ function avgPool2x2Backward(dx: usize, dy: usize, d: WindowDims): void {
 
 // Any window: the loops of src/ops/avgpool2d.ts. Twin of avgPool2dBackward below (the same window walk),
 // kept apart so each reads on one screen.
-export function avgPool2dForward(y: usize, x: usize, d: WindowDims): void {
+export function avgPool2dForward(y: usize, x: usize, d: Pool2dDims): void {
   if (isPair(d)) {
     avgPool2x2Forward(y, x, d);
     return;
   }
   const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
-  const scale: f32 = 1 / <f32>(kH * kW); // count_include_pad: always the full window
   for (let plane = d.start; plane < d.end; plane++) {
     const xPlane = x + <usize>(plane * H * W) * 4;
     for (let p = 0; p < P; p++) {
-      const h0 = max(0, p * strideH - padH), h1 = min(H, p * strideH - padH + kH);
+      const top = p * strideH - padH, h0 = max(0, top), h1 = min(H, top + kH);
       for (let q = 0; q < Q; q++) {
-        const w0 = max(0, q * strideW - padW), w1 = min(W, q * strideW - padW + kW);
+        const left = q * strideW - padW, w0 = max(0, left), w1 = min(W, left + kW);
         let total: f32 = 0;
         for (let h = h0; h < h1; h++) {
           for (let w = w0; w < w1; w++) total += load<f32>(xPlane + <usize>(h * W + w) * 4);
         }
-        store<f32>(y + <usize>((plane * P + p) * Q + q) * 4, total * scale);
+        store<f32>(y + <usize>((plane * P + p) * Q + q) * 4, total / divisor(d, top, left));
       }
     }
   }
 }
 
 // Twin of avgPool2dForward above: its window walk, each gradient spread over the window instead of summed.
-export function avgPool2dBackward(dx: usize, dy: usize, d: WindowDims): void {
+export function avgPool2dBackward(dx: usize, dy: usize, d: Pool2dDims): void {
   if (isPair(d)) {
     avgPool2x2Backward(dx, dy, d);
     return;
   }
   const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
-  const scale: f32 = 1 / <f32>(kH * kW);
   for (let plane = d.start; plane < d.end; plane++) {
     const dxPlane = dx + <usize>(plane * H * W) * 4;
     for (let p = 0; p < P; p++) {
-      const h0 = max(0, p * strideH - padH), h1 = min(H, p * strideH - padH + kH);
+      const top = p * strideH - padH, h0 = max(0, top), h1 = min(H, top + kH);
       for (let q = 0; q < Q; q++) {
-        const w0 = max(0, q * strideW - padW), w1 = min(W, q * strideW - padW + kW);
-        const g = load<f32>(dy + <usize>((plane * P + p) * Q + q) * 4) * scale;
+        const left = q * strideW - padW, w0 = max(0, left), w1 = min(W, left + kW);
+        const g = load<f32>(dy + <usize>((plane * P + p) * Q + q) * 4) / divisor(d, top, left);
         for (let h = h0; h < h1; h++) {
           for (let w = w0; w < w1; w++) {
             const at = dxPlane + <usize>(h * W + w) * 4;

@@ -4,30 +4,95 @@
 
 import { WindowDims } from "./window";
 
+// The first tap of a window starting at `start` (negative in the padding) inside the input: firstTap in src/ops/maxpool2d.ts.
+// @ts-ignore: decorator
+@inline function firstTap(start: i32, dilation: i32): i32 {
+  return start >= 0 ? start : start + ((-start + dilation - 1) / dilation) * dilation;
+}
+
+// LeNet-modern's window (2×2, stride 2, no padding or dilation, every window whole) four windows at a time:
+// gather each window's four taps into four vectors (even and odd lanes of two rows), then apply PyTorch's rule
+// (a larger value or a NaN takes over) tap by tap in row-major order with lane masks instead of branches.
+function isPair(d: WindowDims): bool {
+  return d.kH == 2 && d.kW == 2 && d.strideH == 2 && d.strideW == 2 && d.padH == 0 && d.padW == 0
+    && d.dilationH == 1 && d.dilationW == 1 && 2 * d.P <= d.H && 2 * d.Q <= d.W;
+}
+
+// Takes (value, index) into (best, where) where PyTorch's rule says so: v > best or v is NaN.
+// @ts-ignore: decorator
+@inline function takeOver(best: v128, v: v128): v128 {
+  return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+}
+
+function maxPool2x2Forward(y: usize, argmax: usize, x: usize, d: WindowDims): void {
+  const H = d.H, W = d.W, P = d.P, Q = d.Q;
+  const lanes = i32x4(0, 2, 4, 6); // column offsets of four neighbouring windows' top-left taps
+  for (let plane = d.start; plane < d.end; plane++) {
+    for (let p = 0; p < P; p++) {
+      const rowStart = (plane * H + 2 * p) * W; // flat index of x[plane, 2p, 0]
+      const top = x + <usize>rowStart * 4, bottom = top + <usize>W * 4;
+      const out = (plane * P + p) * Q;
+      let q = 0;
+      for (; q + 4 <= Q; q += 4) {
+        const at = <usize>(2 * q) * 4;
+        const t0 = v128.load(top + at), t1 = v128.load(top + at, 16), b0 = v128.load(bottom + at), b1 = v128.load(bottom + at, 16);
+        const topLeft = i32x4.add(i32x4.splat(rowStart + 2 * q), lanes);
+        let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6); // the first tap always takes over from −∞ (or is −∞ itself)
+        let where = topLeft;
+        let v = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+        let take = takeOver(best, v);
+        best = v128.bitselect(v, best, take);
+        where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(1)), where, take);
+        v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+        take = takeOver(best, v);
+        best = v128.bitselect(v, best, take);
+        where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(W)), where, take);
+        v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        take = takeOver(best, v);
+        best = v128.bitselect(v, best, take);
+        where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(W + 1)), where, take);
+        v128.store(y + <usize>(out + q) * 4, best);
+        v128.store(argmax + <usize>(out + q) * 4, where);
+      }
+      for (; q < Q; q++) {
+        let best: f32 = -Infinity, where = rowStart + 2 * q;
+        for (let tap = 0; tap < 4; tap++) {
+          const index = rowStart + 2 * q + (tap >> 1) * W + (tap & 1);
+          const v = load<f32>(x + <usize>index * 4);
+          const wins = (v > best) | (v != v);
+          best = select<f32>(v, best, wins);
+          where = select<i32>(index, where, wins);
+        }
+        store<f32>(y + <usize>(out + q) * 4, best);
+        store<i32>(argmax + <usize>(out + q) * 4, where);
+      }
+    }
+  }
+}
+
+// Any window: the loops of src/ops/maxpool2d.ts.
 export function maxPool2dForward(y: usize, argmax: usize, x: usize, d: WindowDims): void {
-  const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
+  if (isPair(d)) {
+    maxPool2x2Forward(y, argmax, x, d);
+    return;
+  }
+  const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW;
+  const dilationH = d.dilationH, dilationW = d.dilationW, P = d.P, Q = d.Q;
   for (let plane = d.start; plane < d.end; plane++) {
     const first = plane * H * W; // flat index of x[plane, 0, 0]
     for (let p = 0; p < P; p++) {
-      const h0 = max(0, p * strideH - padH), h1 = min(H, p * strideH - padH + kH);
+      const top = p * strideH - padH, h0 = firstTap(top, dilationH), h1 = min(H, top + (kH - 1) * dilationH + 1);
       for (let q = 0; q < Q; q++) {
-        const w0 = max(0, q * strideW - padW), w1 = min(W, q * strideW - padW + kW);
+        const left = q * strideW - padW, w0 = firstTap(left, dilationW), w1 = min(W, left + (kW - 1) * dilationW + 1);
         let best: f32 = -Infinity;
         let where = first + h0 * W + w0;
-        let found = false;
-        for (let h = h0; h < h1 && !found; h++) {
-          for (let w = w0; w < w1; w++) {
+        for (let h = h0; h < h1; h += dilationH) {
+          for (let w = w0; w < w1; w += dilationW) {
             const index = first + h * W + w;
             const v = load<f32>(x + <usize>index * 4);
-            if (v > best) {
-              best = v;
-              where = index;
-            } else if (isNaN(v)) {
-              best = v; // a NaN wins and propagates, as in PyTorch
-              where = index;
-              found = true;
-              break;
-            }
+            const wins = (v > best) | (v != v); // larger, or NaN: PyTorch's rule, so the last NaN wins
+            best = select<f32>(v, best, wins); // selects, not branches: random data would mispredict half the time
+            where = select<i32>(index, where, wins);
           }
         }
         const out = (plane * P + p) * Q + q;

@@ -26,3 +26,13 @@ export class WindowDims {
   /** This thread's gemm workspace (conv2d), or 0. */
   work: usize;
 }
+
+// The pooling ops' geometry (Pool2dDims in src/ops/window.ts): the window, then
+// how avgPool2d divides each sum.
+@unmanaged
+export class Pool2dDims extends WindowDims {
+  /** 1: divide by the window clipped to the padded input; 0: by its real pixels only. */
+  countIncludePad: i32;
+  /** The divisor of every window when nonzero. */
+  divisorOverride: i32;
+}

@@ -5,7 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CONV2D_DIMS, DIMS_BLOCK_BYTES, GEMM_DIMS, LINEAR_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "../../src/backend/wasm-dims.js";
+import { CONV2D_DIMS, DIMS_BLOCK_BYTES, GEMM_DIMS, LINEAR_DIMS, POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "../../src/backend/wasm-dims.js";
 
 const WASM = new URL("../../src/wasm/", import.meta.url);
 
@@ -23,6 +23,7 @@ describe("dims structs shared by src/backend/wasm-dims.ts and src/wasm", () => {
   const structs = [
     { file: "window.ts", name: "WindowDims", layout: WINDOW_DIMS },
     { file: "conv2d.ts", name: "Conv2dDims", layout: CONV2D_DIMS },
+    { file: "window.ts", name: "Pool2dDims", layout: POOL2D_DIMS },
     { file: "gemm.ts", name: "GemmDims", layout: GEMM_DIMS },
     { file: "linear.ts", name: "LinearDims", layout: LINEAR_DIMS },
     { file: "softmax.ts", name: "SoftmaxDims", layout: SOFTMAX_DIMS },

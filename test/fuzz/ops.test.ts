@@ -140,17 +140,18 @@ for (const backend of BACKENDS) {
             const k = pairOf(kernel, [1, 1]);
             const s = pairOf(stride, k);
             const p = pairOf(padding, [0, 0]);
-            const valid = xShape.length === 4 && 2 * p[0] <= k[0] && 2 * p[1] <= k[1] && spatialOk(xShape) && xShape[2]! + 2 * p[0] >= k[0] && xShape[3]! + 2 * p[1] >= k[1];
+            const batched = xShape.length === 3 ? [1, ...xShape] : xShape; // (C, H, W) is PyTorch's unbatched input
+            const valid = batched.length === 4 && 2 * p[0] <= k[0] && 2 * p[1] <= k[1] && spatialOk(batched) && batched[2]! + 2 * p[0] >= k[0] && batched[3]! + 2 * p[1] >= k[1];
             const r = attempt(op, () => pool(x, kernel, options));
             if (!valid) {
               expect(r.ok, `${op} ${JSON.stringify({ xShape, kernel, options })} should be refused`).toBe(false);
-              if (!r.ok && xShape.length !== 4 && 2 * p[0] <= k[0] && 2 * p[1] <= k[1]) expectMentions(r.error, xShape);
+              if (!r.ok && batched.length !== 4 && 2 * p[0] <= k[0] && 2 * p[1] <= k[1]) expectMentions(r.error, xShape);
               return;
             }
             expect(r.ok, r.ok ? "" : r.error.message).toBe(true);
             if (!r.ok) return;
-            const ref = poolRef(x.data, xShape, k, s, p);
-            expectShape(r.value.shape, ref.shape);
+            const ref = poolRef(x.data, batched, k, s, p);
+            expectShape(r.value.shape, xShape.length === 3 ? ref.shape.slice(1) : ref.shape);
             expect(allFinite(r.value.data), `${op} of finite input is finite`).toBe(true);
             expectAllClose(r.value.data, ref.data, 1e-5, 1e-6, op);
             checkBackward(r.value, [x]);

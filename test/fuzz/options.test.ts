@@ -19,7 +19,7 @@ import {
   crossEntropy, datasetFromIdx, defaultGenerator, deserialize, encodeIdx, evaluate, evaluateAccuracy, fit, full, getBackend,
   isGradEnabled, lenet, lenetModern, linear, logSoftmax, makeDataset, manualSeed, matmul, max, maxPool2d, mean, mul, nllLoss, nn, noGrad, ones, optim,
   pad2d, parseIdx, parseImages, parseLabels, rand, randn, relu, serialize, setBackend, sigmoid, softmax, softmaxCrossEntropy, sub, subset,
-  sum, tanh, tensor, toMnistInput, trainStep, trainingPlotSvg, zeros, zerosLike, MNIST_CLASSES, toOnnx, fromOnnx, type Dataset,
+  sum, tanh, tensor, toMnistInput, maxUnpool2d, adaptiveAvgPool2d, trainStep, trainingPlotSvg, zeros, zerosLike, MNIST_CLASSES, toOnnx, fromOnnx, type Dataset,
 } from "../../src/index.js";
 import { reshape, view, flatten, unsqueeze, squeeze, permute, transpose, narrow, slice, cat, stack, indexSelect, gather } from "../../src/index.js"; // shape and indexing (issue 14)
 import {
@@ -64,10 +64,11 @@ const idxPath = join(work, "labels.idx");
 writeFileSync(idxPath, labelsIdx);
 const weightsPath = join(work, "weights.safetensors");
 save({ w: m23() }, weightsPath);
-const TENSOR_KEYS = ["requiresGrad"], RANDOM_KEYS = ["requiresGrad", "generator"], WINDOW_KEYS = ["stride", "padding"];
+const TENSOR_KEYS = ["requiresGrad"], RANDOM_KEYS = ["requiresGrad", "generator"];
 const CONV2D_LAYER_KEYS = ["kernelSize", "stride", "padding", "dilation", "groups", "paddingMode", "bias", "generator"];
 const CONV2D_KEYS = ["stride", "padding", "dilation", "groups"];
 const NLL_LOSS_KEYS = ["reduction", "weight", "ignoreIndex"], CROSS_ENTROPY_KEYS = [...NLL_LOSS_KEYS, "labelSmoothing"];
+const AVG_POOL_KEYS = ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"], MAX_POOL_KEYS = ["stride", "padding", "ceilMode", "dilation", "returnIndices"];
 const FIT_KEYS = ["net", "optimizer", "train", "test", "epochs", "batchSize", "generator", "start", "checkpointEvery", "onEpochStart", "onBatch", "onCheckpoint", "onEpoch"];
 
 // Public functions by export name (nn.X, optim.X for the namespaces).
@@ -97,8 +98,10 @@ const table: Record<string, Entry> = {
   matmul: { ops: ["matmul"], args: () => [m23(), tensor([[1], [2], [3]])], call: (...a) => matmul(...(a as [Tensor, Tensor])) },
   conv2d: { ops: ["conv2d"], args: () => [x4(), ones(1, 1, 3, 3), zeros(1), {}], call: (...a) => conv2d(...(a as Parameters<typeof conv2d>)), options: { at: 3, keys: CONV2D_KEYS } },
   pad2d: { ops: ["pad2d"], args: () => [x4(), [1, 1, 2, 0], { mode: "reflect" }], call: (...a) => pad2d(...(a as Parameters<typeof pad2d>)), options: { at: 2, keys: ["mode", "value"] } },
-  avgPool2d: { ops: ["avgPool2d"], args: () => [x4(), 2, {}], call: (...a) => avgPool2d(...(a as Parameters<typeof avgPool2d>)), options: { at: 2, keys: WINDOW_KEYS } },
-  maxPool2d: { ops: ["maxPool2d"], args: () => [x4(), 2, {}], call: (...a) => maxPool2d(...(a as Parameters<typeof maxPool2d>)), options: { at: 2, keys: WINDOW_KEYS } },
+  avgPool2d: { ops: ["avgPool2d"], args: () => [x4(), 2, {}], call: (...a) => avgPool2d(...(a as Parameters<typeof avgPool2d>)), options: { at: 2, keys: AVG_POOL_KEYS } },
+  maxPool2d: { ops: ["maxPool2d"], args: () => [x4(), 2, {}], call: (...a) => maxPool2d(...(a as Parameters<typeof maxPool2d>)), options: { at: 2, keys: MAX_POOL_KEYS } },
+  maxUnpool2d: { ops: ["maxUnpool2d"], args: () => [ones(1, 1, 2, 2), tensor([[[[0, 3], [0, 3]]]]), 2, {}], call: (...a) => maxUnpool2d(...(a as Parameters<typeof maxUnpool2d>)), options: { at: 3, keys: ["stride", "padding", "outputSize"] } },
+  adaptiveAvgPool2d: { ops: ["adaptiveAvgPool2d"], args: () => [x4(), [2, null]], call: (...a) => adaptiveAvgPool2d(...(a as Parameters<typeof adaptiveAvgPool2d>)) },
   sigmoid: { ops: ["sigmoid"], args: () => [m23()], call: (...a) => sigmoid(...(a as [Tensor])) },
   relu: { ops: ["relu"], args: () => [m23()], call: (...a) => relu(...(a as [Tensor])) },
   tanh: { ops: ["tanh"], args: () => [m23()], call: (...a) => tanh(...(a as [Tensor])) },
@@ -156,8 +159,12 @@ const table: Record<string, Entry> = {
   "nn.Linear": { ops: ["Linear"], args: () => [2, 3, {}], call: (...a) => new nn.Linear(...(a as ConstructorParameters<typeof nn.Linear>)), options: { at: 2, keys: ["bias", "generator"] } },
   "nn.Linear.forward": { ops: ["Linear.forward"], args: () => [m23()], call: (...a) => (new nn.Linear(3, 2).forward as (...v: unknown[]) => Tensor)(...a) },
   "nn.Module.loadStateDict": { ops: ["Linear.loadStateDict"], args: () => [new nn.Linear(3, 2).stateDict(), {}], call: (...a) => (new nn.Linear(3, 2).loadStateDict as (...v: unknown[]) => unknown)(...a), options: { at: 1, keys: ["strict"] } },
-  "nn.AvgPool2d": { ops: ["AvgPool2d"], args: () => [2, {}], call: (...a) => new nn.AvgPool2d(...(a as ConstructorParameters<typeof nn.AvgPool2d>)), options: { at: 1, keys: WINDOW_KEYS } },
-  "nn.MaxPool2d": { ops: ["MaxPool2d"], args: () => [2, {}], call: (...a) => new nn.MaxPool2d(...(a as ConstructorParameters<typeof nn.MaxPool2d>)), options: { at: 1, keys: WINDOW_KEYS } },
+  "nn.AvgPool2d": { ops: ["AvgPool2d"], args: () => [2, {}], call: (...a) => new nn.AvgPool2d(...(a as ConstructorParameters<typeof nn.AvgPool2d>)), options: { at: 1, keys: AVG_POOL_KEYS } },
+  "nn.MaxPool2d": { ops: ["MaxPool2d"], args: () => [2, {}], call: (...a) => new nn.MaxPool2d(...(a as ConstructorParameters<typeof nn.MaxPool2d>)), options: { at: 1, keys: MAX_POOL_KEYS } },
+  "nn.MaxPool2d.forwardWithIndices": { ops: ["MaxPool2d.forwardWithIndices"], args: () => [x4()], call: (...a) => (new nn.MaxPool2d(2).forwardWithIndices as (...v: unknown[]) => unknown)(...a) },
+  "nn.AdaptiveAvgPool2d": { ops: ["AdaptiveAvgPool2d"], args: () => [[1, 1]], call: (...a) => new nn.AdaptiveAvgPool2d(...(a as ConstructorParameters<typeof nn.AdaptiveAvgPool2d>)) },
+  "nn.MaxUnpool2d": { ops: ["MaxUnpool2d"], args: () => [2, {}], call: (...a) => new nn.MaxUnpool2d(...(a as ConstructorParameters<typeof nn.MaxUnpool2d>)), options: { at: 1, keys: ["stride", "padding"] } },
+  "nn.MaxUnpool2d.forward": { ops: ["MaxUnpool2d.forward", "maxUnpool2d"], args: () => [ones(1, 1, 2, 2), tensor([[[[0, 3], [0, 3]]]]), [4, 4]], call: (...a) => (new nn.MaxUnpool2d(2).forward as (...v: unknown[]) => unknown)(...a) },
   "nn.Sigmoid": { ops: ["Sigmoid"], args: () => [], call: (...a) => new (nn.Sigmoid as new (...v: unknown[]) => nn.Sigmoid)(...a) },
   "nn.ReLU": { ops: ["ReLU"], args: () => [], call: (...a) => new (nn.ReLU as new (...v: unknown[]) => nn.ReLU)(...a) },
   "nn.Tanh": { ops: ["Tanh"], args: () => [], call: (...a) => new (nn.Tanh as new (...v: unknown[]) => nn.Tanh)(...a) },
@@ -315,11 +322,6 @@ suite("fuzz: nothing silently ignored (issue 13 §1)", () => {
 suite("not supported yet: PyTorch options torchlet lacks are named as such", () => {
   const cases: [string, () => unknown, string][] = [
     ["Conv2d device", () => new nn.Conv2d(1, 2, 3, { device: "cuda" } as object), "Conv2d: option device is not supported yet"],
-    ["maxPool2d ceilMode", () => maxPool2d(x4(), 2, { ceilMode: true } as object), "maxPool2d: option ceilMode is not supported yet"],
-    ["maxPool2d returnIndices", () => maxPool2d(x4(), 2, { returnIndices: true } as object), "maxPool2d: option returnIndices is not supported yet"],
-    ["MaxPool2d dilation", () => new nn.MaxPool2d(2, { dilation: 2 } as object), "MaxPool2d: option dilation is not supported yet"],
-    ["avgPool2d countIncludePad", () => avgPool2d(x4(), 2, { countIncludePad: false } as object), "avgPool2d: option countIncludePad is not supported yet"],
-    ["AvgPool2d divisor_override", () => new nn.AvgPool2d(2, { divisor_override: 3 } as object), "AvgPool2d: option divisor_override (divisorOverride) is not supported yet"],
     ["DataLoader num_workers", () => new nn.DataLoader(data(), { num_workers: 2 } as object), "DataLoader: option num_workers (numWorkers) is not supported yet"],
     ["zeros dtype", () => zeros([2], { dtype: "float64" } as object), "zeros: option dtype is not supported yet (torchlet implements requiresGrad)"],
     // broadcasting and elementwise math (issue 14)
@@ -367,5 +369,22 @@ suite("not supported yet: PyTorch options torchlet lacks are named as such", () 
     const before = defaultGenerator.getState();
     refuses(["randn"], () => randn([2], { generatr: new Generator(1) } as object));
     expect(defaultGenerator.getState()).toEqual(before);
+  });
+});
+
+// ---- pooling (issue 13): every PyTorch option is implemented, so PyTorch's spellings get a did-you-mean ----
+suite("pooling options in PyTorch's spelling", () => {
+  it("snake_case pooling options name the camelCase one torchlet takes", () => {
+    expect(refuses(["maxPool2d"], () => maxPool2d(x4(), 2, { ceil_mode: true } as object)).message).toContain('unknown option "ceil_mode"; did you mean "ceilMode"?');
+    expect(refuses(["maxPool2d"], () => maxPool2d(x4(), 2, { return_indices: true } as object)).message).toContain('did you mean "returnIndices"?');
+    expect(refuses(["MaxPool2d"], () => new nn.MaxPool2d(2, { dilations: 2 } as object)).message).toContain('did you mean "dilation"?');
+    expect(refuses(["avgPool2d"], () => avgPool2d(x4(), 2, { count_include_pad: false } as object)).message).toContain('did you mean "countIncludePad"?');
+    expect(refuses(["AvgPool2d"], () => new nn.AvgPool2d(2, { divisor_override: 3 } as object)).message).toContain('did you mean "divisorOverride"?');
+    expect(refuses(["maxUnpool2d"], () => maxUnpool2d(ones(1, 1, 1, 1), zeros(1, 1, 1, 1), 2, { output_size: [2, 2] } as object)).message).toContain('did you mean "outputSize"?');
+  });
+
+  it("an option of the other pooling op is unknown, not ignored", () => {
+    expect(refuses(["avgPool2d"], () => avgPool2d(x4(), 2, { dilation: 2 } as object)).message).toContain('unknown option "dilation"');
+    expect(refuses(["maxPool2d"], () => maxPool2d(x4(), 2, { divisorOverride: 2 } as object)).message).toContain('unknown option "divisorOverride"');
   });
 });

@@ -127,9 +127,10 @@ describe("pooling errors", () => {
     expectError(() => maxPool2d(zeros(1, 1, 3, 5), [1, 6]), "SHAPE_MISMATCH", ["maxPool2d:", "kernel 1×6 is larger than the padded input 3×5"]);
   });
 
-  it("non-4-D input", () => {
-    expectError(() => avgPool2d(zeros(2, 6, 6), 2), "SHAPE_MISMATCH", ["avgPool2d:", "input must be 4-D", "[2,6,6]"]);
-    expectError(() => maxPool2d(zeros(36), 2), "SHAPE_MISMATCH", ["maxPool2d:", "input must be 4-D", "[36]"]);
+  it("input neither 3-D nor 4-D (3-D is PyTorch's unbatched (C, H, W), tested in pool.test.ts)", () => {
+    expectError(() => avgPool2d(zeros(6, 6), 2), "SHAPE_MISMATCH", ["avgPool2d:", "input must be 3-D (C, H, W) or 4-D (N, C, H, W)", "[6,6]"]);
+    expectError(() => avgPool2d(zeros(1, 2, 2, 6, 6), 2), "SHAPE_MISMATCH", ["avgPool2d:", "input must be 3-D (C, H, W) or 4-D", "[1,2,2,6,6]"]);
+    expectError(() => maxPool2d(zeros(36), 2), "SHAPE_MISMATCH", ["maxPool2d:", "input must be 3-D (C, H, W) or 4-D", "[36]"]);
   });
 });
 

@@ -81,7 +81,7 @@ describe("kernels.* entry checks", () => {
     for (const name of backendKernels as (keyof Kernels)[]) expect(checked, name).toContain(name);
     expect(Object.keys(valid).sort()).toEqual([...checked].sort());
     const helpers = Object.entries(kernels).filter(([, v]) => typeof v === "function" && !isChecked(v)).map(([k]) => k);
-    expect(helpers.sort()).toEqual(["conv2dColsLength", "conv2dDims", "pad2dDims", "pool2dDims", "poolWindow", "reduceDims", "unchecked", "windowDims"]);
+    expect(helpers.sort()).toEqual(["adaptiveAvgPool2dDims", "conv2dColsLength", "conv2dDims", "pad2dDims", "pool2dDims", "pool2dOutputShape", "poolWindow", "reduceDims", "unchecked", "windowCount", "windowDims"]);
   });
 
   it.each(checkedKernels)("%s: a valid call computes what the bare kernel computes, bit for bit", (name, checked) => {

@@ -202,6 +202,107 @@ def pool2d_cases():
             run(name, "maxPool2d", options, {"x": distinct(g, (N, C, H, W), negative)},
                 lambda x: F.max_pool2d(x, k, stride=s, padding=p), g=g)
 
+# ---- pooling options (issue 13, branch pool) ------------------------------------
+# Every option of avg_pool2d / max_pool2d, unbatched input, return_indices through
+# max_unpool2d, adaptive_avg_pool2d, and windows holding NaN (files nan_*: their
+# outputs are not finite, so pytorch.test.ts checks them in its own block).
+
+POOL_OPTION_CASES = [
+    # name, op, input shape, options (torchlet's spelling)
+    ("avgPool2d_ceil", "avgPool2d", (2, 2, 7, 6), {"kernelSize": 3, "stride": 2, "padding": 1, "ceilMode": True}),
+    ("avgPool2d_ceil_k2_odd", "avgPool2d", (1, 3, 7, 9), {"kernelSize": 2, "ceilMode": True}),
+    ("avgPool2d_exclude_pad", "avgPool2d", (2, 2, 6, 7), {"kernelSize": [3, 2], "stride": [2, 1], "padding": [1, 1], "countIncludePad": False}),
+    ("avgPool2d_ceil_exclude_pad", "avgPool2d", (1, 2, 8, 7), {"kernelSize": 4, "stride": 3, "padding": 2, "ceilMode": True, "countIncludePad": False}),
+    ("avgPool2d_divisor_override", "avgPool2d", (2, 2, 7, 7), {"kernelSize": 3, "stride": 2, "padding": 1, "ceilMode": True, "divisorOverride": 5}),
+    ("avgPool2d_unbatched", "avgPool2d", (3, 6, 5), {"kernelSize": 2, "stride": 1, "padding": 1, "countIncludePad": False}),
+    ("maxPool2d_dilation", "maxPool2d", (2, 2, 9, 8), {"kernelSize": 3, "stride": [1, 2], "padding": 1, "dilation": [2, 3]}),
+    ("maxPool2d_ceil", "maxPool2d", (1, 3, 7, 6), {"kernelSize": 2, "ceilMode": True}),
+    ("maxPool2d_ceil_dilation_negative", "maxPool2d", (2, 1, 10, 9), {"kernelSize": [2, 3], "stride": 2, "padding": 1, "dilation": 2, "ceilMode": True}),
+    ("maxPool2d_unbatched", "maxPool2d", (2, 7, 6), {"kernelSize": 3, "stride": 2, "padding": 1}),
+    ("maxPoolUnpool2d_k2", "maxPoolUnpool2d", (2, 2, 6, 7), {"kernelSize": 2}),
+    ("maxPoolUnpool2d_overlap_unbatched", "maxPoolUnpool2d", (2, 7, 7), {"kernelSize": 3, "stride": 2, "padding": 1}),
+    ("adaptiveAvgPool2d_divisible", "adaptiveAvgPool2d", (2, 3, 8, 6), {"outputSize": [4, 3]}),
+    ("adaptiveAvgPool2d_nondivisible", "adaptiveAvgPool2d", (2, 2, 7, 5), {"outputSize": [3, 4]}),
+    ("adaptiveAvgPool2d_larger_null", "adaptiveAvgPool2d", (3, 4, 5), {"outputSize": [6, None]}),
+    ("adaptiveAvgPool2d_global", "adaptiveAvgPool2d", (2, 4, 5, 5), {"outputSize": 1}),
+]
+
+
+def torch_pool_options(options):
+    """torch's keyword arguments for torchlet's pooling options."""
+    names = {"stride": "stride", "padding": "padding", "dilation": "dilation", "ceilMode": "ceil_mode",
+             "countIncludePad": "count_include_pad", "divisorOverride": "divisor_override"}
+    return {names[k]: pair(v) for k, v in options.items() if k in names}
+
+
+def max_pool_unpool(x, kernel, **kw):
+    """max_pool2d with return_indices, then max_unpool2d back to x's size: the values at their indices, zeros elsewhere."""
+    values, indices = F.max_pool2d(x, kernel, return_indices=True, **kw)
+    unpool_kw = {k: v for k, v in kw.items() if k in ("stride", "padding")}
+    # torch calls its scatter nondeterministic (repeated indices); here they carry the same maximum, so any order agrees
+    torch.use_deterministic_algorithms(False)
+    y = F.max_unpool2d(values, indices, kernel, output_size=x.shape[-2:], **unpool_kw)
+    torch.use_deterministic_algorithms(True)
+    return y, indices
+
+
+def pool_option_cases():
+    for name, op, shape, options in POOL_OPTION_CASES:
+        g = generator(name)
+        kw = torch_pool_options(options)
+        if op == "avgPool2d":
+            k = pair(options["kernelSize"])
+            run(name, op, options, {"x": randn(g, shape)}, lambda x: F.avg_pool2d(x, k, **kw), g=g)
+        elif op == "maxPool2d":
+            k = pair(options["kernelSize"])
+            run(name, op, options, {"x": distinct(g, shape, name.endswith("_negative"))}, lambda x: F.max_pool2d(x, k, **kw), g=g)
+        elif op == "maxPoolUnpool2d":
+            # y = maxUnpool2d(maxPool2d(x, returnIndices), outputSize = x's size); the pooling's indices saved too
+            k = pair(options["kernelSize"])
+            leaf = distinct(g, shape).requires_grad_(True)
+            y, indices = max_pool_unpool(leaf, k, **kw)
+            dy = randn(g, y.shape)
+            y.backward(dy)
+            save(name, op, options, {"x": leaf.detach()}, y.detach(), {"x": leaf.grad}, dy)
+            append_tensor(name, "indices", indices.float())
+        else:
+            size = options["outputSize"]
+            size = tuple(size) if isinstance(size, list) else size
+            run(name, op, options, {"x": randn(g, shape)}, lambda x: F.adaptive_avg_pool2d(x, size), g=g)
+
+
+NAN = float("nan")
+NAN_POOL_CASES = [
+    # name, 2-D plane values, options: windows with one NaN, several, NaN beside larger values, all NaN
+    ("nan_maxPool2d_windows", [[1, NAN, 3, NAN, 2, 2], [NAN, 5, 9, 1, NAN, NAN], [4, 0, NAN, -1, 7, 8], [2, 3, 1, 6, NAN, 5]], {"kernelSize": 2, "returnIndices": True}),
+    ("nan_maxPool2d_overlap", [[1, NAN, 3, 4, NAN], [0, 2, NAN, 8, 1], [5, 1, 2, 3, 4]], {"kernelSize": [2, 3], "stride": 1, "padding": [1, 1], "returnIndices": True}),
+]
+
+
+def nan_pool_cases():
+    for name, rows, options in NAN_POOL_CASES:
+        g = generator(name)
+        x = torch.tensor(rows).reshape(1, 1, len(rows), len(rows[0]))
+        leaf = x.clone().requires_grad_(True)
+        kw = torch_pool_options(options)
+        values, indices = F.max_pool2d(leaf, pair(options["kernelSize"]), return_indices=True, **kw)
+        dy = randn(g, values.shape)
+        values.backward(dy)
+        save(name, "maxPool2d", options, {"x": x}, values.detach(), {"x": leaf.grad}, dy)
+        append_tensor(name, "indices", indices.float())
+
+
+def append_tensor(name, key, value):
+    """Rewrites fixture `name` with one more tensor (the metadata kept)."""
+    from common import read_safetensors  # noqa: E402
+    path = os.path.join(FIXTURES, name + ".safetensors")
+    tensors, metadata = read_safetensors(path)
+    tensors[key] = value.detach()
+    write_safetensors(path, tensors, metadata)
+    written[-1] = (name, os.path.getsize(path))
+
+# ---- end of pooling options (branch pool) ----------------------------------------
+
 # ---- linear --------------------------------------------------------------------
 
 LINEAR_CASES = [
@@ -602,6 +703,8 @@ def main():
     conv2d_cases()
     conv2d_option_cases()
     pool2d_cases()
+    pool_option_cases()  # branch pool
+    nan_pool_cases()  # branch pool
     linear_cases()
     activation_cases()
     cross_entropy_cases()
