@@ -12,7 +12,7 @@ import type { LinearDims } from "../ops/linear.js";
 import { pair, poolWindow, pool2dDims, type Pool2dOptions, type Size2 } from "../ops/window.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
-import { StepLayer, count, type LayerStep } from "./step.js";
+import { StepLayer, count, viewStep, type LayerStep } from "./step.js";
 import { kaimingUniform, uniform, fans } from "./init.js";
 
 /** Layer options PyTorch has and torchlet does not implement yet (parameters are float32 on the CPU). */
@@ -331,11 +331,6 @@ export class Reshape extends StepLayer {
   protected override extraRepr(): string {
     return this.shape.join(", ");
   }
-}
-
-// Flatten and Reshape relabel the shape: no kernels, and a Plan gives them their input's buffers.
-function viewStep(outputShape: number[]): LayerStep {
-  return { outputShape, view: true, forward: () => {}, backward: () => {} };
 }
 
 // Conv2d's third argument: a kernel size (number or [height, width]), or else the options object.

@@ -12,3 +12,6 @@ export { softmaxCrossEntropy, crossEntropy, type Labels, type CrossEntropyOption
 export { add, sub, mul } from "./elementwise.js";
 export { sum, mean } from "./reduce.js";
 export type { Size2, WindowOptions, Pool2dOptions } from "./window.js";
+export { mseLoss, l1Loss } from "./regression-loss.js";
+export { binaryCrossEntropyWithLogits, type BceWithLogitsOptions } from "./bce-with-logits.js";
+export type { Reduction, ReductionOptions } from "./loss-reduction.js";

@@ -13,3 +13,6 @@ export { linearForward, linearBackward, type LinearDims } from "./linear.js";
 export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward, type SoftmaxDims } from "./softmax.js";
 export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy.js";
 export { addForward, addBackward, subForward, subBackward, mulForward, mulBackward, axpy } from "./elementwise.js";
+export { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "./regression-loss.js";
+export { bceWithLogitsForward, bceWithLogitsBackward } from "./bce-with-logits.js";
+export type { LossDims } from "./loss-reduction.js";
