@@ -10,3 +10,5 @@ export { Plan, type PlanOptions, type BatchResult, type DatasetResult } from "./
 export { StepLayer, type LayerStep, type StepBuffers, type StepScratch } from "./step.js";
 export { Identity, Unflatten } from "./views.js";
 export { ModuleList } from "./module-list.js";
+export { BatchNorm1d, BatchNorm2d, type BatchNormLayerOptions } from "./batchnorm.js";
+export { Dropout } from "./dropout.js";

@@ -35,8 +35,14 @@ export class CrossEntropyLoss {
 abstract class ElementwiseLoss<O extends ReductionOptions> {
   /** How the per-element losses are reduced: "mean" (default), "sum" or "none". */
   readonly reduction: Reduction;
+  /** The class name, e.g. "MSELoss": errors of forward carry it. */
+  readonly typeName: string;
+  /** The checked options, the reduction resolved. */
+  protected readonly options: Readonly<O>;
 
-  constructor(readonly typeName: string, protected readonly options: O & { reduction: Reduction }) {
+  constructor(typeName: string, options: O & { reduction: Reduction }) {
+    this.typeName = typeName;
+    this.options = options;
     this.reduction = options.reduction;
   }
 
@@ -46,6 +52,7 @@ abstract class ElementwiseLoss<O extends ReductionOptions> {
     return this.compute(input, target);
   }
 
+  /** The loss function of this module, called with the module's options. */
   protected abstract compute(input: Tensor, target: Tensor): Tensor;
 }
 
@@ -60,6 +67,7 @@ export class MSELoss extends ElementwiseLoss<ReductionOptions> {
     super("MSELoss", checkLossOptions("MSELoss", options, ["reduction"]));
   }
 
+  /** The loss of input against target, with this module's options. */
   protected compute(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, { reduction: this.reduction });
   }
@@ -76,6 +84,7 @@ export class L1Loss extends ElementwiseLoss<ReductionOptions> {
     super("L1Loss", checkLossOptions("L1Loss", options, ["reduction"]));
   }
 
+  /** The loss of input against target, with this module's options. */
   protected compute(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, { reduction: this.reduction });
   }
@@ -92,6 +101,7 @@ export class BCEWithLogitsLoss extends ElementwiseLoss<BceWithLogitsOptions> {
     super("BCEWithLogitsLoss", checkLossOptions("BCEWithLogitsLoss", options, BCE_WITH_LOGITS_OPTIONS));
   }
 
+  /** The loss of input against target, with this module's options. */
   protected compute(input: Tensor, target: Tensor): Tensor {
     const { weight, posWeight } = this.options;
     return binaryCrossEntropyWithLogits(input, target, { reduction: this.reduction, ...(weight && { weight }), ...(posWeight && { posWeight }) });

@@ -62,6 +62,7 @@ export class ModuleList extends Module implements Iterable<Module> {
     return this.items.length;
   }
 
+  /** The modules in order: `for (const layer of list)`. */
   [Symbol.iterator](): Iterator<Module> {
     return this.items[Symbol.iterator]();
   }

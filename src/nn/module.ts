@@ -57,7 +57,7 @@ export abstract class Module {
 
   /**
    * Registers a buffer: state that is saved and loaded with the parameters but gets no
-   * gradient and no optimizer update (BatchNorm's `running_mean`), as PyTorch's `register_buffer`.
+   * gradient and no optimizer update, such as `running_mean` of a BatchNorm; PyTorch calls it `register_buffer`.
    */
   protected registerBuffer(name: string, value: Tensor): Tensor {
     checkName(this, name);

@@ -1,6 +1,6 @@
 // binaryCrossEntropyWithLogits — PyTorch's F.binary_cross_entropy_with_logits:
 // the sigmoid and the binary cross-entropy fused, so large logits never
-// reach log(0).
+// reach log(0) (docs/losses.md).
 //
 // Legend: n elements of logits x and targets t (the same shape, t in [0, 1]);
 // w the weight and p the posWeight, each broadcast to x's shape (1 when absent);

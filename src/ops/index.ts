@@ -15,3 +15,5 @@ export type { Size2, WindowOptions, Pool2dOptions } from "./window.js";
 export { mseLoss, l1Loss } from "./regression-loss.js";
 export { binaryCrossEntropyWithLogits, type BceWithLogitsOptions } from "./bce-with-logits.js";
 export type { Reduction, ReductionOptions } from "./loss-reduction.js";
+export { dropout, type DropoutOptions } from "./dropout.js";
+export { batchNorm, type BatchNormOptions } from "./batchnorm.js";

@@ -16,3 +16,5 @@ export { addForward, addBackward, subForward, subBackward, mulForward, mulBackwa
 export { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "./regression-loss.js";
 export { bceWithLogitsForward, bceWithLogitsBackward } from "./bce-with-logits.js";
 export type { LossDims } from "./loss-reduction.js";
+export { dropoutForward, dropoutBackward, dropoutMask, type DropoutDims } from "./dropout.js";
+export { batchNormMoments, batchNormForward, batchNormBackward, updateRunningStats, type BatchNormDims } from "./batchnorm.js";

@@ -1,6 +1,6 @@
 // What the elementwise losses (mseLoss, l1Loss, binaryCrossEntropyWithLogits)
 // share: PyTorch's `reduction` option and the one code path that turns
-// per-element losses ℓ_i into the result and sends the gradient back.
+// per-element losses ℓ_i into the result and sends the gradient back (docs/losses.md).
 //
 // Legend: n = elements of the input (and target); ℓ_i the loss of element i.
 //   "none" → L (input's shape) = ℓ        ∂L/∂ℓ_i = dL_i

@@ -1,4 +1,4 @@
-// mseLoss and l1Loss — the regression losses, PyTorch's F.mse_loss and F.l1_loss.
+// mseLoss and l1Loss — the regression losses, PyTorch's F.mse_loss and F.l1_loss (docs/losses.md).
 //
 // Legend: n elements of input x and target t (the same shape); ℓ_i per element,
 // reduced by `reduction` (loss-reduction.ts).

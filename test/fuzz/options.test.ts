@@ -151,6 +151,18 @@ const table: Record<string, Entry> = {
   "nn.Unflatten": { ops: ["Unflatten"], args: () => [1, [3, 1]], call: (...a) => new nn.Unflatten(...(a as [number, number[]])) },
   "nn.ModuleList": { ops: ["ModuleList", "ModuleList.registerModule"], args: () => [[new nn.ReLU()]], call: (...a) => new nn.ModuleList(...(a as [nn.Module[]])) },
   "nn.ModuleList.append": { ops: ["ModuleList.append", "ModuleList.register"], args: () => [new nn.ReLU()], call: (...a) => (new nn.ModuleList().append as (...v: unknown[]) => unknown)(...a) },
+  dropout: { ops: ["dropout"], args: () => [m23(), 0.5, true, {}], call: (...a) => torchlet.dropout(...(a as Parameters<typeof torchlet.dropout>)), options: { at: 3, keys: ["generator"] } },
+  batchNorm: { ops: ["batchNorm"], args: () => [m23(), zeros(3), ones(3), {}], call: (...a) => torchlet.batchNorm(...(a as Parameters<typeof torchlet.batchNorm>)), options: { at: 3, keys: ["weight", "bias", "training", "momentum", "eps"] } },
+  "nn.Dropout": { ops: ["Dropout"], args: () => [0.5, {}], call: (...a) => new nn.Dropout(...(a as ConstructorParameters<typeof nn.Dropout>)), options: { at: 1, keys: ["generator"] } },
+  "nn.BatchNorm1d": { ops: ["BatchNorm1d"], args: () => [3, {}], call: (...a) => new nn.BatchNorm1d(...(a as ConstructorParameters<typeof nn.BatchNorm1d>)), options: { at: 1, keys: ["eps", "momentum", "affine", "trackRunningStats"] } },
+  "nn.BatchNorm2d": { ops: ["BatchNorm2d"], args: () => [3, {}], call: (...a) => new nn.BatchNorm2d(...(a as ConstructorParameters<typeof nn.BatchNorm2d>)), options: { at: 1, keys: ["eps", "momentum", "affine", "trackRunningStats"] } },
+  "nn.BatchNorm1d.forward": { ops: ["BatchNorm1d.forward"], args: () => [m23()], call: (...a) => (new nn.BatchNorm1d(3).forward as (...v: unknown[]) => Tensor)(...a) },
+  "optim.SGD.addParamGroup": { ops: ["SGD.addParamGroup", "SGD", "SGD: paramGroups[1]"], args: () => [{ params: [zeros(2, { requiresGrad: true })], lr: 0.1 }], call: (...a) => (new optim.SGD(net().parameters(), { lr: 0.1 }).addParamGroup as (...v: unknown[]) => unknown)(...a), options: { at: 0, keys: ["params", "lr", "momentum", "dampening", "nesterov", "weightDecay", "maximize"] } },
+  "optim.lrScheduler.StepLR.loadStateDict": {
+    ops: ["StepLR.loadStateDict"], options: { at: 0, keys: ["step_size", "gamma", "base_lrs", "last_epoch", "_step_count", "_last_lr"] },
+    args: () => [new optim.lrScheduler.StepLR(new optim.SGD(net().parameters(), { lr: 0.1 }), { stepSize: 2 }).stateDict()],
+    call: (...a) => (new optim.lrScheduler.StepLR(new optim.SGD(net().parameters(), { lr: 0.1 }), { stepSize: 2 }).loadStateDict as (...v: unknown[]) => unknown)(...a),
+  },
   "nn.ModuleList.at": { ops: ["ModuleList.at"], args: () => [0], call: (...a) => (new nn.ModuleList([new nn.ReLU()]).at as (...v: unknown[]) => unknown)(...a) },
   // LeNet, training, plots
   lenet: { ops: ["lenet"], args: () => [{}], call: (...a) => lenet(...(a as [object])), options: { at: 0, keys: ["generator"] } },
