@@ -12,3 +12,4 @@ export { Identity, Unflatten } from "./views.js";
 export { ModuleList } from "./module-list.js";
 export { BatchNorm1d, BatchNorm2d, type BatchNormLayerOptions } from "./batchnorm.js";
 export { Dropout } from "./dropout.js";
+export { TensorDataset, type IntegerLabels } from "./tensor-dataset.js";

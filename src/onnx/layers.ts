@@ -10,11 +10,16 @@
 //   Sigmoid, ReLU, Tanh ↔ Sigmoid, Relu, Tanh
 //   Flatten    ↔ Flatten (axis 1), else Reshape
 //   Reshape    ↔ Reshape with a constant shape
-//   (nothing)  ← Identity
+//   BatchNorm1d/2d → BatchNormalization (inference: running statistics), ← as a layer in eval mode
+//   Identity   ↔ Identity (read back as no layer)
+//   Dropout    → Identity (dropout is the identity at inference); Dropout (inference) ← no layer
 
 import { TorchletError, formatShape } from "../errors.js";
 import { Generator } from "../tensor/random.js";
 import { Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU, Tanh, Flatten, Reshape } from "../nn/layers.js";
+import { BatchNorm1d, BatchNorm2d } from "../nn/batchnorm.js";
+import { Dropout } from "../nn/dropout.js";
+import { Identity } from "../nn/views.js";
 import type { Module } from "../nn/module.js";
 import type { NodeProto } from "./proto.js";
 import { attributesOf, refuse, nodeLabel, IMPORT_OP, type ConstantValue } from "./values.js";
@@ -25,8 +30,8 @@ export interface ExportContext {
   floats(name: string, data: Float32Array, dims: readonly number[]): string;
   /** Adds an int64 initializer (a shape) and returns its name. */
   ints(name: string, values: readonly number[]): string;
-  /** Adds a node reading `inputs`; returns the name of its one output. */
-  node(opType: string, inputs: readonly string[], attributes?: Readonly<Record<string, number | readonly number[]>>): string;
+  /** Adds a node reading `inputs`; returns the name of its one output. A number is an INT attribute, `{ float }` a FLOAT one. */
+  node(opType: string, inputs: readonly string[], attributes?: Readonly<Record<string, number | readonly number[] | { readonly float: number }>>): string;
 }
 
 /** One layer to export: where it sits ("1", "0.3"), the value it reads and that value's shape. */
@@ -241,6 +246,51 @@ function reshapeImport(ctx: ImportContext): ImportResult {
   return one(new Reshape(...shape));
 }
 
+// BatchNormalization at inference (training_mode 0): y = scale·(x − mean)/√(var + epsilon) + B per channel.
+// ONNX's momentum is PyTorch's 1 − momentum; the layer comes in eval mode, as the node computes.
+function batchNormImport(ctx: ImportContext): ImportResult {
+  const { node, inputShape } = ctx;
+  const a = attributesOf(node, ["epsilon", "momentum", "training_mode", "spatial"]);
+  if (a.int("training_mode", 0) !== 0) refuse(node, "training_mode", a.int("training_mode", 0), "torchlet imports the inference form (0)");
+  if (a.int("spatial", 1) !== 1) refuse(node, "spatial", a.int("spatial", 1), "torchlet normalises per channel (1)");
+  if (node.output.length !== 1) refuse(node, "outputs", node.output, "torchlet's BatchNorm has one output (no running-statistics outputs)");
+  const rank = inputShape.length;
+  if (rank < 2 || rank > 4) refuse(node, "input rank", rank, "torchlet has BatchNorm1d ((N, C), (N, C, L)) and BatchNorm2d ((N, C, H, W))");
+  const C = inputShape[1]!;
+  const [scale, bias, mean, variance] = ["scale", "B", "input_mean", "input_var"].map((role, i) => requireConstant(ctx, i + 1, role, 1));
+  for (const [role, c] of [["scale", scale], ["B", bias], ["input_mean", mean], ["input_var", variance]] as const) {
+    if (c!.dims[0] !== C) throw new TorchletError(IMPORT_OP, "SHAPE_MISMATCH", `${nodeLabel(node)}: ${role} has shape ${formatShape(c!.dims)}, expected [${C}] (the input's channels)`);
+  }
+  const options = { eps: a.float("epsilon", 1e-5), momentum: 1 - a.float("momentum", 0.9) };
+  const layer = rank === 4 ? new BatchNorm2d(C, options) : new BatchNorm1d(C, options);
+  setWeights(ctx, layer.weight!.data, scale!, layer.bias!.data, bias);
+  setWeights(ctx, layer.runningMean!.data, mean!, layer.runningVar!.data, variance);
+  return one(layer.eval());
+}
+
+// Dropout at inference is the identity: no layer. Its mask output, or a training_mode that may be true, is refused.
+function dropoutImport(ctx: ImportContext): ImportResult {
+  const { node } = ctx;
+  attributesOf(node, ["seed", "ratio", "is_test"]);
+  const training = ctx.constant(node, 2);
+  if (node.input[2] !== undefined && node.input[2] !== "" && (training === undefined || training.values[0] !== 0)) {
+    refuse(node, "training_mode", node.input[2], "torchlet imports the inference form (a constant false)");
+  }
+  if (node.output.length > 1 && node.output[1] !== "") refuse(node, "outputs", node.output, "torchlet's import has no mask output");
+  return { layers: [], consumed: 1 };
+}
+
+function batchNormExport({ layer, path, input }: ExportStep<Module>, ctx: ExportContext): string {
+  const bn = layer as BatchNorm1d | BatchNorm2d;
+  if (bn.runningMean === null || bn.runningVar === null) {
+    throw new TorchletError("toOnnx", "INVALID_ARGUMENT", `layer "${path}" (${bn.typeName}) has trackRunningStats: false, so it always normalises with batch statistics; ONNX's inference BatchNormalization needs running statistics`);
+  }
+  const C = bn.numFeatures;
+  const [scale, shift] = [bn.weight?.data ?? new Float32Array(C).fill(1), bn.bias?.data ?? new Float32Array(C)];
+  const inputs = [input, ctx.floats(`${path}.weight`, scale, [C]), ctx.floats(`${path}.bias`, shift, [C]), ctx.floats(`${path}.running_mean`, bn.runningMean.data, [C]), ctx.floats(`${path}.running_var`, bn.runningVar.data, [C])];
+  return ctx.node("BatchNormalization", inputs, { epsilon: { float: bn.eps }, momentum: { float: 1 - (bn.momentum ?? 0.1) } });
+}
+
 const noAttributes = (make: () => Module) => (ctx: ImportContext): ImportResult => {
   attributesOf(ctx.node, []);
   return one(make());
@@ -314,5 +364,8 @@ export const ONNX_MAPPINGS: readonly OnnxMapping[] = [
     },
     imports: { Reshape: reshapeImport },
   },
-  { name: "Identity", layer: null, imports: { Identity: (ctx) => (attributesOf(ctx.node, []), { layers: [], consumed: 1 }) } },
+  { name: "Identity", layer: Identity, export: ({ input }, ctx) => ctx.node("Identity", [input]), imports: { Identity: (ctx) => (attributesOf(ctx.node, []), { layers: [], consumed: 1 }) } },
+  { name: "BatchNorm1d", layer: BatchNorm1d, export: batchNormExport, imports: { BatchNormalization: batchNormImport } },
+  { name: "BatchNorm2d", layer: BatchNorm2d, export: batchNormExport, imports: {} },
+  { name: "Dropout", layer: Dropout, export: ({ input }, ctx) => ctx.node("Identity", [input]), imports: { Dropout: dropoutImport } },
 ];

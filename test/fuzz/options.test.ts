@@ -163,6 +163,8 @@ const table: Record<string, Entry> = {
     args: () => [new optim.lrScheduler.StepLR(new optim.SGD(net().parameters(), { lr: 0.1 }), { stepSize: 2 }).stateDict()],
     call: (...a) => (new optim.lrScheduler.StepLR(new optim.SGD(net().parameters(), { lr: 0.1 }), { stepSize: 2 }).loadStateDict as (...v: unknown[]) => unknown)(...a),
   },
+  "nn.TensorDataset": { ops: ["TensorDataset"], args: () => [m23(), [0, 1]], call: (...a) => new nn.TensorDataset(...(a as ConstructorParameters<typeof nn.TensorDataset>)) },
+  "nn.TensorDataset.get": { ops: ["TensorDataset.get"], args: () => [1], call: (...a) => (new nn.TensorDataset(m23(), [0, 1]).get as (...v: unknown[]) => unknown)(...a) },
   "nn.ModuleList.at": { ops: ["ModuleList.at"], args: () => [0], call: (...a) => (new nn.ModuleList([new nn.ReLU()]).at as (...v: unknown[]) => unknown)(...a) },
   // LeNet, training, plots
   lenet: { ops: ["lenet"], args: () => [{}], call: (...a) => lenet(...(a as [object])), options: { at: 0, keys: ["generator"] } },
