@@ -73,10 +73,18 @@ export interface TrainHooks {
   onEpoch?(record: EpochRecord): void;
 }
 
-/** The training and test data a command works on: `--data`, then `--limit`. */
+/** The training and test data a command works on: `--data`, then `--limit`; flat examples (see {@link flat}). */
 function loadData(dataset: DatasetName, data: string | undefined, limit?: number): { train: Dataset; test: Dataset } {
   const { train, test } = loadDataset(dataset, { data });
-  return { train: limit === undefined ? train : subset(train, 0, Math.min(limit, train.count)), test };
+  return { train: flat(limit === undefined ? train : subset(train, 0, Math.min(limit, train.count))), test: flat(test) };
+}
+
+/**
+ * The CLI's contract with a network (README, "Your own network") is (N, 784) inputs, so it batches
+ * examples flat, where the library's datasets come out as (count, 1, 28, 28).
+ */
+function flat(dataset: Dataset): Dataset {
+  return { ...dataset, sampleShape: [INPUT_FEATURES] };
 }
 
 /** Refuses an empty split before any work: a mean over 0 examples is NaN, and "0/0 correct" is not a score. */
@@ -219,7 +227,7 @@ export interface EvalOptions {
 export async function evalCommand(options: EvalOptions, io: Output): Promise<{ loss: number; acc: number }> {
   const { net, metadata } = await loadModel(options.weights, options);
   const dataset = datasetFor(options.weights, options.dataset, metadata);
-  const test = loadSplit(dataset, "test", { data: options.data }); // only the split it uses
+  const test = flat(loadSplit(dataset, "test", { data: options.data })); // only the split it uses
   requireExamples(test, "test", options.data);
   const result = evaluate(net, test, options.batchSize);
   io.out.write(

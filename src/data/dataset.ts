@@ -9,6 +9,9 @@ export const IMAGE_SIZE = 28;
 /** Pixels in one MNIST-family image (28 · 28 = 784). */
 export const PIXELS_PER_IMAGE = IMAGE_SIZE * IMAGE_SIZE;
 
+/** The shape of one MNIST-family example: one channel of 28×28 pixels, as torchvision's (1, 28, 28). */
+export const IMAGE_SHAPE: readonly number[] = Object.freeze([1, IMAGE_SIZE, IMAGE_SIZE]);
+
 /**
  * A labelled set of 28×28 grayscale images, held as flat typed arrays so a
  * batch is a `subarray` away from a tensor.
@@ -18,6 +21,8 @@ export interface Dataset {
   name: string;
   /** Pixels, shape (count, 1, 28, 28) row-major, each in [0, 1]. */
   images: Float32Array;
+  /** The shape of one example, [1, 28, 28]: a DataLoader over the dataset yields (batch, 1, 28, 28), ready for a convnet. */
+  sampleShape: readonly number[];
   /** Class indices, shape (count), each in [0, classes.length). */
   labels: Int32Array;
   /** Number of examples. */
@@ -66,6 +71,7 @@ export function subset(dataset: Dataset, start: number, end: number): Dataset {
     images: dataset.images.subarray(start * PIXELS_PER_IMAGE, end * PIXELS_PER_IMAGE),
     labels: dataset.labels.subarray(start, end),
     count: end - start,
+    sampleShape: IMAGE_SHAPE,
     classes: dataset.classes,
   };
 }

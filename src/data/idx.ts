@@ -6,7 +6,7 @@
 // sizes, then the elements row-major. MNIST only uses type 0x08 (uint8).
 
 import { MAX_ELEMENTS, TorchletError, checkShape, describe, formatShape, checkArity } from "../errors.js";
-import { IMAGE_SIZE, type Dataset } from "./dataset.js";
+import { IMAGE_SHAPE, IMAGE_SIZE, type Dataset } from "./dataset.js";
 
 /** IDX element type code for unsigned bytes, the only type torchlet reads. */
 export const IDX_UNSIGNED_BYTE = 0x08;
@@ -223,6 +223,7 @@ export function makeDataset(
     images: bytesToUnit(images.pixels),
     labels: Int32Array.from(labels),
     count: images.count,
+    sampleShape: IMAGE_SHAPE,
     classes,
   };
 }

@@ -36,7 +36,7 @@ const LENGTH_BYTES = 8;
 const MAX_HEADER_BYTES = 100_000_000;
 
 /** Bytes per element of each dtype torchlet can read; everything is converted to float32. */
-const DTYPE_SIZES = { F32: 4, F16: 2, BF16: 2, F64: 8 } as const;
+const DTYPE_SIZES = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8 } as const;
 type Dtype = keyof typeof DTYPE_SIZES;
 
 /** Typed arrays use host byte order while the format is little-endian, so big-endian hosts must swap. */
@@ -94,7 +94,8 @@ export function serialize(tensors: StateDict, metadata?: Record<string, string>)
 /**
  * Decodes a safetensors file, validating every field first so a corrupt or
  * hostile file gets a clear {@link TorchletError} instead of a crash or a huge allocation.
- * F16, BF16 and F64 tensors are converted to float32; other dtypes are refused.
+ * F16, BF16, F64 and I64 tensors are converted to float32 (I64: PyTorch's counters such as
+ * BatchNorm's num_batches_tracked; exact up to 2^24); other dtypes are refused.
  * The returned tensors own their data (nothing aliases `bytes`), and `bytes`
  * may sit at any byteOffset.
  *
@@ -172,7 +173,7 @@ function parseEntry(source: string, name: string, info: unknown, dataLength: num
 
   const { dtype, shape, data_offsets: offsets } = info;
   if (typeof dtype !== "string") return fail(`has dtype ${describe(dtype)}, expected a string such as "F32"`);
-  if (!Object.hasOwn(DTYPE_SIZES, dtype)) return fail(`has dtype ${dtype}; torchlet reads only F32, F16, BF16 and F64`);
+  if (!Object.hasOwn(DTYPE_SIZES, dtype)) return fail(`has dtype ${dtype}; torchlet reads only F32, F16, BF16, F64 and I64`);
 
   if (!Array.isArray(shape)) return fail(`has shape ${describe(shape)}, expected an array of integers ≥ 0`);
   const badDim = shape.findIndex((dim) => !isIndex(dim));
@@ -248,6 +249,8 @@ function decode(dtype: Dtype, region: Uint8Array): Float32Array {
     case "F64":
       // The typed-array constructor rounds each value to nearest float32 (ties to even).
       return new Float32Array(new Float64Array(littleEndianWords(region, 8)));
+    case "I64":
+      return Float32Array.from(new BigInt64Array(littleEndianWords(region, 8)), (v) => Number(v));
     case "BF16":
       return halvesToFloat32(new Uint16Array(littleEndianWords(region, 2)), (bits) => bits << 16);
     case "F16":

@@ -185,10 +185,11 @@ interface Trainer {
 }
 
 // A Plan when every layer has a planned form; otherwise the eager trainStep and evaluate over the same batches.
+// Both train in training mode and evaluate in evaluation mode (Dropout, BatchNorm).
 function makeTrainer(net: Module, batchSize: number, sampleShape: readonly number[]): Trainer {
   if (net instanceof Sequential && net.layers.every((layer) => layer instanceof StepLayer)) {
     const plan = new Plan(net, { batchSize, sampleShape });
-    return { input: plan.input, labels: plan.labels, trainStep: (optimizer, n) => plan.trainStep(optimizer, n), testAccuracy: (test) => plan.evaluateDataset(test).acc, dispose: () => plan.dispose() };
+    return { input: plan.input, labels: plan.labels, trainStep: (optimizer, n) => { net.train(); return plan.trainStep(optimizer, n); }, testAccuracy: (test) => plan.evaluateDataset(test).acc, dispose: () => plan.dispose() };
   }
   const size = sampleShape.reduce((a, b) => a * b, 1);
   const input = new Float32Array(batchSize * size); // (batchSize, ...sampleShape)

@@ -10,7 +10,7 @@ import { inferShape, normalizeDim } from "../tensor/tensor.js";
 import type { LinearDims } from "../ops/linear.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
-import { StepLayer, count, type LayerStep } from "./step.js";
+import { StepLayer, count, viewStep, type LayerStep } from "./step.js";
 import { LAYER_OPTIONS_NOT_YET, defaultInit, type ParameterOptions } from "./parameters.js";
 
 export type { ParameterOptions } from "./parameters.js";
@@ -185,7 +185,3 @@ export class Reshape extends StepLayer {
   }
 }
 
-// Flatten and Reshape relabel the shape: no kernels, and a Plan gives them their input's buffers.
-function viewStep(outputShape: number[]): LayerStep {
-  return { outputShape, view: true, forward: () => {}, backward: () => {} };
-}

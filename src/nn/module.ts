@@ -4,11 +4,18 @@
 // both registered under names. Names compose with dots, so the weight of the
 // layer at index 1 of a Sequential is "1.weight", exactly PyTorch's
 // state_dict name: weights move between the two libraries unchanged.
+// Buffers (BatchNorm's running statistics) are state without gradients: they
+// join the state dict after the module's parameters, as in PyTorch.
+//
+// Registration cannot be forgotten: a field holding a Module, or a leaf tensor
+// with requiresGrad, that was never registered makes parameters(), stateDict()
+// and friends throw a TorchletError naming the field (rather than guessing a
+// name and order for it, which a later state dict would depend on).
 
 import { TorchletError, describe, formatShape, checkArity, checkOptionKeys } from "../errors.js";
 import { Tensor, noGrad } from "../tensor/tensor.js";
 
-/** Parameter tensors by dotted name, in registration order, like PyTorch's `state_dict()`. */
+/** Parameter and buffer tensors by dotted name, in registration order, like PyTorch's `state_dict()`. */
 export type StateDict = Record<string, Tensor>;
 
 /** Options of {@link Module.loadStateDict}. */
@@ -31,6 +38,7 @@ export abstract class Module {
   /** True in training mode (the default), false after {@link Module.eval}. */
   training = true;
   private readonly parametersByName = new Map<string, Tensor>();
+  private readonly buffersByName = new Map<string, Tensor>();
   private readonly childrenByName = new Map<string, Module>();
 
   /** Computes the module's output. JavaScript objects are not callable: write `net.forward(x)` for PyTorch's `net(x)`. */
@@ -44,6 +52,19 @@ export abstract class Module {
     }
     value.requiresGrad = true;
     this.parametersByName.set(name, value);
+    return value;
+  }
+
+  /**
+   * Registers a buffer: state that is saved and loaded with the parameters but gets no
+   * gradient and no optimizer update, such as `running_mean` of a BatchNorm; PyTorch calls it `register_buffer`.
+   */
+  protected registerBuffer(name: string, value: Tensor): Tensor {
+    checkName(this, name);
+    if (!(value instanceof Tensor) || !value.isLeaf || value.requiresGrad) {
+      throw new TorchletError(`${this.typeName}.registerBuffer`, "INVALID_ARGUMENT", `buffer "${name}" must be a leaf Tensor without requiresGrad, got ${describe(value)}`);
+    }
+    this.buffersByName.set(name, value);
     return value;
   }
 
@@ -71,15 +92,50 @@ export abstract class Module {
 
   /** Direct children with their names. */
   namedChildren(): [string, Module][] {
+    this.checkFieldsRegistered();
     return [...this.childrenByName];
   }
 
   /** Every parameter of this module and its descendants, with dotted names ("1.weight"), in registration order. */
   namedParameters(prefix = ""): [string, Tensor][] {
+    return this.namedTensors(prefix, { parameters: true, buffers: false });
+  }
+
+  /** Every buffer of this module and its descendants, with dotted names ("0.running_mean"), in registration order. */
+  namedBuffers(prefix = ""): [string, Tensor][] {
+    return this.namedTensors(prefix, { parameters: false, buffers: true });
+  }
+
+  /** Every buffer tensor (running statistics), e.g. to copy or inspect them. */
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  // Own parameters, then own buffers, then each child's in turn: PyTorch's state_dict order.
+  private namedTensors(prefix: string, kinds: { parameters: boolean; buffers: boolean }): [string, Tensor][] {
+    this.checkFieldsRegistered();
     const out: [string, Tensor][] = [];
-    for (const [name, p] of this.parametersByName) out.push([prefix + name, p]);
-    for (const [name, child] of this.childrenByName) out.push(...child.namedParameters(`${prefix}${name}.`));
+    if (kinds.parameters) for (const [name, p] of this.parametersByName) out.push([prefix + name, p]);
+    if (kinds.buffers) for (const [name, b] of this.buffersByName) out.push([prefix + name, b]);
+    for (const [name, child] of this.childrenByName) out.push(...child.namedTensors(`${prefix}${name}.`, kinds));
     return out;
+  }
+
+  /**
+   * Throws when a field holds a Module or a trainable leaf tensor (or an array of them) that
+   * was never registered: its parameters would silently be left out of training and saving.
+   */
+  private checkFieldsRegistered(): void {
+    const registered = new Set<unknown>([...this.parametersByName.values(), ...this.buffersByName.values(), ...this.childrenByName.values()]);
+    for (const [field, value] of Object.entries(this)) {
+      const items: unknown[] = Array.isArray(value) ? value : [value];
+      const stray = items.find((item) => !registered.has(item) && (item instanceof Module || (item instanceof Tensor && item.isLeaf && item.requiresGrad)));
+      if (stray === undefined) continue;
+      const what = stray instanceof Module ? `a ${stray.typeName}` : "a tensor with requiresGrad";
+      const where = Array.isArray(value) ? `an array holding ${what}` : what;
+      const fix = Array.isArray(value) ? `wrap the array in an nn.ModuleList and register it: this.${field} = this.registerModule("${field}", new ModuleList(...))` : stray instanceof Module ? `this.${field} = this.registerModule("${field}", ...)` : `this.${field} = this.registerParameter("${field}", ...)`;
+      throw new TorchletError(this.typeName, "INVALID_STATE", `field "${field}" holds ${where} that is not registered, so parameters() and stateDict() would leave it out; register it: ${fix}`);
+    }
   }
 
   /** Every parameter tensor, for an optimizer. */
@@ -109,15 +165,15 @@ export abstract class Module {
     for (const p of this.parameters()) p.zeroGrad();
   }
 
-  /** The parameters by dotted name, sharing data with the module (detached from the graph), like `state_dict()`. */
+  /** The parameters and buffers by dotted name, sharing data with the module (detached from the graph), like `state_dict()`. */
   stateDict(): StateDict {
     const out: StateDict = {};
-    for (const [name, p] of this.namedParameters()) out[name] = p.detach();
+    for (const [name, p] of this.namedTensors("", STATE)) out[name] = p.detach();
     return out;
   }
 
   /**
-   * Copies values from `state` into the parameters, checking names and shapes first
+   * Copies values from `state` into the parameters and buffers, checking names and shapes first
    * so a failed load changes nothing.
    * @throws TorchletError naming missing or unexpected names, or a shape that does not match.
    */
@@ -126,7 +182,7 @@ export abstract class Module {
     if (typeof state !== "object" || state === null) {
       throw new TorchletError(op, "INVALID_ARGUMENT", `state must be an object of tensors by name, got ${describe(state)}`);
     }
-    const own = new Map(this.namedParameters());
+    const own = new Map(this.namedTensors("", STATE));
     checkArity(op, arguments, ["state", "options"]);
     const strict = checkOptionKeys(op, options, ["strict"], ["assign"]).strict ?? true;
     if (strict) {
@@ -171,6 +227,8 @@ export abstract class Module {
     return "";
   }
 }
+
+const STATE = { parameters: true, buffers: true }; // what a state dict holds
 
 function checkName(module: Module, name: string): void {
   if (typeof name !== "string" || name === "" || name.includes(".")) {

@@ -18,12 +18,12 @@
 import { TorchletError, checkArity, checkInt, checkOptionKeys, checkShape, describe, formatShape } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { getBackend, type Backend } from "../backend/index.js";
-import { argmaxRow } from "../ops/max.js";
 import type { Optimizer } from "./optim.js";
 import { DataLoader, type LabeledData } from "./dataloader.js";
 import { checkFiniteLoss, checkFiniteGradient } from "./finite.js";
 import { Sequential } from "./layers.js";
 import { StepLayer, count, type LayerStep, type StepBuffers } from "./step.js";
+import { countCorrect, scratchSlots, type Binding, type Buffers } from "./plan-layout.js";
 
 /** Options of a {@link Plan}. */
 export interface PlanOptions {
@@ -53,35 +53,17 @@ export interface DatasetResult {
   correct: number;
 }
 
-// Every buffer at the full batch size, allocated once in the backend's memory; a Binding views them.
-interface Buffers {
-  acts: Float32Array[]; // acts[0] = input (batchSize, ...sampleShape); acts[i + 1] = output of layer i; a view layer's is its input's array
-  grads: Float32Array[]; // grads[i] = ∂L/∂acts[i], same shape; empty where no gradient is needed (the input, and views of it)
-  saved: Int32Array[]; // saved[i] = what layer i's forward keeps for its backward, (step.saved), e.g. max pooling's argmax
-  scratch: Float32Array[]; // slot j: the longest scratch j any layer asks for, e.g. conv2d's cols and dcols (C·kH·kW, N·P·Q)
-  params: Float32Array[]; // params[i]: a copy of the net's parameter i, (its shape), refreshed before every forward
-  paramGrads: Float32Array[]; // paramGrads[i]: ∂L/∂params[i] of the last backward, (its shape), then added to .grad
-  labels: Int32Array; // (batchSize)
-  logProbs: Float32Array; // (batchSize, classes): log-softmax of the logits, kept for the loss backward
-  loss: Float32Array; // (1)
-  dloss: Float32Array; // (1): ∂L/∂loss = 1
-}
-
-// The layers' steps and views of the buffers for one batch size n.
-interface Binding {
-  n: number;
-  steps: { step: LayerStep; buffers: StepBuffers }[];
-  acts: Float32Array[]; // as Buffers.acts, (n, ...)
-  grads: Float32Array[]; // as Buffers.grads, (n, ...)
-  labels: Int32Array; // (n)
-  logProbs: Float32Array; // (n, classes)
-  classes: number;
-}
-
 /**
  * A Sequential classifier compiled for one batch size and one backend: any layer that
  * describes its step (a StepLayer: Conv2d, Linear, AvgPool2d, MaxPool2d, Sigmoid, ReLU,
- * Tanh, Flatten, Reshape, or your own), bit for bit the eager result.
+ * Tanh, Flatten, Reshape, Identity, Unflatten, Dropout, BatchNorm1d, BatchNorm2d, or your
+ * own), bit for bit the eager result. A layer that is not a StepLayer is refused by name.
+ *
+ * Modes follow the eager API too: {@link Plan.trainStep} and {@link Plan.forwardBackward}
+ * run the layers in the net's current mode (call `net.train()` first, as before an eager
+ * training step), while {@link Plan.evaluate}, {@link Plan.evaluateDataset} and
+ * {@link Plan.predict} run them in evaluation mode (Dropout off, BatchNorm on its running
+ * statistics) and then restore the net's mode, as the eager `evaluate` does.
  *
  * Gradients follow the eager API: {@link Plan.forwardBackward} adds them into each
  * parameter's `.grad` like `loss.backward()`, and {@link Plan.trainStep} first calls
@@ -184,7 +166,7 @@ export class Plan {
     checkArity("Plan.evaluate", arguments, ["n"]);
     this.checkLive("evaluate");
     const b = this.bind(n);
-    return this.checkLoss("evaluate", b, this.forward(b));
+    return this.inEvalMode(() => this.checkLoss("evaluate", b, this.forward(b)));
   }
 
   /**
@@ -200,13 +182,15 @@ export class Plan {
       throw new TorchletError("Plan.evaluateDataset", "SHAPE_MISMATCH", `${data.count} examples of ${data.images.length / Math.max(1, data.count)} values do not fit the plan's examples of shape ${formatShape(this.sampleShape)}`);
     }
     let lossSum = 0, correct = 0, seen = 0;
-    for (const n of new DataLoader(data, { batchSize: this.batchSize }).batchesInto(this.input, this.labels)) {
-      const b = this.bind(n);
-      const r = this.checkLoss("evaluateDataset", b, this.forward(b), seen);
-      lossSum += r.loss * n;
-      correct += r.correct;
-      seen += n;
-    }
+    this.inEvalMode(() => {
+      for (const n of new DataLoader(data, { batchSize: this.batchSize }).batchesInto(this.input, this.labels)) {
+        const b = this.bind(n);
+        const r = this.checkLoss("evaluateDataset", b, this.forward(b), seen);
+        lossSum += r.loss * n;
+        correct += r.correct;
+        seen += n;
+      }
+    });
     return { loss: data.count === 0 ? 0 : lossSum / data.count, acc: data.count === 0 ? 0 : correct / data.count, correct };
   }
 
@@ -216,7 +200,9 @@ export class Plan {
     this.checkLive("predict");
     const b = this.bind(n);
     this.copyParameters();
-    for (const { step, buffers } of b.steps) step.forward(buffers);
+    this.inEvalMode(() => {
+      for (const { step, buffers } of b.steps) step.forward(buffers);
+    });
     return b.acts[b.acts.length - 1]!;
   }
 
@@ -230,6 +216,17 @@ export class Plan {
     for (const buffer of this.owned) this.backend.release(buffer);
     this.owned.length = 0;
     this.bindings.clear();
+  }
+
+  // Inference runs in evaluation mode, then the net's mode comes back (eager evaluate does the same).
+  private inEvalMode<T>(run: () => T): T {
+    const wasTraining = this.net.training;
+    this.net.eval();
+    try {
+      return run();
+    } finally {
+      this.net.train(wasTraining);
+    }
   }
 
   private checkLive(method: string): void {
@@ -372,19 +369,4 @@ export class Plan {
     this.bindings.set(n, binding);
     return binding;
   }
-}
-
-// Scratch slot j is shared by every layer: as long as the longest scratch j any step asks for, forward or backward.
-function scratchSlots(steps: readonly LayerStep[]): number[] {
-  const slots: number[] = [];
-  for (const { scratch } of steps) {
-    for (const lengths of [scratch?.forward ?? [], scratch?.backward ?? []]) lengths.forEach((length, j) => (slots[j] = Math.max(slots[j] ?? 0, length)));
-  }
-  return slots;
-}
-
-function countCorrect(logits: Float32Array, labels: Int32Array, n: number, classes: number): number {
-  let correct = 0;
-  for (let i = 0; i < n; i++) if (argmaxRow(logits, i, classes) === labels[i]) correct++;
-  return correct;
 }

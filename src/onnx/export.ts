@@ -107,7 +107,7 @@ function graphBuilder(): { ctx: ExportContext; nodes: NodeProto[]; initializers:
     node(opType, inputs, attributes = {}) {
       const output = `${opType}_${nodes.length}`;
       const attribute = Object.entries(attributes).map(([name, v]): Partial<AttributeProto> =>
-        typeof v === "number" ? { name, type: AttributeType.INT, i: v } : { name, type: AttributeType.INTS, ints: [...v] });
+        typeof v === "number" ? { name, type: AttributeType.INT, i: v } : "float" in v ? { name, type: AttributeType.FLOAT, f: v.float } : { name, type: AttributeType.INTS, ints: [...v] });
       nodes.push({ name: output, opType, input: [...inputs], output: [output], attribute } as unknown as NodeProto);
       return output;
     },

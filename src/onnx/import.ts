@@ -136,8 +136,9 @@ function buildLayers(chain: readonly NodeProto[], constants: Map<string, Constan
 /**
  * A torchlet Sequential from the bytes of an ONNX model (e.g. written by `torch.onnx.export` or {@link toOnnx}),
  * with its weights. The graph must be one chain from one input to one output of operators torchlet has layers
- * for: Conv, Gemm, MatMul (+ Add), AveragePool, MaxPool, GlobalAveragePool, Sigmoid, Relu, Tanh, Flatten, Reshape, Identity, and
- * zero Pad before Conv or AveragePool; ONNX operator sets 11–17.
+ * for: Conv, Gemm, MatMul (+ Add), AveragePool, MaxPool, GlobalAveragePool, Sigmoid, Relu, Tanh, Flatten, Reshape, Identity,
+ * BatchNormalization (inference; the layer comes in eval mode), Dropout (inference: no layer), and zero Pad
+ * before Conv or AveragePool; ONNX operator sets 11–17.
  * @throws TorchletError BAD_FORMAT for malformed bytes (naming the message and field), INVALID_ARGUMENT naming
  *   the node, operator and attribute torchlet cannot honour, SHAPE_MISMATCH for shapes that do not fit.
  * @example const net = fromOnnx(new Uint8Array(await (await fetch("lenet.onnx")).arrayBuffer()));

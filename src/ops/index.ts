@@ -21,7 +21,7 @@ export { eq, ne, lt, le, gt, ge, where } from "./compare.js";
 export { sum, mean } from "./reduce.js";
 export type { Size2, WindowOptions, Pool2dOptions } from "./window.js";
 export { nllLoss } from "./nll-loss.js";
-export type { NllLossOptions, Reduction } from "./loss-options.js";
+export type { NllLossOptions } from "./loss-options.js";
 export { reshape, view, flatten, unsqueeze, squeeze } from "./shape.js";
 export { permute, transpose } from "./permute.js";
 export { narrow, slice } from "./slice.js";
@@ -31,3 +31,8 @@ export { TENSOR_METHODS, type MethodOf, type TensorMethods } from "./methods.js"
 export { maxUnpool2d, type MaxUnpool2dOptions } from "./maxunpool2d.js";
 export { adaptiveAvgPool2d, type AdaptiveSize } from "./adaptive-avgpool2d.js";
 export type { AvgPool2dOptions, MaxPool2dOptions } from "./window.js";
+export { mseLoss, l1Loss } from "./regression-loss.js";
+export { binaryCrossEntropyWithLogits, type BceWithLogitsOptions } from "./bce-with-logits.js";
+export type { Reduction, ReductionOptions } from "./loss-reduction.js";
+export { dropout, type DropoutOptions } from "./dropout.js";
+export { batchNorm, type BatchNormOptions } from "./batchnorm.js";

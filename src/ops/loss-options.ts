@@ -11,8 +11,8 @@ import { TorchletError, checkOptionKeys, closestName, describe, formatShape } fr
 import { Tensor } from "../tensor/tensor.js";
 import type { AxisDims } from "./axis.js";
 
-/** How the per-sample losses are combined, as PyTorch's `reduction`. */
-export type Reduction = "mean" | "sum" | "none";
+import { checkReduction, type Reduction } from "./loss-reduction.js";
+export type { Reduction } from "./loss-reduction.js";
 
 /** Class labels: a number (unbatched input), an Int32Array or array of integers (flat, row-major), or a tensor of integral values. */
 export type Labels = number | Int32Array | readonly number[] | Tensor;
@@ -66,10 +66,7 @@ export function checkLossOptions(op: string, options: CrossEntropyOptions | unde
     }
   }
   const o = checkOptionKeys(op, options, allowed, notYet);
-  const reduction = o.reduction ?? "mean";
-  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
-    throw new TorchletError(op, "INVALID_ARGUMENT", `reduction must be "mean", "sum" or "none", got ${describe(reduction)}`);
-  }
+  const reduction = checkReduction(op, o.reduction);
   const ignoreIndex = o.ignoreIndex ?? -100;
   if (typeof ignoreIndex !== "number" || !Number.isInteger(ignoreIndex)) {
     throw new TorchletError(op, "INVALID_ARGUMENT", `ignoreIndex must be an integer, got ${describe(ignoreIndex)}`);

@@ -87,6 +87,7 @@ describe("subset", () => {
     images: Float32Array.from({ length: 4 * PIXELS_PER_IMAGE }, (_, k) => Math.floor(k / PIXELS_PER_IMAGE)),
     labels: new Int32Array([3, 1, 4, 1]),
     count: 4,
+    sampleShape: [1, 28, 28],
     classes: MNIST_CLASSES,
   };
 
@@ -98,6 +99,7 @@ describe("subset", () => {
     expect(part.images.length).toBe(2 * PIXELS_PER_IMAGE);
     expect(part.images[0]).toBe(1);
     expect(part.images[PIXELS_PER_IMAGE]).toBe(2);
+    expect(part.sampleShape).toEqual([1, 28, 28]); // still (count, 1, 28, 28)
     expect(part.images.buffer).toBe(dataset.images.buffer);
     expect(part.labels.buffer).toBe(dataset.labels.buffer);
     expect(subset(dataset, 4, 4).count).toBe(0);

@@ -194,6 +194,13 @@ describe("dtype conversion to float32", () => {
     expect(t.data[4]).not.toBe(0); // a float32 subnormal survives
   });
 
+  it("reads I64 (PyTorch's num_batches_tracked) as float32: exact up to 2^24, rounded beyond", () => {
+    const words = new BigInt64Array([0n, 3n, -7n, 16777217n]);
+    const t = deserialize(file({ n: entry("I64", [4], 0, 32) }, new Uint8Array(words.buffer))).tensors.n!;
+    expect(Array.from(t.data)).toEqual([0, 3, -7, 16777216]);
+    expectBad(file({ n: entry("I64", [1], 0, 4) }, [0, 0, 0, 0]), 'tensor "n"', "I64");
+  });
+
   it("reads F16 correctly at an odd byteOffset", () => {
     const bytes = file({ h: entry("F16", [2], 0, 4) }, u16([0x3c00, 0xc100]));
     const host = new Uint8Array(bytes.length + 1);
@@ -242,9 +249,9 @@ describe("deserialize rejects malformed files", () => {
     expectBad(file({ w: { offsets: [0, 4] } }), 'tensor "w"', "missing dtype, shape, data_offsets");
   });
 
-  it("rejects every dtype other than F32/F16/BF16/F64, naming it and the tensor", () => {
-    for (const dtype of ["I8", "I16", "I32", "I64", "U8", "U16", "U32", "U64", "BOOL", "F8_E4M3", "F8_E5M2", "float32"]) {
-      expectBad(file({ "fc.weight": entry(dtype, [1], 0, 1) }, [0]), 'tensor "fc.weight"', `dtype ${dtype}`, "only F32, F16, BF16 and F64");
+  it("rejects every dtype other than F32/F16/BF16/F64/I64, naming it and the tensor", () => {
+    for (const dtype of ["I8", "I16", "I32", "U8", "U16", "U32", "U64", "BOOL", "F8_E4M3", "F8_E5M2", "float32"]) {
+      expectBad(file({ "fc.weight": entry(dtype, [1], 0, 1) }, [0]), 'tensor "fc.weight"', `dtype ${dtype}`, "only F32, F16, BF16, F64 and I64");
     }
     expectBad(file({ w: entry(32 as unknown as string, [1], 0, 4) }, f32([0])), 'tensor "w"', "dtype 32", "expected a string");
   });

@@ -695,6 +695,125 @@ def math_cases():
 # ---- end of broadcasting and elementwise math ------------------------------------
 
 
+# ==== nnkit (issue 14): losses, BatchNorm, a PyTorch-written state dict ==========
+# Losses: one file per loss and reduction (op mseLoss, l1Loss, binaryCrossEntropyWithLogits), inputs
+# x and target, both with gradients; BCE also with constant weight/posWeight (stored as extra tensors,
+# named in metadata "constants"). BatchNorm: op "batchNormSteps", a BatchNorm1d/2d layer (random γ, β)
+# trained 3 steps (x{k}, dy{k} in; y{k}, grad.x{k}, grad.weight{k}, grad.bias{k}, running_mean{k},
+# running_var{k} out), then eval (x_eval, y_eval). bn_state_dict.safetensors: a real PyTorch state_dict of
+# Sequential(Linear, BatchNorm1d) after 3 steps, num_batches_tracked kept as I64.
+
+NNKIT_LOSS_CASES = [
+    # name, op, torch function, shape, extra options
+    ("mseLoss", "mseLoss", F.mse_loss, (3, 4), {}),
+    ("l1Loss", "l1Loss", F.l1_loss, (3, 4), {}),
+    ("bceWithLogits", "binaryCrossEntropyWithLogits", F.binary_cross_entropy_with_logits, (4, 3), {}),
+    ("bceWithLogits_weights", "binaryCrossEntropyWithLogits", F.binary_cross_entropy_with_logits, (4, 3), {"weight": (4, 1), "pos_weight": (3,)}),
+]
+
+
+def nnkit_loss_cases():
+    for base, op, fn, shape, extra in NNKIT_LOSS_CASES:
+        for reduction in ("mean", "sum", "none"):
+            name = f"nnkit_{base}_{reduction}"
+            g = generator(name)
+            x = randn(g, shape, scale=2.0)
+            if op == "l1Loss":  # keep |x - t| away from the kink at 0
+                t = x + torch.sign(randn(g, shape)) * (0.1 + torch.rand(shape, generator=g))
+            elif op == "mseLoss":
+                t = randn(g, shape)
+            else:
+                t = torch.rand(shape, generator=g)
+            constants = {key: torch.rand(size, generator=g) + 0.5 for key, size in extra.items()}
+            leaves = {"x": x.clone().requires_grad_(True), "target": t.clone().requires_grad_(True)}
+            y = fn(leaves["x"], leaves["target"], reduction=reduction, **constants)
+            dy = randn(g, y.shape)
+            y.backward(dy)
+            tensors = {"x": x, "target": t, **{"const." + k: v for k, v in constants.items()}, "dy": dy, "y": y.detach(),
+                       "grad.x": leaves["x"].grad, "grad.target": leaves["target"].grad}
+            options = {"reduction": reduction}
+            metadata = {"op": op, "options": json.dumps(options), "inputs": json.dumps(["x", "target"]),
+                        "constants": json.dumps({"weight": "const.weight", "posWeight": "const.pos_weight"} if extra else {}),
+                        "torch": torch.__version__}
+            path = os.path.join(FIXTURES, name + ".safetensors")
+            write_safetensors(path, tensors, metadata)
+            written.append((name, os.path.getsize(path)))
+
+
+NNKIT_BN_CASES = [
+    # name, layer, input shape, momentum
+    ("nnkit_batchNorm1d_NC", "BatchNorm1d", (6, 3), 0.1),
+    ("nnkit_batchNorm1d_NCL", "BatchNorm1d", (3, 2, 5), 0.3),
+    ("nnkit_batchNorm2d", "BatchNorm2d", (2, 3, 4, 3), 0.1),
+    ("nnkit_batchNorm2d_cumulative", "BatchNorm2d", (2, 2, 3, 3), None),
+]
+
+
+def nnkit_batchnorm_cases():
+    for name, layer_name, shape, momentum in NNKIT_BN_CASES:
+        g = generator(name)
+        C = shape[1]
+        layer = getattr(torch.nn, layer_name)(C, momentum=momentum)
+        with torch.no_grad():
+            layer.weight.copy_(torch.rand(C, generator=g) + 0.5)
+            layer.bias.copy_(randn(g, C))
+        tensors = {"weight": layer.weight.detach().clone(), "bias": layer.bias.detach().clone()}
+        for k in range(3):
+            x = (randn(g, shape, scale=2.0) + 1.0).requires_grad_(True)
+            layer.zero_grad()
+            y = layer(x)
+            dy = randn(g, y.shape)
+            y.backward(dy)
+            tensors.update({f"x{k}": x.detach(), f"dy{k}": dy, f"y{k}": y.detach(), f"grad.x{k}": x.grad,
+                            f"grad.weight{k}": layer.weight.grad.clone(), f"grad.bias{k}": layer.bias.grad.clone(),
+                            f"running_mean{k}": layer.running_mean.clone(), f"running_var{k}": layer.running_var.clone()})
+        layer.eval()
+        x_eval = randn(g, shape)
+        tensors.update({"x_eval": x_eval, "y_eval": layer(x_eval).detach()})
+        options = {"layer": layer_name, "momentum": momentum, "steps": 3}
+        metadata = {"op": "batchNormSteps", "options": json.dumps(options), "inputs": json.dumps([]), "torch": torch.__version__}
+        path = os.path.join(FIXTURES, name + ".safetensors")
+        write_safetensors(path, tensors, metadata)
+        written.append((name, os.path.getsize(path)))
+
+
+def nnkit_write_state_dict(path, state, metadata):
+    """A torch state_dict as safetensors with its own dtypes (F32, and I64 for num_batches_tracked)."""
+    dtypes = {torch.float32: ("F32", "<f4"), torch.int64: ("I64", "<i8")}
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for key, value in state.items():
+        dtype, fmt = dtypes[value.dtype]
+        blob = value.detach().numpy().astype(fmt).tobytes(order="C")
+        header[key] = {"dtype": dtype, "shape": list(value.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
+
+
+def nnkit_state_dict_case():
+    name = "nnkit_bn_state_dict"
+    g = generator(name)
+    torch.manual_seed(zlib.crc32(name.encode("utf-8")))
+    net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3))
+    for _ in range(3):
+        net(randn(g, 5, 4))
+    net.eval()
+    x = randn(g, 2, 4)
+    y = net(x).detach()
+    state = dict(net.state_dict())
+    state.update({"probe.x": x, "probe.y": y})  # an input and the eval output, beside the model's own names
+    metadata = {"op": "stateDict", "options": json.dumps({"model": "Sequential(Linear(4, 3), BatchNorm1d(3))"}),
+                "inputs": json.dumps([]), "torch": torch.__version__}
+    path = os.path.join(FIXTURES, name + ".safetensors")
+    nnkit_write_state_dict(path, state, metadata)
+    written.append((name, os.path.getsize(path)))
+
+# ==== end nnkit ===================================================================
+
+
 def main():
     os.makedirs(FIXTURES, exist_ok=True)
     for old in os.listdir(FIXTURES):  # so a renamed or removed case leaves no stale file
@@ -712,6 +831,9 @@ def main():
     shape_cases()
     lenet_case()
     math_cases()  # broadcasting and elementwise math (issue 14)
+    nnkit_loss_cases()  # nnkit
+    nnkit_batchnorm_cases()  # nnkit
+    nnkit_state_dict_case()  # nnkit
     total = sum(size for _, size in written)
     for name, size in written:
         print(f"{size:9d}  {name}.safetensors")

@@ -35,6 +35,8 @@ import { deserialize, type SafetensorsContents } from "../../src/io/safetensors.
 import { lenet } from "../../src/lenet/models.js";
 import { loadBundledMnist } from "../../src/data/files.js";
 import type { Size2 } from "../../src/ops/window.js";
+import { binaryCrossEntropyWithLogits, l1Loss, mseLoss, type Reduction } from "../../src/ops/index.js"; // nnkit
+import { BatchNorm1d, BatchNorm2d, Sequential as NnkitSequential, Linear as NnkitLinear } from "../../src/nn/index.js"; // nnkit
 import { expectAllClose, relativeError } from "../helpers/close.js";
 // broadcasting and elementwise math (issue 14)
 import { add, sub, mul, div } from "../../src/ops/elementwise.js";
@@ -181,6 +183,10 @@ function runOp(fixture: Fixture): { y: Tensor; leaves: Record<string, Tensor> } 
     case "adaptiveAvgPool2d":
       return { y: adaptiveAvgPool2d(x, o.outputSize as AdaptiveSize), leaves };
     // ---- end of branch pool ----
+    case "mseLoss": // nnkit
+    case "l1Loss":
+    case "binaryCrossEntropyWithLogits":
+      return { y: nnkitLoss(fixture, leaves), leaves };
     default:
       throw new Error(`${fixture.file}: unknown op "${fixture.op}"`);
   }
@@ -222,7 +228,7 @@ const files = readdirSync(FIXTURES).filter((f) => f.endsWith(".safetensors")).so
 // reduce helper: reduce_own_* fixtures (argmax, NaN) are checked by their own block below, and these ops must have fixtures
 const REDUCE_OWN = /^reduce_own_/;
 const REDUCE_MINIMUM = { softmax: 4, logSoftmax: 4, sum: 4, mean: 3, max: 4, argmax: 3, nllLoss: 4, crossEntropy: 25 };
-const opFixtures = files.filter((f) => f !== "lenet.safetensors" && !REDUCE_OWN.test(f) && !f.startsWith("nan_")); // nan_*: not finite, checked below (branch pool)
+const opFixtures = files.filter((f) => f !== "lenet.safetensors" && !REDUCE_OWN.test(f) && !f.startsWith("nan_") && !isNnkitOwnFixture(f)); // nan_*: not finite, checked below (branch pool)
 
 describe("PyTorch parity fixtures", () => {
   it("cover every op, with the cases make_fixtures.py writes", () => {
@@ -236,6 +242,7 @@ describe("PyTorch parity fixtures", () => {
     Object.assign(minimum, MATH_MINIMUM); // broadcasting and elementwise math (issue 14)
     Object.assign(minimum, SHAPE_MINIMUM); // shape and indexing (issue 14)
     Object.assign(minimum, { maxPoolUnpool2d: 2, adaptiveAvgPool2d: 4 }); // branch pool
+    Object.assign(minimum, nnkitMinimum()); // nnkit
     for (const [op, count] of Object.entries(minimum)) {
       expect(byOp.get(op)?.length ?? 0, `fixtures for ${op} (run /usr/bin/python3 test/parity/make_fixtures.py)`).toBeGreaterThanOrEqual(count);
     }
@@ -393,6 +400,71 @@ describe("pooling indices and NaN windows match PyTorch's (branch pool)", () => 
   });
 });
 // ---- end of branch pool ----
+// ==== nnkit (issue 14): losses, BatchNorm over 3 training steps + eval, a state dict written by PyTorch ====
+
+/** Fixtures the generic op loop does not run: BatchNorm's multi-step files and the state dict. */
+function isNnkitOwnFixture(file: string): boolean {
+  return /^nnkit_(batchNorm|bn_state_dict)/.test(file);
+}
+
+/** The fixtures make_fixtures.py's nnkit section writes, per op. */
+function nnkitMinimum(): Record<string, number> {
+  return { mseLoss: 3, l1Loss: 3, binaryCrossEntropyWithLogits: 6, batchNormSteps: 4, stateDict: 1 };
+}
+
+function nnkitLoss(fixture: Fixture, leaves: Record<string, Tensor>): Tensor {
+  const reduction = fixture.options.reduction as Reduction;
+  const [x, target] = [leaves.x!, leaves.target!];
+  if (fixture.op === "mseLoss") return mseLoss(x, target, { reduction });
+  if (fixture.op === "l1Loss") return l1Loss(x, target, { reduction });
+  const constants = JSON.parse(fixture.metadata.constants ?? "{}") as Record<string, string>;
+  const given = Object.fromEntries(Object.entries(constants).map(([option, name]) => [option, get(fixture, name)]));
+  return binaryCrossEntropyWithLogits(x, target, { reduction, ...given });
+}
+
+describe.each(files.filter((f) => f.startsWith("nnkit_batchNorm")))("%s", (file) => {
+  it("three training steps (outputs, gradients, running statistics) then evaluation match PyTorch", () => {
+    const fixture = readFixture(file);
+    const { layer: kind, momentum } = fixture.options as { layer: string; momentum: number | null };
+    const C = get(fixture, "weight").numel;
+    const layer = kind === "BatchNorm1d" ? new BatchNorm1d(C, { momentum }) : new BatchNorm2d(C, { momentum });
+    layer.loadStateDict({ ...layer.stateDict(), weight: get(fixture, "weight"), bias: get(fixture, "bias") });
+    for (let k = 0; k < 3; k++) {
+      layer.zeroGrad();
+      const x = leaf(fixture, `x${k}`);
+      const y = layer.forward(x);
+      expectMatch(fixture, `y${k}`, y, get(fixture, `y${k}`), "close");
+      y.backward(get(fixture, `dy${k}`));
+      expectMatch(fixture, `grad.x${k}`, x.grad, get(fixture, `grad.x${k}`), "close");
+      expectMatch(fixture, `grad.weight${k}`, layer.weight!.grad, get(fixture, `grad.weight${k}`), "close");
+      expectMatch(fixture, `grad.bias${k}`, layer.bias!.grad, get(fixture, `grad.bias${k}`), "close");
+      expectMatch(fixture, `running_mean${k}`, layer.runningMean, get(fixture, `running_mean${k}`), "close");
+      expectMatch(fixture, `running_var${k}`, layer.runningVar, get(fixture, `running_var${k}`), "close");
+    }
+    expect(layer.numBatchesTracked!.item()).toBe(3);
+    layer.eval();
+    expectMatch(fixture, "y_eval", layer.forward(get(fixture, "x_eval")), get(fixture, "y_eval"), "close");
+  });
+});
+
+describe("a state dict written by PyTorch (nnkit_bn_state_dict.safetensors)", () => {
+  it("loads into Sequential(Linear, BatchNorm1d) under PyTorch's names, I64 counter included, and evaluates as PyTorch", () => {
+    const { tensors } = readFixture("nnkit_bn_state_dict.safetensors");
+    const net = new NnkitSequential(new NnkitLinear(4, 3), new BatchNorm1d(3));
+    const { "probe.x": x, "probe.y": expected, ...state } = tensors;
+    expect(Object.keys(state)).toEqual(Object.keys(net.stateDict())); // same names, same order
+    net.loadStateDict(state);
+    expect(net.stateDict()["1.num_batches_tracked"]!.item()).toBe(3);
+    const y = net.eval().forward(x!);
+    expectAllClose(y.data, expected!.data, 1e-4, 1e-5, "eval output vs PyTorch", { requireFinite: true });
+    // and back out: the names and values survive a round trip through torchlet's own state dict
+    const again = new NnkitSequential(new NnkitLinear(4, 3), new BatchNorm1d(3));
+    again.loadStateDict(net.stateDict());
+    expect(Array.from(again.eval().forward(x!).data)).toEqual(Array.from(y.data));
+  });
+});
+
+// ==== end nnkit ====
 
 afterAll(() => {
   if (process.env.TORCHLET_PARITY_REPORT !== "1") return;

@@ -3,14 +3,14 @@
 // `step()`, called once per optimizer step (OneCycleLR) or per epoch (StepLR, cosine), after
 // `optimizer.step()`. Like PyTorch's, StepLR and CosineAnnealingLR update recursively from the
 // group's current lr, so an lr changed by hand in between carries on; resuming from `last_epoch`
-// and the deprecated `step(epoch)` are not supported.
+// and the deprecated `step(epoch)` are not supported; stateDict()/loadStateDict() resume a schedule.
 
 import { checkArity, checkInt } from "../../errors.js";
 import type { Optimizer } from "./optimizer.js";
 import { checkRange } from "./options.js";
-import { LRScheduler, schedulerOptions } from "./scheduler.js";
+import { LRScheduler, schedulerOptions, type SchedulerValue } from "./scheduler.js";
 
-export { LRScheduler } from "./scheduler.js";
+export { LRScheduler, type SchedulerState, type SchedulerValue } from "./scheduler.js";
 
 /** Options of {@link StepLR}. */
 export interface StepLROptions {
@@ -35,6 +35,10 @@ export class StepLR extends LRScheduler {
     this.stepSize = checkInt("StepLR", "stepSize", o.stepSize, 1);
     this.gamma = checkRange("StepLR", "gamma", o.gamma ?? 0.1, 0, Infinity);
     this.step();
+  }
+
+  protected override hyperParameters(): Record<string, SchedulerValue> {
+    return { step_size: this.stepSize, gamma: this.gamma };
   }
 
   protected override computeLr(): number[] {
@@ -69,6 +73,10 @@ export class CosineAnnealingLR extends LRScheduler {
     this.tMax = checkInt("CosineAnnealingLR", "tMax", o.tMax, 1);
     this.etaMin = checkRange("CosineAnnealingLR", "etaMin", o.etaMin ?? 0, 0, Infinity);
     this.step();
+  }
+
+  protected override hyperParameters(): Record<string, SchedulerValue> {
+    return { T_max: this.tMax, eta_min: this.etaMin };
   }
 
   // PyTorch's recursive form: lr_t = η_min + (lr_{t−1} − η_min)·(1 + cos(πt/T)) / (1 + cos(π(t−1)/T)),

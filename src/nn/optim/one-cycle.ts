@@ -7,7 +7,7 @@
 import { TorchletError, checkArity, checkInt, describe } from "../../errors.js";
 import type { Optimizer } from "./optimizer.js";
 import { checkBoolean, checkRange } from "./options.js";
-import { LRScheduler, schedulerOptions } from "./scheduler.js";
+import { LRScheduler, schedulerOptions, type SchedulerValue } from "./scheduler.js";
 
 /** Options of {@link OneCycleLR} (PyTorch's names in camelCase; defaults as PyTorch 1.13). */
 export interface OneCycleLROptions {
@@ -79,6 +79,15 @@ export class OneCycleLR extends LRScheduler {
     this.momentumKey = !cycleMomentum ? null : "betas" in optimizer.defaults ? "betas" : "momentum" in optimizer.defaults ? "momentum" : null;
     if (cycleMomentum && this.momentumKey === null) throw new TorchletError(op, "INVALID_ARGUMENT", `cycleMomentum needs an optimizer with momentum or betas; ${optimizer.name} has neither (pass cycleMomentum: false)`);
     this.step();
+  }
+
+  protected override hyperParameters(): Record<string, SchedulerValue> {
+    return { total_steps: this.totalSteps, max_lrs: this.levels.map((level) => level.max), cycle_momentum: this.momentumKey !== null, use_beta1: this.momentumKey === "betas" };
+  }
+
+  // The momentum (or β1) of the loaded step: computeLr writes it into the groups.
+  protected override restoreGroups(): void {
+    this.computeLr();
   }
 
   protected override computeLr(): number[] {

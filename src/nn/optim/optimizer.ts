@@ -6,7 +6,7 @@
 // names it and from the options object otherwise (null, like undefined, means "not given").
 // Buffers are indexed by a parameter's position in `params`, every group's parameters in order.
 
-import { TorchletError, checkOptionKeys, describe, formatShape } from "../../errors.js";
+import { TorchletError, checkArity, checkOptionKeys, describe, formatShape } from "../../errors.js";
 import { Tensor } from "../../tensor/tensor.js";
 import type { OptionCheck } from "./options.js";
 
@@ -63,7 +63,7 @@ export abstract class Optimizer<Group extends ParamGroup = ParamGroup> {
   protected readonly buffers: Record<string, Float32Array[]> = {};
   private readonly bufferSpecs: Record<string, BufferSpec> = {};
   private readonly table: OptionTable;
-  private readonly explicitGroups: boolean;
+  private explicitGroups: boolean;
 
   /**
    * @param name the optimizer's name for error messages.
@@ -111,6 +111,34 @@ export abstract class Optimizer<Group extends ParamGroup = ParamGroup> {
         if (p.grad !== null) this.update(group, p, index); // a parameter backward never reached is skipped, as in PyTorch
         index++;
       }
+    }
+  }
+
+  /**
+   * Adds a parameter group `{ params, ...options }`, like PyTorch's `add_param_group`: options it does not
+   * name come from the optimizer's defaults, and its parameters get fresh state (momentum, moments).
+   * @throws TorchletError for a group that is not `{ params, ... }`, an unknown or bad option, or a
+   *   parameter some group already holds; the optimizer is unchanged then.
+   * @example optimizer.addParamGroup({ params: head.parameters(), lr: 0.01 })
+   */
+  addParamGroup(group: ParamGroupSpec<Record<string, unknown>>): void {
+    const op = `${this.name}.addParamGroup`;
+    checkArity(op, arguments, ["group"]);
+    if (typeof group !== "object" || group === null || Array.isArray(group) || !Object.hasOwn(group, "params")) {
+      throw new TorchletError(op, "INVALID_ARGUMENT", `group must be an object { params, ...options }, got ${describe(group)}`);
+    }
+    const made = this.makeGroup(group, this.paramGroups.length, true);
+    const held = new Set(this.params);
+    const shared = made.params.find((p) => held.has(p));
+    if (shared !== undefined) throw new TorchletError(op, "INVALID_ARGUMENT", `a parameter ${formatShape(shared.shape)} is already in another group; each tensor may be updated by one group only`);
+    if (new Set(made.params).size !== made.params.length) throw new TorchletError(op, "INVALID_ARGUMENT", "a parameter appears twice in the group's params");
+    this.checkGroup(made, `paramGroups[${this.paramGroups.length}].`);
+    this.explicitGroups = true;
+    this.paramGroups.push(made);
+    this.params.push(...made.params);
+    for (const [name, list] of Object.entries(this.buffers)) {
+      const spec = this.bufferSpecs[name]!;
+      list.push(...made.params.map((p) => new Float32Array(spec.lazy ? 0 : spec.size(p))));
     }
   }
 
@@ -204,22 +232,23 @@ export abstract class Optimizer<Group extends ParamGroup = ParamGroup> {
 
   // Every group's keys and values, as the constructor checks them: a scheduler or user may have changed them since.
   private checkGroups(): void {
-    this.paramGroups.forEach((group, i) => {
-      const label = this.explicitGroups ? `paramGroups[${i}].` : "";
-      checkOptionKeys(this.name, group, ["params", ...Object.keys(this.table.checks)]);
-      for (const [key, check] of Object.entries(this.table.checks)) {
-        (group as unknown as Record<string, unknown>)[key] = check(this.name, `${label}${key}`, (group as unknown as Record<string, unknown>)[key]);
-      }
-      this.checkGroupRules(group, label);
-    });
+    this.paramGroups.forEach((group, i) => this.checkGroup(group, this.explicitGroups ? `paramGroups[${i}].` : ""));
   }
 
-  private makeGroup(spec: unknown, i: number): Group {
-    const op = this.explicitGroups ? `${this.name}: paramGroups[${i}]` : this.name;
-    if (this.explicitGroups) checkOptionKeys(op, spec as object, ["params", ...Object.keys(this.table.checks)]);
+  private checkGroup(group: Group, label: string): void {
+    checkOptionKeys(this.name, group, ["params", ...Object.keys(this.table.checks)]);
+    for (const [key, check] of Object.entries(this.table.checks)) {
+      (group as unknown as Record<string, unknown>)[key] = check(this.name, `${label}${key}`, (group as unknown as Record<string, unknown>)[key]);
+    }
+    this.checkGroupRules(group, label);
+  }
+
+  private makeGroup(spec: unknown, i: number, explicit = this.explicitGroups): Group {
+    const op = explicit ? `${this.name}: paramGroups[${i}]` : this.name;
+    if (explicit) checkOptionKeys(op, spec as object, ["params", ...Object.keys(this.table.checks)]);
     const group: Record<string, unknown> = { ...this.defaults };
     for (const [key, value] of Object.entries(spec as object)) if (value !== undefined && value !== null) group[key] = value;
-    group.params = Object.freeze([...checkParams(this.name, (spec as { params: unknown }).params, this.explicitGroups ? `paramGroups[${i}].params` : "params")]);
+    group.params = Object.freeze([...checkParams(this.name, (spec as { params: unknown }).params, explicit ? `paramGroups[${i}].params` : "params")]);
     return group as unknown as Group;
   }
 }

@@ -1,7 +1,8 @@
 // The scheduler base: the optimizer, the base learning rates, step() and getLastLr(), as PyTorch's
-// _LRScheduler (1.13) with last_epoch = -1: the constructor of each scheduler takes step 0.
+// _LRScheduler (1.13) with last_epoch = -1: the constructor of each scheduler takes step 0; and
+// stateDict()/loadStateDict() with PyTorch's keys, to resume a schedule from a checkpoint.
 
-import { TorchletError, checkArity, checkOptionKeys, describe } from "../../errors.js";
+import { TorchletError, checkArity, checkInt, checkOptionKeys, describe } from "../../errors.js";
 import { Optimizer, type ParamGroup } from "./optimizer.js";
 
 // PyTorch's group['initial_lr']: set by the first scheduler attached to a group, read by every later one.
@@ -33,6 +34,7 @@ export abstract class LRScheduler {
   /** Moves the schedule one step on and writes every group's new lr. */
   step(): void {
     checkArity(`${this.name}.step`, arguments, []);
+    this.checkGroupCount(`${this.name}.step`);
     this.epoch++;
     const lrs = this.computeLr();
     this.optimizer.paramGroups.forEach((group, i) => (group.lr = lrs[i]!));
@@ -51,6 +53,78 @@ export abstract class LRScheduler {
 
   /** The lr of every group at step {@link LRScheduler.lastEpoch}. */
   protected abstract computeLr(): number[];
+
+  /** The scheduler's own settings under PyTorch's state_dict keys (StepLR: step_size, gamma). */
+  protected abstract hyperParameters(): Record<string, SchedulerValue>;
+
+  /**
+   * The schedule's position, with PyTorch's state_dict keys: `last_epoch`, `_step_count`, `base_lrs`,
+   * `_last_lr` and the scheduler's settings (StepLR's `step_size` and `gamma`, ...). Plain JSON.
+   */
+  stateDict(): SchedulerState {
+    checkArity(`${this.name}.stateDict`, arguments, []);
+    return { ...this.hyperParameters(), base_lrs: [...this.baseLrs], last_epoch: this.epoch, _step_count: this.epoch + 1, _last_lr: [...this.lastLr] };
+  }
+
+  /**
+   * Resumes the schedule from {@link LRScheduler.stateDict}: the step count, and every group's lr set to the
+   * saved last lr (torchlet's optimizer state does not carry the groups' lrs, PyTorch's does).
+   * @throws TorchletError when a key is missing or unknown, or a setting or base lr differs from this
+   *   scheduler's (a state from another schedule); nothing changes then.
+   */
+  loadStateDict(state: SchedulerState): void {
+    const op = `${this.name}.loadStateDict`;
+    checkArity(op, arguments, ["state"]);
+    this.checkGroupCount(op);
+    const own = { ...this.hyperParameters(), base_lrs: [...this.baseLrs] };
+    const given = checkOptionKeys(op, state, [...Object.keys(own), "last_epoch", "_step_count", "_last_lr"]);
+    for (const [key, value] of Object.entries(own)) {
+      if (!(key in given)) throw new TorchletError(op, "NOT_FOUND", `state has no "${key}"`);
+      if (JSON.stringify(given[key]) !== JSON.stringify(value)) {
+        throw new TorchletError(op, "INVALID_ARGUMENT", `state has ${key} ${JSON.stringify(given[key])} but this scheduler has ${JSON.stringify(value)}: it is the state of another schedule`);
+      }
+    }
+    const epoch = checkInt(op, "last_epoch", given.last_epoch, 0);
+    if (given._step_count !== undefined && given._step_count !== epoch + 1) {
+      throw new TorchletError(op, "INVALID_ARGUMENT", `_step_count ${describe(given._step_count)} does not follow last_epoch ${epoch} (expected ${epoch + 1})`);
+    }
+    const lastLr: unknown = given._last_lr;
+    if (!Array.isArray(lastLr) || lastLr.length !== this.baseLrs.length || !lastLr.every((lr) => typeof lr === "number" && Number.isFinite(lr) && lr >= 0)) {
+      throw new TorchletError(op, "INVALID_ARGUMENT", `_last_lr must hold ${this.baseLrs.length} finite learning rates ≥ 0 (one per group), got ${describe(lastLr)}`);
+    }
+    this.epoch = epoch;
+    this.lastLr = [...(lastLr as number[])];
+    this.optimizer.paramGroups.forEach((group, i) => (group.lr = this.lastLr[i]!));
+    this.restoreGroups();
+  }
+
+  /** After loadStateDict: put back anything else the schedule writes into the groups (OneCycleLR's momentum). */
+  protected restoreGroups(): void {}
+
+  // The base lrs are one per group when the scheduler was made: a group added since has none.
+  private checkGroupCount(op: string): void {
+    const groups = this.optimizer.paramGroups.length;
+    if (groups !== this.baseLrs.length) {
+      throw new TorchletError(op, "INVALID_STATE", `the optimizer has ${groups} parameter groups but had ${this.baseLrs.length} when this scheduler was made; make the scheduler after addParamGroup`);
+    }
+  }
+}
+
+/** A value of a scheduler's state: a number, a list of numbers (one per group), a flag or a name. */
+export type SchedulerValue = number | number[] | boolean | string;
+
+/** A scheduler's state as {@link LRScheduler.stateDict} returns it, with PyTorch's keys. */
+export interface SchedulerState {
+  /** Steps taken (0 after construction). */
+  last_epoch: number;
+  /** last_epoch + 1, as PyTorch counts it. */
+  _step_count?: number;
+  /** Each group's base lr. */
+  base_lrs: number[];
+  /** Each group's lr after the last step. */
+  _last_lr: number[];
+  /** The scheduler's settings, e.g. StepLR's step_size and gamma. */
+  [setting: string]: SchedulerValue | undefined;
 }
 
 /** Checks a scheduler's `options`: an object with only `allowed` keys (PyTorch-only ones named as unsupported). */
