@@ -7,11 +7,11 @@
 // (N, J = C, I = d1·…·dk) around the class dimension (src/ops/axis.ts), with
 // N·I samples; the loss of reduction "none" has the targets' shape. Each option: docs/cross-entropy.md
 
-import { TorchletError, checkOptionKeys, closestName, describe, formatShape } from "../errors.js";
+import { TorchletError, checkOptionKeys, describe, formatShape } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import type { AxisDims } from "./axis.js";
 
-import { checkReduction, type Reduction } from "./loss-reduction.js";
+import { checkReduction, refuseDeprecatedReduction, type Reduction } from "./loss-reduction.js";
 export type { Reduction } from "./loss-reduction.js";
 
 /** Class labels: a number (unbatched input), an Int32Array or array of integers (flat, row-major), or a tensor of integral values. */
@@ -49,9 +49,6 @@ export interface LossSettings {
   labelSmoothing: number;
 }
 
-// PyTorch's deprecated spellings of reduction, refused with a pointer to it.
-const DEPRECATED = ["sizeAverage", "reduce"];
-
 /**
  * Checks a loss's options (`allowed` names the keys it takes) for C classes and fills in PyTorch's defaults.
  * @throws TorchletError for an unknown key (sizeAverage and reduce point to reduction), a reduction other than
@@ -59,12 +56,7 @@ const DEPRECATED = ["sizeAverage", "reduce"];
  * or a labelSmoothing outside [0, 1]; options in `notYet` (PyTorch's, not implemented yet) are refused by name.
  */
 export function checkLossOptions(op: string, options: CrossEntropyOptions | undefined, allowed: readonly string[], C: number, notYet: readonly string[] = []): LossSettings {
-  for (const key of Object.keys(options ?? {})) {
-    const deprecated = allowed.includes(key) ? undefined : closestName(key, DEPRECATED);
-    if (deprecated !== undefined) {
-      throw new TorchletError(op, "INVALID_ARGUMENT", `unknown option ${JSON.stringify(key)}, PyTorch's deprecated ${deprecated}; did you mean "reduction"? (size_average=False is reduction "sum", reduce=False is reduction "none")`);
-    }
-  }
+  refuseDeprecatedReduction(op, options, allowed);
   const o = checkOptionKeys(op, options, allowed, notYet);
   const reduction = checkReduction(op, o.reduction);
   const ignoreIndex = o.ignoreIndex ?? -100;

@@ -7,7 +7,7 @@
 //   "sum"  → L (scalar) = Σ_i ℓ_i         ∂L/∂ℓ_i = dL
 //   "mean" → L (scalar) = Σ_i ℓ_i / n     ∂L/∂ℓ_i = dL / n
 
-import { TorchletError, allocFloat32, checkOptionKeys, describe, formatShape } from "../errors.js";
+import { TorchletError, allocFloat32, checkOptionKeys, closestName, describe, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 
 /** How a loss reduces its per-element values, as PyTorch's `reduction`: "mean" (default), "sum" or "none". */
@@ -27,8 +27,22 @@ export interface ReductionOptions {
   reduction?: Reduction;
 }
 
-/** Loss options PyTorch deprecated in favour of `reduction`: refused by name. */
-export const LOSS_OPTIONS_NOT_YET: readonly string[] = ["sizeAverage", "reduce"];
+// PyTorch's deprecated spellings of reduction, refused with a pointer to it.
+const DEPRECATED = ["sizeAverage", "reduce"];
+
+/**
+ * Refuses PyTorch's deprecated `size_average` / `reduce` (any spelling) with a pointer to `reduction`:
+ * the check every loss runs before its unknown-key check.
+ */
+export function refuseDeprecatedReduction(op: string, options: object | undefined, allowed: readonly string[]): void {
+  if (typeof options !== "object" || options === null) return; // checkOptionKeys names a non-object
+  for (const key of Object.keys(options)) {
+    const deprecated = allowed.includes(key) ? undefined : closestName(key, DEPRECATED);
+    if (deprecated !== undefined) {
+      throw new TorchletError(op, "INVALID_ARGUMENT", `unknown option ${JSON.stringify(key)}, PyTorch's deprecated ${deprecated}; did you mean "reduction"? (size_average=False is reduction "sum", reduce=False is reduction "none")`);
+    }
+  }
+}
 
 const REDUCTIONS: readonly Reduction[] = ["mean", "sum", "none"];
 
@@ -43,7 +57,8 @@ export function checkReduction(op: string, value: unknown): Reduction {
 
 /** Checks an elementwise loss's options against `allowed` (reduction plus the loss's own) and returns them with the reduction resolved. */
 export function checkElementwiseLossOptions<T extends ReductionOptions>(op: string, options: T | undefined, allowed: readonly string[]): T & { reduction: Reduction } {
-  const given = checkOptionKeys(op, options, allowed, LOSS_OPTIONS_NOT_YET);
+  refuseDeprecatedReduction(op, options, allowed);
+  const given = checkOptionKeys(op, options, allowed);
   return { ...given, reduction: checkReduction(op, given.reduction) };
 }
 

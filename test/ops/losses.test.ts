@@ -127,7 +127,7 @@ describe("loss bad input", () => {
     expectError(() => mseLoss(zeros(2), zeros(2), { reduction: "avg" as Reduction }), "INVALID_ARGUMENT", "mseLoss", '"avg"', '"mean", "sum" or "none"');
     expectError(() => mseLoss(zeros(0), zeros(0)), "SHAPE_MISMATCH", "empty");
     expect(mseLoss(zeros(0), zeros(0), { reduction: "sum" }).item()).toBe(0);
-    expectError(() => mseLoss(zeros(2), zeros(2), { size_average: true } as object), "INVALID_ARGUMENT", "size_average (sizeAverage) is not supported yet");
+    expectError(() => mseLoss(zeros(2), zeros(2), { size_average: true } as object), "INVALID_ARGUMENT", 'unknown option "size_average", PyTorch\'s deprecated sizeAverage; did you mean "reduction"?');
     expectError(() => new MSELoss({ reduction: "max" as Reduction }), "INVALID_ARGUMENT", "MSELoss", '"max"');
     expectError(() => binaryCrossEntropyWithLogits(zeros(2, 3), zeros(2, 3), { weight: zeros(2) }), "SHAPE_MISMATCH", "weight [2]", "[2,3]", "dimension 0");
     expectError(() => binaryCrossEntropyWithLogits(zeros(3), zeros(3), { posWeight: zeros(2, 3) }), "SHAPE_MISMATCH", "posWeight [2,3]", "more dimensions");
