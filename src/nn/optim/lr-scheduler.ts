@@ -5,10 +5,10 @@
 // group's current lr, so an lr changed by hand in between carries on; resuming from `last_epoch`
 // and the deprecated `step(epoch)` are not supported; stateDict()/loadStateDict() resume a schedule.
 
-import { checkArity, checkInt } from "../../errors.js";
+import { checkInt } from "../../errors.js";
 import type { Optimizer } from "./optimizer.js";
 import { checkRange } from "./options.js";
-import { LRScheduler, schedulerOptions, type SchedulerValue } from "./scheduler.js";
+import { LRScheduler, schedulerArguments } from "./scheduler.js";
 
 export { LRScheduler, type SchedulerState, type SchedulerValue } from "./scheduler.js";
 
@@ -29,16 +29,11 @@ export class StepLR extends LRScheduler {
 
   /** @example const scheduler = new lrScheduler.StepLR(opt, { stepSize: 30, gamma: 0.1 }); // per epoch: scheduler.step() */
   constructor(optimizer: Optimizer, options: StepLROptions) {
-    checkArity("StepLR", arguments, ["optimizer", "options"]);
+    const o = schedulerArguments("StepLR", arguments, options, ["stepSize", "gamma"]);
     super("StepLR", optimizer);
-    const o = schedulerOptions("StepLR", options, ["stepSize", "gamma"]);
     this.stepSize = checkInt("StepLR", "stepSize", o.stepSize, 1);
     this.gamma = checkRange("StepLR", "gamma", o.gamma ?? 0.1, 0, Infinity);
-    this.step();
-  }
-
-  protected override hyperParameters(): Record<string, SchedulerValue> {
-    return { step_size: this.stepSize, gamma: this.gamma };
+    this.start({ step_size: this.stepSize, gamma: this.gamma });
   }
 
   protected override computeLr(): number[] {
@@ -67,16 +62,11 @@ export class CosineAnnealingLR extends LRScheduler {
 
   /** @example const scheduler = new lrScheduler.CosineAnnealingLR(opt, { tMax: 10 }); */
   constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {
-    checkArity("CosineAnnealingLR", arguments, ["optimizer", "options"]);
+    const o = schedulerArguments("CosineAnnealingLR", arguments, options, ["tMax", "etaMin"]);
     super("CosineAnnealingLR", optimizer);
-    const o = schedulerOptions("CosineAnnealingLR", options, ["tMax", "etaMin"]);
     this.tMax = checkInt("CosineAnnealingLR", "tMax", o.tMax, 1);
     this.etaMin = checkRange("CosineAnnealingLR", "etaMin", o.etaMin ?? 0, 0, Infinity);
-    this.step();
-  }
-
-  protected override hyperParameters(): Record<string, SchedulerValue> {
-    return { T_max: this.tMax, eta_min: this.etaMin };
+    this.start({ T_max: this.tMax, eta_min: this.etaMin });
   }
 
   // PyTorch's recursive form: lr_t = η_min + (lr_{t−1} − η_min)·(1 + cos(πt/T)) / (1 + cos(π(t−1)/T)),

@@ -4,10 +4,10 @@
 // Each phase runs from its start step s0 to its end step s1 (fractional, as PyTorch's) and sets
 //   value = anneal(start, end, (t − s0) / (s1 − s0)),  anneal = cos: end + (start − end)·(1 + cos(π·pct))/2, or linear.
 
-import { TorchletError, checkArity, checkInt, describe } from "../../errors.js";
+import { TorchletError, checkInt, describe } from "../../errors.js";
 import type { Optimizer } from "./optimizer.js";
 import { checkBoolean, checkRange } from "./options.js";
-import { LRScheduler, schedulerOptions, type SchedulerValue } from "./scheduler.js";
+import { LRScheduler, schedulerArguments } from "./scheduler.js";
 
 /** Options of {@link OneCycleLR} (PyTorch's names in camelCase; defaults as PyTorch 1.13). */
 export interface OneCycleLROptions {
@@ -56,8 +56,7 @@ export class OneCycleLR extends LRScheduler {
   /** @example const scheduler = new lrScheduler.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 1000 }); */
   constructor(optimizer: Optimizer, options: OneCycleLROptions) {
     const op = "OneCycleLR";
-    checkArity(op, arguments, ["optimizer", "options"]);
-    const o = schedulerOptions(op, options, KEYS);
+    const o = schedulerArguments(op, arguments, options, KEYS);
     const groups = (optimizer as Partial<Optimizer> | null)?.paramGroups?.length ?? 0;
     const perGroup = (name: string, value: unknown, max: number) => perGroupValues(op, name, value, groups, max);
     const maxLrs = perGroup("maxLr", o.maxLr, Infinity);
@@ -78,11 +77,7 @@ export class OneCycleLR extends LRScheduler {
     this.anneal = strategy === "cos" ? (start, end, pct) => end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1) : (start, end, pct) => (end - start) * pct + start;
     this.momentumKey = !cycleMomentum ? null : "betas" in optimizer.defaults ? "betas" : "momentum" in optimizer.defaults ? "momentum" : null;
     if (cycleMomentum && this.momentumKey === null) throw new TorchletError(op, "INVALID_ARGUMENT", `cycleMomentum needs an optimizer with momentum or betas; ${optimizer.name} has neither (pass cycleMomentum: false)`);
-    this.step();
-  }
-
-  protected override hyperParameters(): Record<string, SchedulerValue> {
-    return { total_steps: this.totalSteps, max_lrs: this.levels.map((level) => level.max), cycle_momentum: this.momentumKey !== null, use_beta1: this.momentumKey === "betas" };
+    this.start({ total_steps: totalSteps, max_lrs: maxLrs, cycle_momentum: this.momentumKey !== null, use_beta1: this.momentumKey === "betas" });
   }
 
   // The momentum (or β1) of the loaded step: computeLr writes it into the groups.

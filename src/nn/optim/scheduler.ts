@@ -17,6 +17,7 @@ export abstract class LRScheduler {
   readonly baseLrs: readonly number[];
   private epoch = -1;
   private lastLr: number[] = [];
+  private settings: Record<string, SchedulerValue> = {};
   /** The scheduler's name, as errors print it. */
   protected readonly name: string;
 
@@ -29,6 +30,12 @@ export abstract class LRScheduler {
     this.optimizer = optimizer;
     for (const group of optimizer.paramGroups) if (!initialLrs.has(group)) initialLrs.set(group, group.lr);
     this.baseLrs = optimizer.paramGroups.map((group) => initialLrs.get(group)!);
+  }
+
+  /** Ends a subclass's constructor: records its settings (PyTorch's state_dict names) and takes step 0. */
+  protected start(settings: Record<string, SchedulerValue>): void {
+    this.settings = settings;
+    this.step();
   }
 
   /** Moves the schedule one step on and writes every group's new lr. */
@@ -54,16 +61,13 @@ export abstract class LRScheduler {
   /** The lr of every group at step {@link LRScheduler.lastEpoch}. */
   protected abstract computeLr(): number[];
 
-  /** The scheduler's own settings under PyTorch's state_dict keys (StepLR: step_size, gamma). */
-  protected abstract hyperParameters(): Record<string, SchedulerValue>;
-
   /**
    * The schedule's position, with PyTorch's state_dict keys: `last_epoch`, `_step_count`, `base_lrs`,
    * `_last_lr` and the scheduler's settings (StepLR's `step_size` and `gamma`, ...). Plain JSON.
    */
   stateDict(): SchedulerState {
     checkArity(`${this.name}.stateDict`, arguments, []);
-    return { ...this.hyperParameters(), base_lrs: [...this.baseLrs], last_epoch: this.epoch, _step_count: this.epoch + 1, _last_lr: [...this.lastLr] };
+    return { ...structuredClone(this.settings), base_lrs: [...this.baseLrs], last_epoch: this.epoch, _step_count: this.epoch + 1, _last_lr: [...this.lastLr] };
   }
 
   /**
@@ -76,7 +80,7 @@ export abstract class LRScheduler {
     const op = `${this.name}.loadStateDict`;
     checkArity(op, arguments, ["state"]);
     this.checkGroupCount(op);
-    const own = { ...this.hyperParameters(), base_lrs: [...this.baseLrs] };
+    const own = { ...this.settings, base_lrs: [...this.baseLrs] };
     const given = checkOptionKeys(op, state, [...Object.keys(own), "last_epoch", "_step_count", "_last_lr"]);
     for (const [key, value] of Object.entries(own)) {
       if (!(key in given)) throw new TorchletError(op, "NOT_FOUND", `state has no "${key}"`);
@@ -127,7 +131,11 @@ export interface SchedulerState {
   [setting: string]: SchedulerValue | undefined;
 }
 
-/** Checks a scheduler's `options`: an object with only `allowed` keys (PyTorch-only ones named as unsupported). */
-export function schedulerOptions<T extends object>(op: string, options: T | undefined, allowed: readonly string[]): T {
+/**
+ * Checks a scheduler constructor's `arguments` (optimizer, options) and its `options`: an object with only `allowed`
+ * keys (PyTorch-only ones named as unsupported). Returns the options.
+ */
+export function schedulerArguments<T extends object>(op: string, args: IArguments, options: T | undefined, allowed: readonly string[]): T {
+  checkArity(op, args, ["optimizer", "options"]);
   return checkOptionKeys(op, options, allowed, PYTORCH_ONLY);
 }
