@@ -1,7 +1,8 @@
 // The d2l helpers the book's chapters share (d2l.Accumulator, d2l.accuracy,
-// d2l.Timer, d2l.try_gpu, d2l.load_data_fashion_mnist, d2l.evaluate_accuracy_gpu,
-// d2l.train_ch6), translated to torchlet, plus the command-line options every
-// example takes (not in the book):
+// d2l.Timer, d2l.try_gpu, d2l.load_data_fashion_mnist, d2l.evaluate_accuracy,
+// d2l.evaluate_accuracy_gpu, d2l.train_ch6), translated to torchlet (chapter 3's
+// training loop, d2l.sgd and d2l.train_ch3, is in d2l-ch3.ts), plus the
+// command-line options every example takes (not in the book):
 //
 //   --limit N     train on the first N training examples only
 //   --epochs N    number of epochs (each example has the book's default)
@@ -123,6 +124,37 @@ export function apply(module: nn.Module, fn: (m: nn.Module) => void): void {
   fn(module);
 }
 
+/** A model as the book's chapter 3 takes it: an nn.Module, or a plain function of X (softmax regression from scratch). */
+export type Net = nn.Module | ((X: Tensor) => Tensor);
+
+/** net(X): Modules are not callable in JavaScript, so a Module runs its forward. */
+export function call(net: Net, X: Tensor): Tensor {
+  return net instanceof nn.Module ? net.forward(X) : net(X);
+}
+
+// def evaluate_accuracy(net, data_iter):  #@save
+//     """Compute the accuracy for a model on a dataset."""
+//     if isinstance(net, torch.nn.Module):
+//         net.eval()  # Set the model to evaluation mode
+//     metric = Accumulator(2)  # No. of correct predictions, no. of predictions
+//
+//     with torch.no_grad():
+//         for X, y in data_iter:
+//             metric.add(accuracy(net(X), y), y.numel())
+//     return metric[0] / metric[1]
+
+/** d2l.evaluate_accuracy (chapter 3): the accuracy of net over data_iter, a Module in evaluation mode. */
+export function evaluateAccuracy(net: Net, dataIter: nn.DataLoader): number {
+  if (net instanceof nn.Module) net.eval(); // Set the model to evaluation mode
+  const metric = new Accumulator(2); // No. of correct predictions, no. of predictions
+  noGrad(() => {
+    for (const [X, y] of dataIter) {
+      metric.add(accuracy(call(net, X), y), y.length);
+    }
+  });
+  return metric.get(0) / metric.get(1);
+}
+
 // def evaluate_accuracy_gpu(net, data_iter, device=None): #@save
 //     """Compute the accuracy for a model on a dataset using a GPU."""
 //     if isinstance(net, nn.Module):
@@ -137,19 +169,11 @@ export function apply(module: nn.Module, fn: (m: nn.Module) => void): void {
 //     return metric[0] / metric[1]
 //
 // (The device moves, X.to(device), have no counterpart: the backend works on
-// ordinary arrays.)
+// ordinary arrays. What is left is chapter 3's evaluate_accuracy.)
 
 /** d2l.evaluate_accuracy_gpu: the accuracy of net over data_iter, in evaluation mode. */
 export function evaluateAccuracyGpu(net: nn.Module, dataIter: nn.DataLoader): number {
-  net.eval(); // Set the model to evaluation mode
-  // No. of correct predictions, no. of predictions
-  const metric = new Accumulator(2);
-  noGrad(() => {
-    for (const [X, y] of dataIter) {
-      metric.add(accuracy(net.forward(X), y), y.length);
-    }
-  });
-  return metric.get(0) / metric.get(1);
+  return evaluateAccuracy(net, dataIter);
 }
 
 /** The figures a training run ends with; `report` prints them as the book does (and as JSON with --json). */

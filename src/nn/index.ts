@@ -6,6 +6,7 @@ export { CrossEntropyLoss } from "./loss.js";
 export { AdaptiveAvgPool2d, MaxUnpool2d } from "./pooling.js";
 export { MSELoss, L1Loss, BCEWithLogitsLoss } from "./loss.js";
 export { xavierUniform, kaimingUniform, uniform, fans } from "./init.js";
+export { normal } from "./init.js";
 export { DataLoader, type LabeledData, type DataLoaderOptions, type Batch } from "./dataloader.js";
 export { summary, type SummaryRow } from "./summary.js";
 export { Plan, type PlanOptions, type BatchResult, type DatasetResult } from "./plan.js";

@@ -7,7 +7,7 @@
 //   kaimingUniform: U(−b, b), b = sqrt(6 / ((1 + a²) · fanIn)); PyTorch's default for Linear and Conv2d
 //                   weights uses a = √5, which makes b = 1/sqrt(fanIn).
 
-import { TorchletError, formatShape, checkArity, checkOptionKeys } from "../errors.js";
+import { TorchletError, formatShape, checkArity, checkOptionKeys, checkFinite } from "../errors.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkGenerator, defaultGenerator, type Generator } from "../tensor/random.js";
 
@@ -44,4 +44,20 @@ export function kaimingUniform(t: Tensor, options: { a?: number; generator?: Gen
   const [fanIn] = fans(t);
   const a = options.a ?? Math.sqrt(5);
   return uniform(t, Math.sqrt(6 / ((1 + a * a) * fanIn)), options.generator);
+}
+
+/**
+ * Normal init in place: N(mean, std²) draws from `generator`, like `torch.nn.init.normal_(t, mean, std)`
+ * (d2l's `nn.init.normal_(m.weight, std=0.01)` is `normal(m.weight, { std: 0.01 })`). Returns t.
+ * @throws TorchletError when mean is not finite or std is not a finite number ≥ 0.
+ */
+export function normal(t: Tensor, options: { mean?: number; std?: number; generator?: Generator } = {}): Tensor {
+  checkArity("normal", arguments, ["tensor", "options"]);
+  const { mean = 0, std = 1, generator = defaultGenerator } = checkOptionKeys("normal", options, ["mean", "std", "generator"]);
+  checkFinite("normal", "mean", mean);
+  checkFinite("normal", "std", std);
+  if (std < 0) throw new TorchletError("normal", "INVALID_ARGUMENT", `std must be ≥ 0, got ${std}`);
+  checkGenerator("normal", generator);
+  for (let i = 0; i < t.numel; i++) t.data[i] = mean + std * generator.normal();
+  return t;
 }

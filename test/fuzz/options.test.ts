@@ -177,6 +177,7 @@ const table: Record<string, Entry> = {
   "nn.xavierUniform": { ops: ["xavierUniform"], args: () => [ones(2, 3), {}], call: (...a) => nn.xavierUniform(...(a as Parameters<typeof nn.xavierUniform>)), options: { at: 1, keys: ["gain", "generator"] } },
   "nn.kaimingUniform": { ops: ["kaimingUniform"], args: () => [ones(2, 3), {}], call: (...a) => nn.kaimingUniform(...(a as Parameters<typeof nn.kaimingUniform>)), options: { at: 1, keys: ["a", "generator"] } },
   "nn.uniform": { ops: ["uniform"], args: () => [ones(2, 3), 0.1, new Generator(0)], call: (...a) => nn.uniform(...(a as Parameters<typeof nn.uniform>)) },
+  "nn.normal": { ops: ["normal"], args: () => [ones(2, 3), {}], call: (...a) => nn.normal(...(a as Parameters<typeof nn.normal>)), options: { at: 1, keys: ["mean", "std", "generator"] } },
   "nn.fans": { ops: ["fans"], args: () => [ones(2, 3)], call: (...a) => nn.fans(...(a as [Tensor])) },
   "nn.DataLoader": { ops: ["DataLoader"], args: () => [data(), {}], call: (...a) => new nn.DataLoader(...(a as ConstructorParameters<typeof nn.DataLoader>)), options: { at: 1, keys: ["batchSize", "shuffle", "generator", "dropLast"] } },
   "nn.summary": { ops: ["summary"], args: () => [net(), [1, 3], null], call: (...a) => nn.summary(...(a as Parameters<typeof nn.summary>)) },

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { Generator, Tensor, zeros } from "../../src/tensor/index.js";
-import { Conv2d, Linear, fans, kaimingUniform, uniform, xavierUniform } from "../../src/nn/index.js";
+import { Conv2d, Linear, fans, kaimingUniform, normal, uniform, xavierUniform } from "../../src/nn/index.js";
 import { lenet, lenetModern } from "../../src/lenet/index.js";
 import { expectError } from "../helpers/errors.js";
 
@@ -172,5 +172,39 @@ describe("seeding", () => {
     // Not the default kaiming init: conv1's Xavier bound √(6/175) ≈ 0.185 is below kaiming's 1/√25 = 0.2,
     // while fc1's Xavier bound 0.107 is above kaiming's 0.05: its weights must exceed 0.05.
     expect(stats(byName.get("8.weight")!.data).maxAbs).toBeGreaterThan(0.1);
+  });
+});
+
+describe("normal", () => {
+  it("fills with N(mean, std²): sample mean and variance within 6 standard errors over 48,000 draws", () => {
+    const w = zeros(120, 400);
+    expect(normal(w, { std: 0.01, generator: new Generator(7) })).toBe(w);
+    const { mean, variance } = stats(w.data);
+    const n = w.numel;
+    // sd of the mean: σ/√n; sd of the sample variance of a normal: σ²·√(2/n).
+    expect(Math.abs(mean)).toBeLessThan((6 * 0.01) / Math.sqrt(n));
+    expect(Math.abs(variance - 0.0001)).toBeLessThan(6 * 0.0001 * Math.sqrt(2 / n));
+    const shifted = normal(zeros(120, 400), { mean: 3, std: 2, generator: new Generator(8) });
+    expect(Math.abs(stats(shifted.data).mean - 3)).toBeLessThan((6 * 2) / Math.sqrt(n));
+    expect(Math.abs(stats(shifted.data).variance - 4)).toBeLessThan(6 * 4 * Math.sqrt(2 / n));
+  });
+
+  it("is mean + std · generator.normal(), draw by draw in order (defaults: mean 0, std 1)", () => {
+    const reference = new Generator(9);
+    const expected = Array.from({ length: 6 }, () => Math.fround(0.5 + 0.25 * reference.normal()));
+    expect(Array.from(normal(zeros(2, 3), { mean: 0.5, std: 0.25, generator: new Generator(9) }).data)).toEqual(expected);
+    const unit = new Generator(10);
+    expect(Array.from(normal(zeros(4), { generator: new Generator(10) }).data)).toEqual(Array.from({ length: 4 }, () => Math.fround(unit.normal())));
+  });
+
+  it("std 0 gives the mean everywhere", () => {
+    expect(Array.from(normal(zeros(3), { mean: -2, std: 0 }).data)).toEqual([-2, -2, -2]);
+  });
+
+  it("refuses a negative or non-finite std, a non-finite mean and unknown options", () => {
+    expectError(() => normal(zeros(3), { std: -0.01 }), "INVALID_ARGUMENT", "normal", "std must be ≥ 0", "-0.01");
+    expectError(() => normal(zeros(3), { std: Number.NaN }), "INVALID_ARGUMENT", "normal", "std");
+    expectError(() => normal(zeros(3), { mean: Number.POSITIVE_INFINITY }), "INVALID_ARGUMENT", "normal", "mean");
+    expectError(() => normal(zeros(3), { sigma: 1 } as never), "INVALID_ARGUMENT", "normal", "sigma");
   });
 });
