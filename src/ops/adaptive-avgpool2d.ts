@@ -9,7 +9,8 @@
 // row or column where P does not divide H, and each divides by its own size.
 // With P = Q = 1 it is global average pooling (small ResNets' last pool).
 // The op is linear: every pixel of window (p, q) gets dy/size back from it.
-// TypeScript only: it is not on LeNet's path, so both backends run this loop.
+// The wasm twin (src/wasm/adaptive-avgpool2d.ts) runs global pooling as a SIMD
+// mean per plane (float64 lanes) and other sizes as these loops.
 // Walk-through: docs/avgpool2d.md (Adaptive average pooling)
 
 import { TorchletError, allocFloat32, checkArity, checkInt, describe, formatShape } from "../errors.js";
