@@ -142,8 +142,8 @@ describe("kernels.* entry checks", () => {
     (args[2] as Int32Array)[3] = size(pool);
     refuses(() => kernels.maxPool2dBackward(...(args as Parameters<typeof kernels.maxPool2dBackward>)), "maxPool2dBackward", `argmax[3] = ${size(pool)}`);
     refuses(() => kernels.softmaxCrossEntropyForward(f32(1), f32(12), f32(12), Int32Array.of(0, 4, 1), rows), "labels[1] = 4", "[0, 4)");
-    for (const [name, unpoolKernel] of [["maxUnpool2dForward", kernels.maxUnpool2dForward], ["maxUnpool2dBackward", kernels.maxUnpool2dBackward]] as const) {
-      const args = valid[name]!() as Parameters<typeof unpoolKernel>;
+    for (const [name, unpoolKernel] of [["maxUnpool2dForward", kernels.maxUnpool2dForward], ["maxUnpool2dBackward", kernels.maxUnpool2dBackward]] as [string, Kernel][]) {
+      const args = valid[name]!() as [Float32Array, Float32Array, Int32Array, object];
       args[2][5] = 9;
       refuses(() => unpoolKernel(...args), name, "indices[5] = 9 is outside [0, 9)");
       args[2][5] = -1;
