@@ -43,7 +43,7 @@ const exactly = (actual: Float32Array, expected: Float32Array, what: string) => 
 const toRounding = (actual: Float32Array, expected: Float32Array, what: string) => expectAllClose(actual, expected, 1e-6, 1e-7, what);
 
 /** `a` on backend k: itself, or (inMemory) a copy in k's memory, released by `release`. */
-function placer(k: Backend, inMemory: boolean): { place: <A extends Float32Array | Int32Array>(a: A) => A; release: () => void } {
+function placer(k: Backend, inMemory: boolean): { place: Place; release: () => void } {
   const held: (Float32Array | Int32Array)[] = [];
   const place = <A extends Float32Array | Int32Array>(a: A): A => {
     if (!inMemory) return a;
@@ -55,48 +55,46 @@ function placer(k: Backend, inMemory: boolean): { place: <A extends Float32Array
   return { place, release: () => held.forEach((a) => k.release(a)) };
 }
 
-/** Forward into a NaN-filled output (every element must be written), backward accumulating into random dx0. */
-function padRun(d: Pad2dDims, seed: number): Run {
-  const g = new Generator(seed), Ho = d.top + d.H + d.bottom, Wo = d.left + d.W + d.right;
-  const x = normal(g, d.M * d.H * d.W), dy = normal(g, d.M * Ho * Wo), dx0 = normal(g, x.length);
+type Place = <A extends Float32Array | Int32Array>(a: A) => A;
+
+/** A Run whose `step` runs a forward into a NaN-filled y (every element must be written) and a backward accumulating into a copy of dx0. */
+function forwardBackward(yLength: number, dx0: Float32Array, step: (k: Backend, place: Place, y: Float32Array, dx: Float32Array) => void): Run {
   return (k, inMemory) => {
     const { place, release } = placer(k, inMemory);
-    const y = place(new Float32Array(dy.length).fill(Number.NaN)), dx = place(dx0.slice());
-    k.pad2dForward(y, place(x), d);
-    k.pad2dBackward(dx, place(dy), d);
+    const y = place(new Float32Array(yLength).fill(Number.NaN)), dx = place(dx0.slice());
+    step(k, place, y, dx);
     const result = [y.slice(), dx.slice()];
     release();
     return result;
   };
+}
+
+function padRun(d: Pad2dDims, seed: number): Run {
+  const g = new Generator(seed), Ho = d.top + d.H + d.bottom, Wo = d.left + d.W + d.right;
+  const x = normal(g, d.M * d.H * d.W), dy = normal(g, d.M * Ho * Wo), dx0 = normal(g, x.length);
+  return forwardBackward(dy.length, dx0, (k, place, y, dx) => {
+    k.pad2dForward(y, place(x), d);
+    k.pad2dBackward(dx, place(dy), d);
+  });
 }
 
 function unpoolRun(d: MaxUnpool2dDims, seed: number): Run {
   const g = new Generator(seed);
   const x = normal(g, d.planes * d.inputs), dy = normal(g, d.planes * d.outputs), dx0 = normal(g, x.length);
   const indices = Int32Array.from({ length: x.length }, () => g.randint(d.outputs)); // repeats allowed: the last write stays
-  return (k, inMemory) => {
-    const { place, release } = placer(k, inMemory);
-    const y = place(new Float32Array(dy.length).fill(Number.NaN)), dx = place(dx0.slice());
+  return forwardBackward(dy.length, dx0, (k, place, y, dx) => {
     k.maxUnpool2dForward(y, place(x), place(indices), d);
     k.maxUnpool2dBackward(dx, place(dy), place(indices), d);
-    const result = [y.slice(), dx.slice()];
-    release();
-    return result;
-  };
+  });
 }
 
 function adaptiveRun(d: AdaptiveAvgPool2dDims, seed: number): Run {
   const g = new Generator(seed);
   const x = normal(g, d.N * d.C * d.H * d.W), dy = normal(g, d.N * d.C * d.P * d.Q), dx0 = normal(g, x.length);
-  return (k, inMemory) => {
-    const { place, release } = placer(k, inMemory);
-    const y = place(new Float32Array(dy.length).fill(Number.NaN)), dx = place(dx0.slice());
+  return forwardBackward(dy.length, dx0, (k, place, y, dx) => {
     k.adaptiveAvgPool2dForward(y, place(x), d);
     k.adaptiveAvgPool2dBackward(dx, place(dy), d);
-    const result = [y.slice(), dx.slice()];
-    release();
-    return result;
-  };
+  });
 }
 
 const size = (min: number, max: number) => fc.integer({ min, max });
