@@ -29,8 +29,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   const memory = new WasmMemory(runtime.memory, runtime.heap);
   const threads = new Threads(pool, memory, runtime.exports);
   const context = { ex: runtime.exports, memory, threads };
-  const kernels: Kernels = { ...gemmKernels(context), ...pointwiseKernels(context),
-    ...planeKernels(context) };
+  const kernels: Kernels = { ...gemmKernels(context), ...pointwiseKernels(context), ...planeKernels(context) };
   return {
     name: "wasm",
     threads: threads.count,

@@ -15,7 +15,7 @@
 //   circular   wrapped around: −1 → size − 1, size → 0                      … c | a b c | a …
 // Each output reads one input (or none), so the backward sends dy back to
 // that input, adding where several outputs read the same one (the edges).
-// The wasm twin (src/wasm/pad2d.ts) copies each input row whole and runs only the borders through src.
+// The wasm twin (src/wasm/pad2d.ts) copies each input row whole and runs only the borders through src(t, size).
 // Walk-through: docs/conv2d.md (Dilation, groups, "same" padding and padding modes).
 
 import { TorchletError, allocFloat32, checkArity, checkChoice, checkFinite, checkInt, checkOptionKeys, checkShape, formatShape } from "../errors.js";
