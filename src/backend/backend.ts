@@ -19,6 +19,9 @@ import { tanhForward, tanhBackward } from "../ops/tanh.js";
 import { linearForward, linearBackward } from "../ops/linear.js";
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "../ops/softmax.js";
 import { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "../ops/cross-entropy.js";
+import { pad2dForward, pad2dBackward } from "../ops/pad2d.js";
+import { maxUnpool2dForward, maxUnpool2dBackward } from "../ops/maxunpool2d.js";
+import { adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward } from "../ops/adaptive-avgpool2d.js";
 
 /** The kernels an op can run, each typed by its TypeScript reference in src/ops (`kernels.<name>` documents its contract). */
 export interface Kernels {
@@ -68,6 +71,18 @@ export interface Kernels {
   softmaxCrossEntropyForward: typeof softmaxCrossEntropyForward;
   /** dlogits += dloss · (softmax − onehot(labels)) / N. */
   softmaxCrossEntropyBackward: typeof softmaxCrossEntropyBackward;
+  /** y (M, Ho, Wo) = x (M, H, W) with its border filled by the pad mode. */
+  pad2dForward: typeof pad2dForward;
+  /** dx += dy sent back to the input each output copied. */
+  pad2dBackward: typeof pad2dBackward;
+  /** y (N, C, H, W) = x (N, C, P, Q) placed at indices, zero elsewhere. */
+  maxUnpool2dForward: typeof maxUnpool2dForward;
+  /** dx += dy gathered from where each input went. */
+  maxUnpool2dBackward: typeof maxUnpool2dBackward;
+  /** y (N, C, P, Q) = the mean of each adaptive window of x (N, C, H, W). */
+  adaptiveAvgPool2dForward: typeof adaptiveAvgPool2dForward;
+  /** dx += dy spread evenly over each adaptive window. */
+  adaptiveAvgPool2dBackward: typeof adaptiveAvgPool2dBackward;
 }
 
 // The "ts" backend's kernels: the references themselves.
@@ -77,6 +92,7 @@ const referenceKernels: Kernels = {
   sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward,
   linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
+  pad2dForward, pad2dBackward, maxUnpool2dForward, maxUnpool2dBackward, adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward,
 };
 
 /** The backends torchlet has. */

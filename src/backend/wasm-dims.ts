@@ -23,6 +23,13 @@ export const LINEAR_DIMS: StructLayout = ["N", "I", "O", "start", "end", "work"]
 /** SoftmaxDims (src/wasm/softmax.ts). */
 export const SOFTMAX_DIMS: StructLayout = ["N", "J", "inner"];
 
+/** Pad2dDims (src/wasm/pad2d.ts): mode as its index in PAD_MODES (the fill value is an argument), then the share of the planes. */
+export const PAD2D_DIMS: StructLayout = ["M", "H", "W", "top", "bottom", "left", "right", "mode", "start", "end"];
+/** MaxUnpool2dDims (src/wasm/maxunpool2d.ts), then the share of the planes. */
+export const MAXUNPOOL2D_DIMS: StructLayout = ["planes", "inputs", "outputs", "start", "end"];
+/** AdaptiveAvgPool2dDims (src/wasm/adaptive-avgpool2d.ts), then the share of the planes. */
+export const ADAPTIVE_AVGPOOL2D_DIMS: StructLayout = ["N", "C", "H", "W", "P", "Q", "start", "end"];
+
 /** Bytes of one thread's struct block: room for the largest struct (32 fields), two cache lines. */
 export const DIMS_BLOCK_BYTES = 128;
 

@@ -51,6 +51,12 @@ export interface WasmExports {
   logSoftmaxBackward(dx: Ptr, dy: Ptr, y: Ptr, d: Ptr): void;
   softmaxCrossEntropyForward(loss: Ptr, logProbs: Ptr, logits: Ptr, labels: Ptr, d: Ptr): void;
   softmaxCrossEntropyBackward(dlogits: Ptr, dloss: Ptr, logProbs: Ptr, labels: Ptr, d: Ptr): void;
+  pad2dForward(y: Ptr, x: Ptr, d: Ptr, value: number): void;
+  pad2dBackward(dx: Ptr, dy: Ptr, d: Ptr): void;
+  maxUnpool2dForward(y: Ptr, x: Ptr, indices: Ptr, d: Ptr): void;
+  maxUnpool2dBackward(dx: Ptr, dy: Ptr, indices: Ptr, d: Ptr): void;
+  adaptiveAvgPool2dForward(y: Ptr, x: Ptr, d: Ptr): void;
+  adaptiveAvgPool2dBackward(dx: Ptr, dy: Ptr, d: Ptr): void;
 }
 
 function decode(base64: string): Uint8Array {

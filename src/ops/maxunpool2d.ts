@@ -11,6 +11,7 @@
 // dx[n,c,p,q] += dy[n,c,indices[n,c,p,q]]. With overlapping windows two
 // inputs may name the same position; the later one stays (PyTorch leaves the
 // order unspecified, and the values are then equal: the same maximum).
+// The wasm twin (src/wasm/maxunpool2d.ts) runs the same loops (no SIMD: the positions are data).
 // Walk-through: docs/maxpool2d.md (Indices and maxUnpool2d)
 
 import { TorchletError, allocFloat32, checkArity, checkOptionKeys, formatShape } from "../errors.js";

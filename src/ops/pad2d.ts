@@ -15,10 +15,12 @@
 //   circular   wrapped around: −1 → size − 1, size → 0                      … c | a b c | a …
 // Each output reads one input (or none), so the backward sends dy back to
 // that input, adding where several outputs read the same one (the edges).
+// The wasm twin (src/wasm/pad2d.ts) copies each input row whole and runs only the borders through src(t, size).
 // Walk-through: docs/conv2d.md (Dilation, groups, "same" padding and padding modes).
 
 import { TorchletError, allocFloat32, checkArity, checkChoice, checkFinite, checkInt, checkOptionKeys, checkShape, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** How pad2d fills the border, as F.pad's modes. */
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
@@ -125,14 +127,26 @@ export function pad2dDims(op: string, xShape: readonly number[], padding: Pad2dP
   const [left, right, top, bottom] = four.map((p, i) => checkInt(op, `padding[${i}]`, p, 0)) as [number, number, number, number];
   const H = xShape[xShape.length - 2]!, W = xShape[xShape.length - 1]!;
   const M = xShape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const d = { M, H, W, top, bottom, left, right, mode, value };
+  const problem = padProblem(d);
+  if (problem !== null) throw new TorchletError(op, "INVALID_ARGUMENT", `${problem} (input ${formatShape(xShape)})`);
+  return d;
+}
+
+/**
+ * What is wrong with pads and a fill value that are each valid but do not suit the mode, or null: reflect needs
+ * each pad < the size it mirrors, circular ≤ it (PyTorch's limits), and only "constant" takes a value other than 0.
+ * pad2dDims and the raw kernels' entry checks (src/ops/kernels/pad.ts) both ask it.
+ */
+export function padProblem(d: Pad2dDims): string | null {
+  const { H, W, top, bottom, left, right, mode, value } = d;
   const limit = mode === "reflect" ? "smaller than" : "at most";
   for (const [pad, size, side] of [[top, H, "top"], [bottom, H, "bottom"], [left, W, "left"], [right, W, "right"]] as const) {
     if ((mode === "reflect" && pad >= size) || (mode === "circular" && pad > size)) {
-      throw new TorchletError(op, "INVALID_ARGUMENT", `${mode} padding ${side} ${pad} must be ${limit} the input's ${side === "top" || side === "bottom" ? "height" : "width"} ${size} (input ${formatShape(xShape)})`);
+      return `${mode} padding ${side} ${pad} must be ${limit} the input's ${side === "top" || side === "bottom" ? "height" : "width"} ${size}`;
     }
   }
-  if (mode !== "constant" && value !== 0) throw new TorchletError(op, "INVALID_ARGUMENT", `value ${value} is for mode "constant" only, got mode "${mode}"`);
-  return { M, H, W, top, bottom, left, right, mode, value };
+  return mode !== "constant" && value !== 0 ? `value ${value} is for mode "constant" only, got mode "${mode}"` : null;
 }
 
 /**
@@ -148,8 +162,9 @@ export function pad2d(x: Tensor, padding: Pad2dPadding, options: Pad2dOptions = 
   const d = pad2dDims("pad2d", x.shape, padding, mode, checkFinite("pad2d", "value", options.value ?? 0));
   const outputShape = [...x.shape.slice(0, -2), d.top + d.H + d.bottom, d.left + d.W + d.right];
   const y = allocFloat32("pad2d", checkShape("pad2d", outputShape, "output shape"));
-  pad2dForward(y, x.data, d);
+  const backend = activeBackend(); // one backend for the forward and its backward
+  kernel(pad2dForward, backend)(y, x.data, d);
   return record("pad2d", y, outputShape, [x], (dy, [dx]) => {
-    if (dx) pad2dBackward(dx, dy, d);
+    if (dx) kernel(pad2dBackward, backend)(dx, dy, d);
   });
 }

@@ -14,3 +14,6 @@ export { tanhForward, tanhBackward } from "./tanh";
 export { linearForward, linearBackwardInput, linearBackwardWeight } from "./linear";
 export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "./softmax";
 export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy";
+export { pad2dForward, pad2dBackward } from "./pad2d";
+export { maxUnpool2dForward, maxUnpool2dBackward } from "./maxunpool2d";
+export { adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward } from "./adaptive-avgpool2d";

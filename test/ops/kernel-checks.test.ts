@@ -23,6 +23,10 @@ const lin = { N: 3, I: 5, O: 4 };
 const rows = { N: 3, J: 4, inner: 1 };
 const size = (d: { N: number; C: number; H: number; W: number }) => d.N * d.C * d.H * d.W;
 const out = (d: { N: number; C: number; P: number; Q: number }) => d.N * d.C * d.P * d.Q;
+const padDims = kernels.pad2dDims("pad2d", [2, 3, 4, 5], [1, 2, 3, 1], "reflect"); // (2, 3, 4, 5) → (2, 3, 8, 8)
+const unpool = { planes: 6, inputs: 4, outputs: 9 }; // (2, 3, 2, 2) → (2, 3, 3, 3)
+const unpoolIndices = () => Int32Array.from({ length: 24 }, (_, i) => (i * 5) % 9);
+const adaptive = kernels.adaptiveAvgPool2dDims("adaptiveAvgPool2d", [2, 3, 7, 5], [3, 2]);
 
 /** One valid call per checked kernel; index 0 is always an output. */
 const valid: Record<string, () => Args> = {
@@ -58,6 +62,12 @@ const valid: Record<string, () => Args> = {
   logSoftmaxBackward: () => [f32(12), f32(12, 2), f32(12, 3), rows],
   softmaxCrossEntropyForward: () => [f32(1), f32(12), f32(12, 2), Int32Array.of(0, 3, 1), rows],
   softmaxCrossEntropyBackward: () => [f32(12), f32(1, 2), f32(12, 3), Int32Array.of(0, 3, 1), rows],
+  pad2dForward: () => [f32(6 * 8 * 8), f32(6 * 20, 2), padDims],
+  pad2dBackward: () => [f32(6 * 20), f32(6 * 8 * 8, 2), padDims],
+  maxUnpool2dForward: () => [f32(54), f32(24, 2), unpoolIndices(), unpool],
+  maxUnpool2dBackward: () => [f32(24), f32(54, 2), unpoolIndices(), unpool],
+  adaptiveAvgPool2dForward: () => [f32(out(adaptive)), f32(size(adaptive), 2), adaptive],
+  adaptiveAvgPool2dBackward: () => [f32(size(adaptive)), f32(out(adaptive), 2), adaptive],
 };
 
 type Kernel = (...a: Args) => void;
@@ -132,6 +142,26 @@ describe("kernels.* entry checks", () => {
     (args[2] as Int32Array)[3] = size(pool);
     refuses(() => kernels.maxPool2dBackward(...(args as Parameters<typeof kernels.maxPool2dBackward>)), "maxPool2dBackward", `argmax[3] = ${size(pool)}`);
     refuses(() => kernels.softmaxCrossEntropyForward(f32(1), f32(12), f32(12), Int32Array.of(0, 4, 1), rows), "labels[1] = 4", "[0, 4)");
+    for (const [name, unpoolKernel] of [["maxUnpool2dForward", kernels.maxUnpool2dForward], ["maxUnpool2dBackward", kernels.maxUnpool2dBackward]] as [string, Kernel][]) {
+      const args = valid[name]!() as [Float32Array, Float32Array, Int32Array, object];
+      args[2][5] = 9;
+      refuses(() => unpoolKernel(...args), name, "indices[5] = 9 is outside [0, 9)");
+      args[2][5] = -1;
+      refuses(() => unpoolKernel(...args), name, "indices[5] = -1");
+    }
+  });
+
+  it("refuses pad2d dims that pad2dDims would refuse, and maxUnpool2d indices of the wrong type", () => {
+    const [y, x] = valid.pad2dForward!() as [Float32Array, Float32Array];
+    refuses(() => kernels.pad2dForward(y, x, { ...padDims, mode: "mirror" as "reflect" }), "pad2dForward", "d: mode must be one of", '"mirror"');
+    refuses(() => kernels.pad2dForward(y, x, { ...padDims, value: 1 }), "pad2dForward", 'value 1 is for mode "constant" only');
+    refuses(() => kernels.pad2dForward(y, x, { ...padDims, mode: "constant", value: Number.NaN }), "pad2dForward", "value must be a finite number");
+    const tooWide = { ...padDims, left: 5, right: 0 }; // reflect over a width of 5: at most 4
+    refuses(() => kernels.pad2dForward(f32(6 * 8 * 10), x, tooWide), "pad2dForward", "reflect padding left 5 must be smaller than the input's width 5");
+    kernels.pad2dForward(f32(6 * 8 * 10), x, { ...tooWide, mode: "circular" }); // circular allows a pad of the whole width
+    refuses(() => kernels.pad2dBackward(f32(6 * 20), f32(6 * 8 * 8), { ...padDims, top: 1.5 }), "pad2dBackward", "d.top must be an integer");
+    refuses(() => kernels.maxUnpool2dForward(f32(54), f32(24), Float32Array.from(unpoolIndices()) as unknown as Int32Array, unpool), "maxUnpool2dForward", "indices must be an Int32Array");
+    refuses(() => kernels.adaptiveAvgPool2dForward(f32(out(adaptive)), f32(size(adaptive)), { ...adaptive, H: 0 }), "adaptiveAvgPool2dForward", "d.H must be an integer ≥ 1");
   });
 
   it("refuses an output that overlaps an input: linearForward and gemm", () => {
@@ -141,6 +171,17 @@ describe("kernels.* entry checks", () => {
     const c = new Float32Array(20);
     refuses(() => kernels.gemm(c.subarray(0, 12), c.subarray(0, 15), f32(20), gemmDims), "gemm", "c and a share memory");
     refuses(() => kernels.conv2dBackward(...(valid.conv2dBackward!().map((v, i) => (i === 4 ? null : v)) as Parameters<typeof kernels.conv2dBackward>)), "conv2dBackward", "x must be a Float32Array");
+  });
+
+  it("refuses an output that overlaps an input: pad2d, maxUnpool2d and adaptiveAvgPool2d", () => {
+    const memory = new Float32Array(600);
+    refuses(() => kernels.pad2dForward(memory.subarray(0, 384), memory.subarray(300, 420), padDims), "pad2dForward", "y and x share memory");
+    refuses(() => kernels.pad2dBackward(memory.subarray(0, 120), memory.subarray(100, 484), padDims), "pad2dBackward", "dx and dy share memory");
+    refuses(() => kernels.maxUnpool2dForward(memory.subarray(0, 54), memory.subarray(50, 74), unpoolIndices(), unpool), "maxUnpool2dForward", "y and x share memory");
+    const indices = unpoolIndices(), dx = new Float32Array(indices.buffer); // dx written over the positions it is indexed by
+    refuses(() => kernels.maxUnpool2dBackward(dx, f32(54), indices, unpool), "maxUnpool2dBackward", "dx and indices share memory");
+    refuses(() => kernels.adaptiveAvgPool2dForward(memory.subarray(0, out(adaptive)), memory.subarray(10, 10 + size(adaptive)), adaptive), "adaptiveAvgPool2dForward", "y and x share memory");
+    refuses(() => kernels.adaptiveAvgPool2dBackward(memory.subarray(0, size(adaptive)), memory.subarray(size(adaptive) - 1, size(adaptive) - 1 + out(adaptive)), adaptive), "adaptiveAvgPool2dBackward", "dx and dy share memory");
   });
 
   it("allows the pointwise forwards in place, with the same result as out of place, and refuses a shifted overlap", () => {

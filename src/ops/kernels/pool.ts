@@ -2,7 +2,9 @@
 
 import * as avg from "../avgpool2d.js";
 import * as max from "../maxpool2d.js";
-import { anyLength, checkedKernel, firstOutside, sameAs, type DimsArg } from "../kernel-checks.js";
+import * as unpool from "../maxunpool2d.js";
+import * as adaptive from "../adaptive-avgpool2d.js";
+import { anyLength, checkedKernel, firstOutside, sameAs, type ArrayArg, type DimsArg } from "../kernel-checks.js";
 import type { Pool2dDims, WindowDims } from "../window.js";
 import { WINDOW_FIELDS, windowArg, windowProblem, xNCHW, yNCPQ } from "./window.js";
 
@@ -24,4 +26,29 @@ export const maxPool2dForward = checkedKernel("maxPool2dForward", max.maxPool2dF
 export const maxPool2dBackward = checkedKernel("maxPool2dBackward", max.maxPool2dBackward, {
   args: [anyLength("dx", "out"), anyLength("dy", "in"), { ...sameAs("argmax", "in", "dy"), int32: true }],
   contents: ({ dx, argmax }) => firstOutside(argmax as Int32Array, (dx as Float32Array).length, "argmax"),
+});
+
+const unpoolArg: DimsArg<unpool.MaxUnpool2dDims> = { name: "d", role: "dims", integers: { planes: 0, inputs: 0, outputs: 1 } };
+const unpoolArray = (name: string, role: "out" | "in", which: "inputs" | "outputs", int32?: true): ArrayArg<unpool.MaxUnpool2dDims> =>
+  ({ name, role, length: { text: `planes·${which}`, of: (d) => d.planes * d[which] }, int32 });
+const positionsInPlane = ({ indices }: Record<string, unknown>, d: unpool.MaxUnpool2dDims) => firstOutside(indices as Int32Array, d.outputs, "indices");
+/** y (planes, outputs) = x (planes, inputs) placed at each plane's indices, zero elsewhere. @function */
+export const maxUnpool2dForward = checkedKernel("maxUnpool2dForward", unpool.maxUnpool2dForward, {
+  args: [unpoolArray("y", "out", "outputs"), unpoolArray("x", "in", "inputs"), unpoolArray("indices", "in", "inputs", true), unpoolArg], contents: positionsInPlane,
+});
+/** dx (planes, inputs) += dy gathered from where each input went. @function */
+export const maxUnpool2dBackward = checkedKernel("maxUnpool2dBackward", unpool.maxUnpool2dBackward, {
+  args: [unpoolArray("dx", "out", "inputs"), unpoolArray("dy", "in", "outputs"), unpoolArray("indices", "in", "inputs", true), unpoolArg], contents: positionsInPlane,
+});
+
+const adaptiveArg: DimsArg<adaptive.AdaptiveAvgPool2dDims> = { name: "d", role: "dims", integers: { N: 0, C: 0, H: 1, W: 1, P: 0, Q: 0 } };
+const adaptiveArray = (name: string, role: "out" | "in", which: "x" | "y"): ArrayArg<adaptive.AdaptiveAvgPool2dDims> =>
+  (which === "x" ? { name, role, length: { text: "N·C·H·W", of: (d) => d.N * d.C * d.H * d.W } } : { name, role, length: { text: "N·C·P·Q", of: (d) => d.N * d.C * d.P * d.Q } });
+/** y (N, C, P, Q) = the mean of each adaptive window of x (N, C, H, W). @function */
+export const adaptiveAvgPool2dForward = checkedKernel("adaptiveAvgPool2dForward", adaptive.adaptiveAvgPool2dForward, {
+  args: [adaptiveArray("y", "out", "y"), adaptiveArray("x", "in", "x"), adaptiveArg],
+});
+/** dx (N, C, H, W) += dy spread evenly over each adaptive window. @function */
+export const adaptiveAvgPool2dBackward = checkedKernel("adaptiveAvgPool2dBackward", adaptive.adaptiveAvgPool2dBackward, {
+  args: [adaptiveArray("dx", "out", "x"), adaptiveArray("dy", "in", "y"), adaptiveArg],
 });
