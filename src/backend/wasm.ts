@@ -31,6 +31,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   return {
     name: "wasm",
     threads: threads.count,
+    threadCalls: () => threads.calls(),
     ...kernels,
     overrides: overridesOf(kernels),
     alloc: (length) => memory.alloc(length),
