@@ -99,7 +99,7 @@ function defaultThreads(): number {
 let pool: WebThreadPool | null = null;
 
 /**
- * The browser's {@link setThreads}: runs the wasm kernels on `threads` threads (this one plus
+ * The browser's `setThreads` (torchlet/node): runs the wasm kernels on `threads` threads (this one plus
  * threads − 1 Web Workers on the same shared memory) and makes that the active backend; resolves
  * once every worker has started. Threads need a dedicated worker on a cross-origin isolated page
  * (docs/backends.md). `initThreads(1)` goes back to one thread and works anywhere with WebAssembly
