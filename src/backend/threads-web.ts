@@ -114,10 +114,10 @@ export async function initThreads(threads: number = defaultThreads()): Promise<B
   pool = null;
   const why = threads === 1 ? (wasmSupported() ? null : "this runtime has no WebAssembly SIMD") : threadsUnavailable();
   if (why !== null) throw new TorchletError("initThreads", "INVALID_STATE", `cannot start ${threads} thread${threads === 1 ? "" : "s"}: ${why}`);
-  const shared = threads > 1;
-  const module = await WebAssembly.compile(wasmBytes({ shared }) as BufferSource);
-  if (!shared) return installWasmBackend(createWasmBackend(module, { shared }));
-  const runtime = instantiate(module, { shared });
+  // One thread: the memory setBackend("wasm") would take (shared where the runtime allows it, as setThreads(1)).
+  if (threads === 1) return installWasmBackend(createWasmBackend(await WebAssembly.compile(wasmBytes() as BufferSource)));
+  const module = await WebAssembly.compile(wasmBytes({ shared: true }) as BufferSource);
+  const runtime = instantiate(module, { shared: true });
   pool = await WebThreadPool.start(runtime, threads);
-  return installWasmBackend(createWasmBackend(module, { shared }, runtime, pool));
+  return installWasmBackend(createWasmBackend(module, { shared: true }, runtime, pool));
 }

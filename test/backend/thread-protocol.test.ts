@@ -12,6 +12,12 @@ import { initThreads, threadsUnavailable } from "../../src/backend/threads-web.j
 import { setThreads } from "../../src/backend/threads.js";
 import { setBackend } from "../../src/backend/index.js";
 import { TorchletError } from "../../src/errors.js";
+import { Plan } from "../../src/nn/plan.js";
+import { Adam } from "../../src/nn/optim.js";
+import { DataLoader } from "../../src/nn/dataloader.js";
+import { lenet } from "../../src/lenet/models.js";
+import { Generator } from "../../src/tensor/random.js";
+import { loadDataset } from "../../src/data/files.js";
 
 // The browser's worker script, with Node's message port standing in for the worker's global scope.
 const NODE_AS_WEB_WORKER = `${SERVE_SOURCE}
@@ -91,6 +97,26 @@ describe("initThreads (the browser's setThreads) where Node can check it", () =>
   it("starts one thread anywhere with WebAssembly SIMD", async () => {
     const one = await initThreads(1);
     expect([one.name, one.threads]).toEqual(["wasm", 1]);
+  });
+
+  it("one thread takes the memory setBackend would (shared here): a Plan trains twice on it, as the playground's worker does", async () => {
+    // On private memory a growing heap detaches the Plans' views: the second run used to fail with "free of 0".
+    await initThreads(1);
+    const { train } = loadDataset("mnist");
+    const data = { images: train.images.subarray(0, 512 * 784), labels: train.labels.subarray(0, 512), count: 512, sampleShape: [1, 28, 28] };
+    for (let run = 0; run < 2; run++) {
+      const generator = new Generator(0);
+      const net = lenet({ generator });
+      const optimizer = new Adam(net.parameters(), { lr: 0.003 });
+      const plan = new Plan(net, { batchSize: 128, sampleShape: [1, 28, 28] });
+      let steps = 0;
+      for (const n of new DataLoader(data, { batchSize: 128, shuffle: true, generator }).batchesInto(plan.input, plan.labels)) {
+        expect(Number.isFinite(plan.trainStep(optimizer, n).loss)).toBe(true);
+        steps++;
+      }
+      plan.dispose();
+      expect(steps, `run ${run}`).toBe(4);
+    }
   });
 
   it("refuses more threads in Node, where there are no Web Workers, pointing to setThreads", async () => {
