@@ -1,5 +1,5 @@
 // How the wasm backend spreads one kernel call over threads. With a thread
-// pool (Node: `setThreads`, src/backend/threads.ts), a call big enough to be
+// pool (Node: `setThreads`, threads.ts; browsers: `initThreads`, threads-web.ts), a call big enough to be
 // worth waking workers is cut into contiguous shares (of the batch, the rows
 // of C, the planes or the elements) and each thread runs the same kernel on
 // its share; otherwise the caller runs it alone on the whole range.
