@@ -1,24 +1,14 @@
 // The playground page: a drawing pad, LeNet's ten class probabilities as you
-// draw, what each layer sees, and a panel that trains a LeNet in a worker.
+// draw, what each layer sees, and a panel that trains a LeNet in a worker
+// (train.ts).
 
-import { initBackend, lenet, Tensor, type nn } from "../src/index.js";
+import { initBackend, type nn } from "../src/index.js";
 import { toMnist, inkFromRgba, FIELD } from "./preprocess.js";
 import { STAGES, loadLeNet, read, stageOps, type Reading, type StageOutput } from "./model.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
-import type { DigitsUrls } from "./digits.js";
-// torchlet's embedded MNIST, the files loadDataset("mnist") reads: Vite copies them into the build as assets.
-import trainImagesUrl from "../data/mnist-embedded/train-images-idx3-ubyte.gz?url";
-import trainLabelsUrl from "../data/mnist-embedded/train-labels-idx1-ubyte.gz?url";
-import testImagesUrl from "../data/mnist-embedded/t10k-images-idx3-ubyte.gz?url";
-import testLabelsUrl from "../data/mnist-embedded/t10k-labels-idx1-ubyte.gz?url";
+import { setupTraining } from "./train.js";
+import { $ } from "./dom.js";
 
 declare const __SOURCE_BASE__: string;
-
-const $ = <T extends Element = HTMLElement>(selector: string): T => {
-  const element = document.querySelector<T>(selector);
-  if (element === null) throw new Error(`missing element ${selector}`);
-  return element;
-};
 
 const pad = $<HTMLCanvasElement>("#pad");
 const padContext = pad.getContext("2d", { willReadFrequently: true })!;
@@ -278,102 +268,10 @@ function escapeHtml(text: string): string {
 
 // ---------------------------------------------------------------- train here
 
-const trainForm = $<HTMLFormElement>("#train-form");
-const trainButton = $<HTMLButtonElement>("#train-start");
-const lossCurve = $<SVGSVGElement>("#loss-curve");
-const trainStats = $("#train-stats");
-let worker: Worker | null = null;
-let losses: number[] = [];
-let totalSteps = 0;
-
-const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-
-function drawLossCurve(): void {
-  const W = 600, H = 220, left = 40, bottom = 24, top = 10, right = 10;
-  const yMax = Math.max(3, ...losses.map((l) => Math.min(l, 6)));
-  const x = (i: number): number => left + ((W - left - right) * i) / Math.max(1, totalSteps - 1);
-  const y = (l: number): number => top + (H - top - bottom) * (1 - Math.min(l, yMax) / yMax);
-  let ema = losses[0] ?? 0;
-  const smooth = losses.map((l) => (ema = 0.9 * ema + 0.1 * l));
-  const path = (values: number[]): string => values.map((l, i) => `${x(i).toFixed(1)},${y(l).toFixed(1)}`).join(" ");
-  const ticks = [0, 1, 2, 3].filter((t) => t <= yMax);
-  lossCurve.innerHTML =
-    ticks.map((t) => `<line class="grid" x1="${left}" x2="${W - right}" y1="${y(t)}" y2="${y(t)}"/><text class="tick" x="${left - 6}" y="${y(t) + 4}">${t}</text>`).join("") +
-    `<line class="chance" x1="${left}" x2="${W - right}" y1="${y(Math.LN10)}" y2="${y(Math.LN10)}"/><text class="tick chance-label" x="${W - right}" y="${y(Math.LN10) - 4}">ln 10 ≈ 2.30: guessing</text>` +
-    `<polyline class="raw" points="${path(losses)}"/><polyline class="smooth" points="${path(smooth)}"/>` +
-    `<text class="tick start" x="${left}" y="${H - 6}">step 0</text><text class="tick end" x="${W - right}" y="${H - 6}">step ${totalSteps}</text>`;
-}
-
-function startWorker(): Worker {
-  const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: "torchlet-train" });
-  w.onmessage = (event: MessageEvent<FromWorker>) => onWorkerMessage(event.data);
-  w.onerror = (event) => onWorkerMessage({ type: "error", message: event.message || "the worker failed to start" });
-  return w;
-}
-
-function onWorkerMessage(message: FromWorker): void {
-  switch (message.type) {
-    case "ready":
-      break;
-    case "start":
-      totalSteps = message.steps;
-      losses = [];
-      trainStats.dataset.backend = message.backend;
-      trainStats.textContent = `training on ${message.examples.toLocaleString("en")} digits × ${message.epochs} epochs (${message.steps} steps), ${message.backend} kernels…`;
-      drawLossCurve();
-      break;
-    case "step":
-      losses.push(message.loss);
-      trainStats.dataset.steps = String(losses.length);
-      trainStats.textContent = `epoch ${message.epoch} · step ${message.step}/${message.steps} · loss ${message.loss.toFixed(3)} · ${Math.round(message.examplesPerSecond).toLocaleString("en")} examples/s`;
-      if (message.step === message.steps || message.step % 2 === 0) drawLossCurve();
-      break;
-    case "done": {
-      drawLossCurve();
-      // The worker sent lenet()'s namedParameters(): the same names and shapes as a fresh lenet().
-      const net = lenet().loadStateDict(Object.fromEntries(message.weights.map((w) => [w.name, new Tensor(w.data, w.shape)])));
-      const first = mean(losses.slice(0, 10)), lastLosses = mean(losses.slice(-10));
-      Object.assign(trainStats.dataset, { state: "done", firstLoss: first.toFixed(4), lastLoss: lastLosses.toFixed(4), accuracy: message.testAccuracy.toFixed(4), examplesPerSecond: Math.round(message.examplesPerSecond) });
-      const accuracy = `${(100 * message.testAccuracy).toFixed(1)}%`;
-      trainStats.textContent = `done in ${message.seconds.toFixed(1)} s · ${Math.round(message.examplesPerSecond).toLocaleString("en")} examples/s · loss ${first.toFixed(2)} → ${lastLosses.toFixed(2)} (mean of first/last 10 steps) · ${accuracy} on ${message.testCount} held-out digits · now predicting with it`;
-      trained = { net, name: "trained", info: `trained here: d2l LeNet (sigmoid, average pooling), ${losses.length} steps, ${accuracy} on ${message.testCount} held-out digits.` };
-      useTrained.disabled = false;
-      trainButton.disabled = false;
-      activate(trained);
-      break;
-    }
-    case "error":
-      trainStats.dataset.state = "error";
-      trainStats.textContent = `training failed: ${message.message}`;
-      trainButton.disabled = false;
-      break;
-  }
-}
-
-function digitsUrls(): DigitsUrls {
-  const absolute = (url: string): string => new URL(url, document.baseURI).href;
-  return { trainImages: absolute(trainImagesUrl), trainLabels: absolute(trainLabelsUrl), testImages: absolute(testImagesUrl), testLabels: absolute(testLabelsUrl) };
-}
-
-trainForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  worker ??= startWorker();
-  const value = (id: string): string => $<HTMLSelectElement>(id).value;
-  const optimizer = value("#train-optimizer") === "sgd" ? "sgd" : "adam";
-  const request: ToWorker = {
-    type: "train",
-    digits: digitsUrls(),
-    examples: Number(value("#train-examples")),
-    epochs: Number(value("#train-epochs")),
-    batchSize: Number(value("#train-batch")),
-    optimizer,
-    lr: optimizer === "adam" ? 0.003 : 0.9,
-    seed: 0,
-  };
-  trainButton.disabled = true;
-  trainStats.dataset.state = "running";
-  trainStats.textContent = "loading the digits…";
-  worker.postMessage(request);
+setupTraining((net, info) => {
+  trained = { net, name: "trained", info };
+  useTrained.disabled = false;
+  activate(trained);
 });
 
 // ---------------------------------------------------------------- start
@@ -381,7 +279,8 @@ trainForm.addEventListener("submit", (event) => {
 async function start(): Promise<void> {
   clearPad();
   const backend = await initBackend("wasm"); // compiles WebAssembly asynchronously: a page's main thread may not do it synchronously
-  $("#backend-info").textContent = `kernels: ${backend.name === "wasm" ? "WebAssembly SIMD" : "TypeScript (no WebAssembly SIMD here)"}`;
+  const threads = crossOriginIsolated ? `cross-origin isolated: training may use ${navigator.hardwareConcurrency} threads` : "not cross-origin isolated: training uses one thread";
+  $("#backend-info").textContent = `kernels: ${backend.name === "wasm" ? "WebAssembly SIMD" : "TypeScript (no WebAssembly SIMD here)"} · ${threads}`;
   document.body.dataset.backend = backend.name;
   const url = new URL("lenet-modern.safetensors", document.baseURI);
   const response = await fetch(url);

@@ -14,6 +14,8 @@ export type ToWorker = {
   optimizer: "adam" | "sgd";
   lr: number;
   seed: number;
+  /** Kernel threads: more than 1 only on a cross-origin isolated page (the worker checks it). */
+  threads: number;
 };
 
 /** One trained parameter, by its state_dict name. */
@@ -26,7 +28,7 @@ export interface WeightMessage {
 /** Worker → page. */
 export type FromWorker =
   | { type: "ready"; backend: BackendName }
-  | { type: "start"; backend: BackendName; steps: number; examples: number; epochs: number }
+  | { type: "start"; backend: BackendName; threads: number; steps: number; examples: number; epochs: number }
   | { type: "step"; step: number; steps: number; epoch: number; loss: number; examples: number; examplesPerSecond: number }
-  | { type: "done"; weights: WeightMessage[]; seconds: number; examplesPerSecond: number; testAccuracy: number; testCount: number }
+  | { type: "done"; weights: WeightMessage[]; seconds: number; examplesPerSecond: number; testAccuracy: number; testCount: number; threads: number; threadCalls: number[] }
   | { type: "error"; message: string };

@@ -7,8 +7,13 @@
 // here (a page's main thread must await initBackend instead). Training runs
 // through a Plan: every buffer laid out once in WebAssembly memory, no
 // allocation or copying per step.
+//
+// Threads: a worker may also block in Atomics.wait, so on a cross-origin
+// isolated page `initThreads(n)` spreads the kernels over this worker and
+// n − 1 more; without isolation there is no SharedArrayBuffer and it trains
+// on one thread.
 
-import { Generator, lenet, nn, optim, setBackend, type BackendName } from "../src/index.js";
+import { Generator, initThreads, lenet, nn, optim, setBackend, type Backend, type BackendName } from "../src/index.js";
 import { PIXELS, fetchDigits, type DigitsFile } from "./digits.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
@@ -27,6 +32,15 @@ try {
 }
 
 let digits: Promise<DigitsFile> | null = null;
+let kernels: Backend | null = null;
+
+/** The wasm kernels on `requested` threads (1 unless the page is cross-origin isolated); the pool is kept while the count stays. */
+async function useThreads(requested: number): Promise<Backend | null> {
+  if (backend !== "wasm") return null;
+  const threads = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true ? requested : 1;
+  if (kernels?.threads !== threads) kernels = await initThreads(threads);
+  return kernels;
+}
 
 async function train(request: Extract<ToWorker, { type: "train" }>): Promise<void> {
   digits ??= fetchDigits(request.digits);
@@ -34,13 +48,17 @@ async function train(request: Extract<ToWorker, { type: "train" }>): Promise<voi
   const count = Math.min(request.examples, all.count);
   const data = { images: all.images.subarray(0, count * PIXELS), labels: all.labels.subarray(0, count), count, sampleShape: [1, 28, 28] };
 
+  // Before the Plan: it lays its buffers out in the memory of the backend active when it is made.
+  const threaded = await useThreads(request.threads);
+  const threads = threaded?.threads ?? 1;
+  const callsBefore = threaded?.threadCalls() ?? [];
   const generator = new Generator(request.seed);
   const net = lenet({ generator });
   const optimizer = request.optimizer === "adam" ? new optim.Adam(net.parameters(), { lr: request.lr }) : new optim.SGD(net.parameters(), { lr: request.lr });
   const plan = new nn.Plan(net, { batchSize: request.batchSize, sampleShape: [1, 28, 28] });
   const loader = new nn.DataLoader(data, { batchSize: request.batchSize, shuffle: true, generator });
   const steps = loader.length * request.epochs;
-  post({ type: "start", backend, steps, examples: count, epochs: request.epochs });
+  post({ type: "start", backend, threads, steps, examples: count, epochs: request.epochs });
 
   try {
     const started = performance.now();
@@ -57,7 +75,9 @@ async function train(request: Extract<ToWorker, { type: "train" }>): Promise<voi
     const seconds = (performance.now() - started) / 1000;
     const evaluation = plan.evaluateDataset({ ...test, sampleShape: [1, 28, 28] });
     const weights = net.namedParameters().map(([name, p]) => ({ name, shape: [...p.shape], data: Float32Array.from(p.data) }));
-    post({ type: "done", weights, seconds, examplesPerSecond: seen / seconds, testAccuracy: evaluation.acc, testCount: test.count }, weights.map((w) => w.data.buffer));
+    // The split calls each thread ran during this run, counted by the threads themselves.
+    const threadCalls = (threaded?.threadCalls() ?? []).map((calls, t) => calls - (callsBefore[t] ?? 0));
+    post({ type: "done", weights, seconds, examplesPerSecond: seen / seconds, testAccuracy: evaluation.acc, testCount: test.count, threads, threadCalls }, weights.map((w) => w.data.buffer));
   } finally {
     plan.dispose();
   }

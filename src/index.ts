@@ -14,4 +14,5 @@ export { toMnistInput, MAX_IMAGE_SIDE, type GrayImage } from "./data/preprocess.
 export { trainingPlotSvg, type PlotRecord, type PlotOptions } from "./lenet/plot.js";
 export { getBackend, setBackend, initBackend, type Backend, type BackendName, type Kernels } from "./backend/index.js";
 export type { WasmOptions } from "./backend/wasm-module.js";
+export { initThreads } from "./backend/threads-web.js";
 export { toOnnx, fromOnnx, ONNX_OPSETS, type OnnxExportOptions } from "./onnx/index.js";

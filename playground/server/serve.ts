@@ -7,6 +7,8 @@
 //
 // `serveStatic` is a tiny static file server (node:http, GET/HEAD only, no
 // directory listings, nothing outside the folder), used by the e2e test too.
+// Every response carries ISOLATION_HEADERS, so the page is cross-origin
+// isolated: it gets SharedArrayBuffer, and its training worker threads.
 
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -31,6 +33,18 @@ const TYPES: Record<string, string> = {
   ".txt": "text/plain; charset=utf-8",
   ".ts": "text/plain; charset=utf-8",
 };
+
+/**
+ * The headers that make a page cross-origin isolated (`crossOriginIsolated`): the opener policy keeps
+ * other origins' windows out of its process, the embedder policy lets it load only resources that
+ * agree to it (the resource policy says each of these files does). Without them a browser gives
+ * the page no SharedArrayBuffer, and the playground trains on one thread (playground/README.md).
+ */
+export const ISOLATION_HEADERS = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+  "cross-origin-resource-policy": "same-origin",
+} as const;
 
 /** A running server: its base URL (ending in /) and how to stop it. */
 export interface StaticServer {
@@ -68,6 +82,7 @@ export async function serveStatic(dir: string, port = 0, fallback = true): Promi
       "content-type": TYPES[extname(file)] ?? "application/octet-stream",
       "content-length": statSync(file).size,
       "cache-control": "no-cache",
+      ...ISOLATION_HEADERS,
     });
     if (request.method === "HEAD") response.end();
     else createReadStream(file).pipe(response);

@@ -110,6 +110,11 @@ export interface Backend extends Kernels, KernelOverrides {
   release(buffer: Float32Array | Int32Array): void;
   /** Threads the kernels split work over (1 unless a thread pool was started). */
   readonly threads: number;
+  /**
+   * Kernel calls each thread has run as its share of a split call, the caller's first, as the threads
+   * themselves counted them: proof that the workers really work. [] without a thread pool.
+   */
+  threadCalls(): number[];
 }
 
 /** The override table of a backend whose kernels are `kernels`: each TypeScript reference → its replacement. */
@@ -123,6 +128,7 @@ export function createTsBackend(): Backend {
   return {
     name: "ts",
     threads: 1,
+    threadCalls: () => [],
     ...referenceKernels,
     overrides: new Map(),
     alloc: (length) => new Float32Array(length),

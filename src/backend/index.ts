@@ -89,7 +89,7 @@ export async function initBackend(name: BackendName = "wasm", options: WasmOptio
   return use(wasm);
 }
 
-/** Replaces the wasm backend (used by the Node thread pool to install a threaded one). @internal */
+/** Replaces the wasm backend (used by the thread pools, setThreads and initThreads, to install a threaded one). @internal */
 export function installWasmBackend(backend: Backend): Backend {
   wasm = backend;
   return use(backend);

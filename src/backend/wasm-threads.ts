@@ -1,5 +1,5 @@
 // How the wasm backend spreads one kernel call over threads. With a thread
-// pool (Node: `setThreads`, src/backend/threads.ts), a call big enough to be
+// pool (Node: `setThreads`, threads.ts; browsers: `initThreads`, threads-web.ts), a call big enough to be
 // worth waking workers is cut into contiguous shares (of the batch, the rows
 // of C, the planes or the elements) and each thread runs the same kernel on
 // its share; otherwise the caller runs it alone on the whole range.
@@ -19,6 +19,8 @@ export interface ThreadPool {
   readonly workspaces: readonly number[];
   /** Runs `kernel(...calls[i])` on thread i for every i < calls.length, concurrently; returns when all are done. */
   run(kernel: WasmKernel, calls: readonly (readonly number[])[]): void;
+  /** Split calls each thread has run so far, the caller's first (what `Backend.threadCalls` reports). */
+  calls(): number[];
 }
 
 /**
@@ -73,6 +75,11 @@ export class Threads {
   /** The gemm workspace of thread t (0 is the caller). */
   workspace(t: number): number {
     return t === 0 ? this.mainWorkspace : this.pool!.workspaces[t]!;
+  }
+
+  /** Split calls each thread has run: one count per thread with a pool, [] without one. */
+  calls(): number[] {
+    return this.pool?.calls() ?? [];
   }
 
   /** Runs `kernel(...calls[t])` on thread t for every t, concurrently; returns when all are done. */

@@ -3,7 +3,7 @@
 //
 //   src/backend/wasm-module.ts     which build this runtime takes; compiling and instantiating it
 //   src/backend/wasm-call.ts       WebAssembly memory: arrays copied in and out per call, scratch freed in `finally`
-//   src/backend/wasm-threads.ts    splitting a call over threads (Node: `setThreads`, src/backend/threads.ts)
+//   src/backend/wasm-threads.ts    splitting a call over threads (pools: threads.ts in Node, threads-web.ts in browsers)
 //   src/backend/wasm-gemm.ts       the wrappers of gemm, im2col/col2im, conv2d, linear
 //   src/backend/wasm-pointwise.ts  the wrappers of pooling, activations, softmax, cross-entropy
 //   src/backend/wasm-planes.ts     the wrappers of pad2d, maxUnpool2d, adaptiveAvgPool2d
@@ -33,6 +33,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   return {
     name: "wasm",
     threads: threads.count,
+    threadCalls: () => threads.calls(),
     ...kernels,
     overrides: overridesOf(kernels),
     alloc: (length) => memory.alloc(length),

@@ -280,6 +280,7 @@ const NOT_IN_TABLE: Record<string, string> = {
   "nn.StepLayer": "abstract: its subclasses (the layers) are in the table",
   "optim.Optimizer": "abstract: its subclasses (SGD, Adam, AdamW) are in the table",
   initBackend: "asynchronous: checked by its own test below",
+  initThreads: "asynchronous: checked by its own test below",
 };
 
 // Random identifiers: option names a caller might invent or misspell.
@@ -344,6 +345,14 @@ suite("fuzz: nothing silently ignored (issue 13 §1)", () => {
       await expect((torchlet.initBackend as (...v: unknown[]) => Promise<unknown>)("ts", {}, extra)).rejects.toThrow(`initBackend: takes 2 arguments (name, options) but got 3; the third is ${describeValue(extra)}`);
       expect((await torchlet.initBackend("ts", {})).name).toBe("ts");
     }), { numRuns: 50 });
+  });
+
+  it("initThreads refuses extra arguments and bad thread counts", async () => {
+    await fc.assert(fc.asyncProperty(junk, async (extra) => {
+      await expect((torchlet.initThreads as (...v: unknown[]) => Promise<unknown>)(1, extra)).rejects.toThrow(`initThreads: takes 1 argument (threads) but got 2; the second is ${describeValue(extra)}`);
+    }), { numRuns: 20 });
+    for (const bad of [0, 1.5, "2", null]) await expect(torchlet.initThreads(bad as number)).rejects.toThrow(/^initThreads: threads must be an integer/);
+    await expect(torchlet.initThreads(257)).rejects.toThrow("initThreads: threads is 257; at most 256 are supported");
   });
 });
 

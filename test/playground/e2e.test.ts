@@ -1,22 +1,21 @@
 // The playground in a real browser: Debian's Chromium driven by playwright-core.
 // Builds the page (vite.playground.config.ts), serves playground/dist from a
 // local static server, draws real MNIST test digits with the mouse, checks the
-// predictions, the feature maps, the hover cards and an in-page training run,
-// and saves a screenshot to playground/dist/screenshot.png (TORCHLET_UPDATE_SCREENSHOT=1
+// predictions, the feature maps, the hover cards and an in-page training run
+// on two threads (the server makes the page cross-origin isolated), and saves a screenshot to playground/dist/screenshot.png (TORCHLET_UPDATE_SCREENSHOT=1
 // also copies it to docs/playground.png, the one the README shows).
 //
 // Needs /usr/bin/chromium (CI: apt-get install -y chromium), or another Chromium
 // named by CHROMIUM_PATH; skipped without it.
 
-import { copyFileSync, existsSync, statSync } from "node:fs";
+import { copyFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { loadBundledMnist } from "../../src/node.js";
 import { ROOT, buildPlayground, serveStatic, type StaticServer } from "../../playground/server/serve.js";
+import { CHROMIUM, hasChromium, launchChromium, trainInPage } from "../../playground/server/chromium.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const SKIP = hasChromium ? "" : ` (skipped: ${CHROMIUM} is missing: apt-get install -y chromium)`;
 const SCREENSHOT = join(ROOT, "playground/dist/screenshot.png");
 const README_SCREENSHOT = join(ROOT, "docs/playground.png");
@@ -34,10 +33,7 @@ beforeAll(async () => {
   if (!hasChromium) return;
   await buildPlayground();
   server = await serveStatic(join(ROOT, "playground/dist"));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1200, height: 1400 } });
   context.on("request", (request) => void requests.push(request.url()));
   page = await context.newPage();
@@ -151,7 +147,13 @@ describe("the playground in Chromium", () => {
     expect(await page.locator('.layer[data-stage="fc1"] .layer-card').innerText()).toMatch(/Linear\(inFeatures=400, outFeatures=120\)[\s\S]*\(1, 120\)/);
   });
 
-  it.skipIf(!hasChromium)(`trains d2l's LeNet in a worker: the loss goes down, the page stays responsive, the new weights predict${SKIP}`, async () => {
+  it.skipIf(!hasChromium)(`is cross-origin isolated, so it offers training threads${SKIP}`, async () => {
+    expect(await page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer, document.body.dataset.isolated])).toEqual([true, "function", "true"]);
+    const choices = await page.$$eval("#train-threads option", (options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(choices.slice(0, 2)).toEqual(["1", "2"]);
+  });
+
+  it.skipIf(!hasChromium)(`trains d2l's LeNet in a worker on two threads: the loss goes down, both threads ran kernels, the page stays responsive, the new weights predict${SKIP}`, async () => {
     // Watch the main thread while the worker trains: the longest gap between two 10 ms timer ticks.
     await page.evaluate(() => {
       const w = window as unknown as { maxGap: number; lastTick: number; ticker: number };
@@ -163,18 +165,23 @@ describe("the playground in Chromium", () => {
         w.lastTick = now;
       }, 10);
     });
-    await page.click("#train-start"); // the defaults: 4,000 digits × 5 epochs, batch 64, Adam lr 0.003
-    await page.waitForFunction(() => ["done", "error"].includes(document.querySelector<HTMLElement>("#train-stats")!.dataset.state!), null, { timeout: 120_000 });
-    const result = await page.evaluate(() => {
+    const { stats, text } = await trainInPage(page, { threads: 2 }); // otherwise the defaults: 4,000 digits × 5 epochs, batch 64, Adam lr 0.003
+    const maxGap = await page.evaluate(() => {
       const w = window as unknown as { maxGap: number; ticker: number };
       clearInterval(w.ticker);
-      const data: Record<string, string | undefined> = { ...document.querySelector<HTMLElement>("#train-stats")!.dataset };
-      return { data: JSON.stringify(data), maxGap: w.maxGap, text: document.querySelector("#train-stats")!.textContent };
+      return w.maxGap;
     });
-    const stats = JSON.parse(result.data) as Record<string, string | undefined>;
+    const result = { text, maxGap };
     console.log(`in-page training: ${result.text} (longest main-thread stall ${result.maxGap.toFixed(0)} ms)`);
     expect(stats.state, result.text ?? "").toBe("done");
     expect(stats.backend).toBe("wasm");
+    // Two threads, and both really ran kernels: each counts the split calls it ran (in the pool's shared control block).
+    expect(stats.threads).toBe("2");
+    const calls = stats.threadCalls!.split(",").map(Number);
+    expect(calls).toHaveLength(2);
+    expect(calls[1], stats.threadCalls).toBeGreaterThan(315); // several split kernel calls per step
+    expect(calls[1]).toBe(calls[0]); // every split call gave the worker a share, and the caller one
+    expect(result.text).toMatch(/examples\/s on 2 threads/);
     expect(Number(stats.steps)).toBe(315);
     // Mean loss of the first and last 10 steps: from ~2.4 (random init) across the ln 10 plateau to well below it.
     expect(Number(stats.firstLoss)).toBeGreaterThan(2.2);
@@ -189,6 +196,21 @@ describe("the playground in Chromium", () => {
     await drawDigit(test.images.subarray(1 * 784, 2 * 784)); // a 1
     expect(await page.evaluate(() => document.querySelector<HTMLElement>("#prediction")!.dataset.digit)).toMatch(/^\d$/);
   }, 180_000);
+
+  it.skipIf(!hasChromium)(`two threads: two runs give bit-identical weights, and one thread agrees within float32 rounding${SKIP}`, async () => {
+    // 1,000 digits × 1 epoch at batch 64 (16 steps) with SGD, whose updates carry gradient differences over linearly. Only
+    // conv2d's weight and bias gradients depend on the thread count (partial sums per thread, docs/backends.md).
+    const run = async (threads: number) => (await trainInPage(page, { examples: 1000, epochs: 1, batch: 64, optimizer: "sgd", threads })).stats;
+    const first = await run(2), second = await run(2), single = await run(1);
+    for (const stats of [first, second, single]) expect(stats.state).toBe("done");
+    expect([first.threads, single.threads]).toEqual(["2", "1"]);
+    expect(second.weightsDigest).toBe(first.weightsDigest);
+    expect(second.weightsSumOfSquares).toBe(first.weightsSumOfSquares);
+    expect(Math.abs(Number(single.weightsSumOfSquares) / Number(first.weightsSumOfSquares) - 1)).toBeLessThan(1e-5);
+    expect(Math.abs(Number(single.lastLoss) - Number(first.lastLoss))).toBeLessThan(1e-3);
+    expect(single.threadCalls).toBe(""); // one thread: no pool, nothing split
+    console.log(`16 steps: 2 threads ${first.examplesPerSecond} and ${second.examplesPerSecond} examples/s, 1 thread ${single.examplesPerSecond} (speed is compared by npm run bench:browser)`);
+  }, 120_000);
 
   it.skipIf(!hasChromium)(`made no request beyond the page's own origin, and logged no error${SKIP}`, () => {
     expect(requests.length).toBeGreaterThan(3);

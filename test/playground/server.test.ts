@@ -52,6 +52,13 @@ describe("serveStatic", () => {
     expect(await get("/assets/app.js?v=1", "HEAD")).toMatchObject({ status: 200, body: "" });
   });
 
+  it("sends the headers that make the page cross-origin isolated (SharedArrayBuffer, threads) with every file", async () => {
+    for (const path of ["/", "/assets/app.js", "/weights.safetensors"]) {
+      const { headers } = await fetch(new URL(path, server.url));
+      expect([headers.get("cross-origin-opener-policy"), headers.get("cross-origin-embedder-policy"), headers.get("cross-origin-resource-policy")], path).toEqual(["same-origin", "require-corp", "same-origin"]);
+    }
+  });
+
   it("answers 404 for a missing file, 405 for other methods, and never serves a file outside the folder", async () => {
     expect((await get("/nope.js")).status).toBe(404);
     expect((await get("/", "POST")).status).toBe(405);
