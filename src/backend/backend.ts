@@ -19,6 +19,9 @@ import { tanhForward, tanhBackward } from "../ops/tanh.js";
 import { linearForward, linearBackward } from "../ops/linear.js";
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "../ops/softmax.js";
 import { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "../ops/cross-entropy.js";
+import { sumForward, sumBackward } from "../ops/reduce.js";
+import { argmaxForward, maxForward, maxBackward } from "../ops/max.js";
+import { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "../ops/nll-loss.js";
 
 /** The kernels an op can run, each typed by its TypeScript reference in src/ops (`kernels.<name>` documents its contract). */
 export interface Kernels {
@@ -68,6 +71,24 @@ export interface Kernels {
   softmaxCrossEntropyForward: typeof softmaxCrossEntropyForward;
   /** dlogits += dloss · (softmax − onehot(labels)) / N. */
   softmaxCrossEntropyBackward: typeof softmaxCrossEntropyBackward;
+  /** y (O) = scale · the sum of x over each output's reduced positions (sum, mean). */
+  sumForward: typeof sumForward;
+  /** dx += scale · dy at every position each output summed. */
+  sumBackward: typeof sumBackward;
+  /** indices (N, I) = where x (N, J, I) is largest over J (the first NaN, else the first of ties). */
+  argmaxForward: typeof argmaxForward;
+  /** values, indices (N, I) = the maximum of x (N, J, I) over J and where it is. */
+  maxForward: typeof maxForward;
+  /** dx (N, J, I) += dy (N, I) at each maximum's index. */
+  maxBackward: typeof maxBackward;
+  /** nll, smooth (N, I) = the class-target loss terms of log-probabilities (N, J, I). */
+  nllLossForward: typeof nllLossForward;
+  /** dlogProbs += the gradient of the nll and smooth terms. */
+  nllLossBackward: typeof nllLossBackward;
+  /** loss (N, I) = the probability-target loss of log-probabilities (N, J, I). */
+  probabilityLossForward: typeof probabilityLossForward;
+  /** dlogProbs, dtarget += its gradients (null skips one). */
+  probabilityLossBackward: typeof probabilityLossBackward;
 }
 
 // The "ts" backend's kernels: the references themselves.
@@ -77,6 +98,8 @@ const referenceKernels: Kernels = {
   sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward,
   linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
+  sumForward, sumBackward, argmaxForward, maxForward, maxBackward,
+  nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward,
 };
 
 /** The backends torchlet has. */

@@ -22,6 +22,10 @@ export const GEMM_DIMS: StructLayout = ["M", "N", "K", "transA", "transB", "accu
 export const LINEAR_DIMS: StructLayout = ["N", "I", "O", "start", "end", "work"];
 /** SoftmaxDims (src/wasm/softmax.ts). */
 export const SOFTMAX_DIMS: StructLayout = ["N", "J", "inner"];
+/** AxisDims (src/wasm/axis.ts): max, argmax and the losses over classes, then the share [start, end) of the N·inner outputs. */
+export const AXIS_DIMS: StructLayout = ["N", "J", "inner", "start", "end"];
+/** ReduceDims (src/wasm/reduce.ts): the counts O (outputs) and R (positions each), then the share [start, end) of the outputs. */
+export const REDUCE_DIMS: StructLayout = ["O", "R", "start", "end"];
 
 /** Bytes of one thread's struct block: room for the largest struct (32 fields), two cache lines. */
 export const DIMS_BLOCK_BYTES = 128;

@@ -51,6 +51,15 @@ export interface WasmExports {
   logSoftmaxBackward(dx: Ptr, dy: Ptr, y: Ptr, d: Ptr): void;
   softmaxCrossEntropyForward(loss: Ptr, logProbs: Ptr, logits: Ptr, labels: Ptr, d: Ptr): void;
   softmaxCrossEntropyBackward(dlogits: Ptr, dloss: Ptr, logProbs: Ptr, labels: Ptr, d: Ptr): void;
+  sumForward(y: Ptr, x: Ptr, kept: Ptr, reduced: Ptr, scale: number, d: Ptr): void;
+  sumBackward(dx: Ptr, dy: Ptr, kept: Ptr, reduced: Ptr, scale: number, d: Ptr): void;
+  argmaxForward(indices: Ptr, x: Ptr, d: Ptr): void;
+  maxForward(values: Ptr, indices: Ptr, x: Ptr, d: Ptr): void;
+  maxBackward(dx: Ptr, dy: Ptr, indices: Ptr, d: Ptr): void;
+  nllLossForward(nll: Ptr, smooth: Ptr, logProbs: Ptr, labels: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
+  nllLossBackward(dlogProbs: Ptr, gNll: Ptr, gSmooth: Ptr, labels: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
+  probabilityLossForward(loss: Ptr, logProbs: Ptr, target: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
+  probabilityLossBackward(dlogProbs: Ptr, dtarget: Ptr, g: Ptr, logProbs: Ptr, target: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
 }
 
 function decode(base64: string): Uint8Array {

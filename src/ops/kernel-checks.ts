@@ -40,10 +40,11 @@ export interface DimsArg<D> {
   consistent?: (d: D) => string | null;
 }
 
-/** A plain number argument (axpy's scale). */
+/** A plain number argument (axpy's scale): finite, unless anyValue (a max that may be NaN or ±Infinity). */
 export interface NumberArg {
   name: string;
   role: "number";
+  anyValue?: true;
 }
 
 export type KernelArg<D> = ArrayArg<D> | DimsArg<D> | NumberArg;
@@ -95,7 +96,7 @@ function checkKernelArgs<D>(name: string, spec: KernelSpec<D>, args: readonly un
   const d = (dimsArg === undefined ? {} : checkDims(name, dimsArg, values[dimsArg.name])) as D;
   const arrays: [ArrayArg<D>, Float32Array | Int32Array][] = [];
   for (const arg of spec.args) {
-    if (arg.role === "number") checkNumber(name, arg.name, values[arg.name]);
+    if (arg.role === "number") checkNumber(name, arg, values[arg.name]);
     if (arg.role !== "out" && arg.role !== "in" && arg.role !== "scratch") continue;
     const array = checkArray(name, arg, values[arg.name]);
     if (array !== null) arrays.push([arg, array]);
@@ -127,9 +128,9 @@ function checkDims<D>(name: string, arg: DimsArg<D>, value: unknown): Record<str
   return d;
 }
 
-function checkNumber(name: string, param: string, value: unknown): void {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new TorchletError(name, "INVALID_ARGUMENT", `${param} must be a finite number, got ${describe(value)}`);
+function checkNumber(name: string, arg: NumberArg, value: unknown): void {
+  if (typeof value !== "number" || !(arg.anyValue || Number.isFinite(value))) {
+    throw new TorchletError(name, "INVALID_ARGUMENT", `${arg.name} must be a${arg.anyValue ? "" : " finite"} number, got ${describe(value)}`);
   }
 }
 

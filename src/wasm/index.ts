@@ -14,3 +14,6 @@ export { tanhForward, tanhBackward } from "./tanh";
 export { linearForward, linearBackwardInput, linearBackwardWeight } from "./linear";
 export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "./softmax";
 export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy";
+export { sumForward, sumBackward } from "./reduce";
+export { argmaxForward, maxForward, maxBackward } from "./max";
+export { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "./nll-loss";

@@ -23,6 +23,10 @@ const lin = { N: 3, I: 5, O: 4 };
 const rows = { N: 3, J: 4, inner: 1 };
 const size = (d: { N: number; C: number; H: number; W: number }) => d.N * d.C * d.H * d.W;
 const out = (d: { N: number; C: number; P: number; Q: number }) => d.N * d.C * d.P * d.Q;
+const reduce = kernels.reduceDims([2, 3, 4], [1], (count) => 1 / count); // O = 8 outputs of R = 3
+const axis = { N: 2, J: 3, inner: 4 };
+const classLoss = { N: 2, J: 3, inner: 2, smoothing: 0.1 };
+const elementLoss = { count: 6, reduction: "none" as const };
 
 /** One valid call per checked kernel; index 0 is always an output. */
 const valid: Record<string, () => Args> = {
@@ -58,6 +62,22 @@ const valid: Record<string, () => Args> = {
   logSoftmaxBackward: () => [f32(12), f32(12, 2), f32(12, 3), rows],
   softmaxCrossEntropyForward: () => [f32(1), f32(12), f32(12, 2), Int32Array.of(0, 3, 1), rows],
   softmaxCrossEntropyBackward: () => [f32(12), f32(1, 2), f32(12, 3), Int32Array.of(0, 3, 1), rows],
+  sumForward: () => [f32(8), f32(24, 2), reduce],
+  sumBackward: () => [f32(24), f32(8, 2), reduce],
+  argmaxForward: () => [new Int32Array(8), f32(24), axis],
+  maxForward: () => [f32(8), new Int32Array(8), f32(24, 2), axis],
+  maxBackward: () => [f32(24), f32(8, 2), Int32Array.from({ length: 8 }, (_, i) => i % 3), axis],
+  maxAllBackward: () => [f32(6), f32(1, 2), Float32Array.of(1, 3, 3, 0, -1, 2), 3],
+  nllLossForward: () => [f32(4), f32(4), f32(12, 2), Int32Array.of(0, 2, -1, 1), f32(3, 3), classLoss],
+  nllLossBackward: () => [f32(12), f32(4, 2), f32(4, 3), Int32Array.of(0, 2, -1, 1), f32(3, 4), classLoss],
+  probabilityLossForward: () => [f32(4), f32(12, 2), f32(12, 3), f32(3, 4), classLoss],
+  probabilityLossBackward: () => [f32(12), f32(12, 2), f32(4, 3), f32(12, 4), f32(12, 5), f32(3, 6), classLoss],
+  mseLossForward: () => [f32(6), f32(6, 2), f32(6, 3), elementLoss],
+  mseLossBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), f32(6, 5), elementLoss],
+  l1LossForward: () => [f32(6), f32(6, 2), f32(6, 3), elementLoss],
+  l1LossBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), elementLoss],
+  bceWithLogitsForward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), null, elementLoss],
+  bceWithLogitsBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), null, f32(6, 6), elementLoss],
 };
 
 type Kernel = (...a: Args) => void;
@@ -97,15 +117,17 @@ describe("kernels.* entry checks", () => {
 
   it.each(checkedKernels)("%s: refuses a Float64Array, a short and a long output, and a wrong argument count", (name, checked) => {
     const args = valid[name]!();
-    const first = args[0] as Float32Array;
-    refuses(() => checked(new Float64Array(first.length), ...args.slice(1)), name, "Float32Array", "Float64Array");
-    const usesOthersLength = ["sigmoidForward", "reluForward", "tanhForward", "addForward", "subForward", "mulForward", "sigmoidBackward", "reluBackward", "tanhBackward", "axpy"].includes(name);
+    const first = args[0] as Float32Array | Int32Array;
+    // Outputs of the first argument's own type (Int32Array for argmaxForward's indices), one too short or too long.
+    const Type = first instanceof Int32Array ? Int32Array : Float32Array;
+    refuses(() => checked(new Float64Array(first.length), ...args.slice(1)), name, Type.name, "Float64Array");
+    const usesOthersLength = ["sigmoidForward", "reluForward", "tanhForward", "addForward", "subForward", "mulForward", "sigmoidBackward", "reluBackward", "tanhBackward", "axpy", "maxAllBackward"].includes(name);
     if (name === "maxPool2dBackward") {
       // No dims: dx is any plane buffer the positions fit in, so a short one is caught by the positions.
       refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, "is outside [0, " + (first.length - 1));
     } else if (!usesOthersLength) {
-      refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, String(first.length));
-      refuses(() => checked(new Float32Array(first.length + 1), ...args.slice(1)), name, String(first.length));
+      refuses(() => checked(new Type(first.length - 1), ...args.slice(1)), name, String(first.length));
+      refuses(() => checked(new Type(first.length + 1), ...args.slice(1)), name, String(first.length));
     } else {
       refuses(() => checked(new Float32Array(first.length + 1), ...args.slice(1)), name, "as many as");
     }
@@ -132,6 +154,39 @@ describe("kernels.* entry checks", () => {
     (args[2] as Int32Array)[3] = size(pool);
     refuses(() => kernels.maxPool2dBackward(...(args as Parameters<typeof kernels.maxPool2dBackward>)), "maxPool2dBackward", `argmax[3] = ${size(pool)}`);
     refuses(() => kernels.softmaxCrossEntropyForward(f32(1), f32(12), f32(12), Int32Array.of(0, 4, 1), rows), "labels[1] = 4", "[0, 4)");
+  });
+
+  it("reductions and losses: refuse out-of-range indices, labels and offsets, bad dims, and shared memory", () => {
+    const maxArgs = valid.maxBackward!();
+    (maxArgs[2] as Int32Array)[5] = 3;
+    refuses(() => kernels.maxBackward(...(maxArgs as Parameters<typeof kernels.maxBackward>)), "maxBackward", "indices[5] = 3", "[0, 3)");
+    for (const bad of [-2, 3]) {
+      const labels = Int32Array.of(0, bad, -1, 1);
+      refuses(() => kernels.nllLossForward(f32(4), f32(4), f32(12), labels, f32(3), classLoss), "nllLossForward", `labels[1] = ${bad}`, "not −1");
+      refuses(() => kernels.nllLossBackward(f32(12), f32(4), f32(4), labels, f32(3), classLoss), "nllLossBackward", `labels[1] = ${bad}`);
+    }
+    refuses(() => kernels.nllLossForward(f32(4), f32(4), f32(12), Int32Array.of(0, 1, 2, 0), f32(2), classLoss), "nllLossForward", "weight must hold 3");
+    refuses(() => kernels.probabilityLossForward(f32(4), f32(12), f32(12), f32(3), { ...classLoss, smoothing: 1.5 }), "probabilityLossForward", "smoothing must be a number in [0, 1], got 1.5");
+    refuses(() => kernels.mseLossForward(f32(1), f32(6), f32(6), { count: 6, reduction: "avg" as "mean" }), "mseLossForward", "reduction must be", '"avg"');
+    refuses(() => kernels.l1LossForward(f32(6), f32(6), f32(6), { count: 6, reduction: "mean" }), "l1LossForward", "loss must hold 1 elements");
+    // Offsets that leave x: a reduceDims of another shape.
+    const shifted = { ...reduce, kept: reduce.kept.map((k) => k + 1) };
+    refuses(() => kernels.sumForward(f32(8), f32(24), shifted), "sumForward", "offsets kept + reduced span [1, 24]", "outside [0, 24)");
+    refuses(() => kernels.sumForward(f32(8), f32(24), { ...reduce, kept: Array.from(reduce.kept) as unknown as Int32Array }), "sumForward", "kept and reduced must be Int32Arrays");
+    refuses(() => kernels.sumBackward(f32(24), f32(8), { ...reduce, scale: Number.NaN }), "sumBackward", "scale must be a finite number");
+    const memory = new Float32Array(32);
+    refuses(() => kernels.sumForward(memory.subarray(0, 8), memory.subarray(4, 28), reduce), "sumForward", "y and x share memory");
+    const offsets = new Int32Array(reduce.kept.length + reduce.reduced.length);
+    offsets.set(reduce.kept);
+    offsets.set(reduce.reduced, reduce.kept.length);
+    const aliased = { ...reduce, kept: offsets.subarray(0, reduce.kept.length) };
+    refuses(() => kernels.sumForward(new Float32Array(offsets.buffer, 0, 8), f32(24), aliased), "sumForward", "d.kept and d.reduced may not share memory");
+    refuses(() => kernels.maxForward(memory.subarray(0, 8), new Int32Array(memory.buffer, 16, 8), f32(24), axis), "maxForward", "values and indices share memory");
+    refuses(() => kernels.maxAllBackward(f32(6), f32(1), f32(6), "3" as unknown as number), "maxAllBackward", "value must be a number");
+    // A NaN max is a valid value: its gradient goes to the NaNs.
+    const dx = new Float32Array(3);
+    kernels.maxAllBackward(dx, Float32Array.of(4), Float32Array.of(Number.NaN, 1, Number.NaN), Number.NaN);
+    expect(Array.from(dx)).toEqual([2, 0, 2]);
   });
 
   it("refuses an output that overlaps an input: linearForward and gemm", () => {
