@@ -6,6 +6,7 @@
 
 import { pathToFileURL } from "node:url";
 import { kernelCases } from "./cases/kernels.js";
+import { rowCases } from "./cases/rows.js";
 import { e2eCases } from "./cases/e2e.js";
 import { selectBackends } from "./lib/backends.js";
 import { budgetFor, modeName, parseArgs, USAGE_OPTIONS, type BenchArgs } from "./lib/cli.js";
@@ -17,7 +18,7 @@ const SUITE = "bench";
 
 /** The whole case list at batch B, for one backend pass. */
 export function allCases(B: number, backend = "ts"): BenchCase[] {
-  return [...kernelCases(B, backend), ...e2eCases(B)];
+  return [...kernelCases(B, backend), ...rowCases(B), ...e2eCases(B)];
 }
 
 const MEMORY_ENTRY = { group: "memory", name: "training memory: peak RSS, allocations per step" };

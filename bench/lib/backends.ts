@@ -18,7 +18,8 @@ import { wasmSupported } from "../../src/backend/wasm.js";
 export type BenchKernels = Pick<Kernels,
   | "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward"
   | "avgPool2dForward" | "avgPool2dBackward" | "maxPool2dForward" | "maxPool2dBackward"
-  | "sigmoidForward" | "sigmoidBackward" | "softmaxCrossEntropyForward" | "softmaxCrossEntropyBackward">;
+  | "sigmoidForward" | "sigmoidBackward" | "softmaxCrossEntropyForward" | "softmaxCrossEntropyBackward"
+  | "sumForward" | "sumBackward" | "maxForward" | "argmaxForward" | "maxBackward" | "nllLossForward" | "nllLossBackward">;
 
 /** A backend made active: its kernels and where its buffers come from. */
 export interface ActiveBackend {
