@@ -30,7 +30,7 @@ export function argmaxStrided(x: Float32Array, start: number, J: number, stride:
   return best;
 }
 
-/** indices (N, I) = where x's maximum over J is ({@link argmaxStrided}). Never allocates. */
+/** indices (N, I) = where x's maximum over J is: the first NaN, else the first of ties (`argmaxStrided`). Never allocates. */
 export function argmaxForward(
   indices: Int32Array, // (N, I)
   x: Float32Array, // (N, J, I)
