@@ -27,6 +27,8 @@ const reduce = kernels.reduceDims([2, 3, 4], [1], (count) => 1 / count); // O = 
 const axis = { N: 2, J: 3, inner: 4 };
 const classLoss = { N: 2, J: 3, inner: 2, smoothing: 0.1 };
 const elementLoss = { count: 6, reduction: "none" as const };
+const transposed = { shape: [3, 2], strides: [1, 3], offset: 0 }; // a (2, 3) matrix's transpose
+const catDims = { outer: 2, inner: 3, sizes: [1, 2] };
 
 /** One valid call per checked kernel; index 0 is always an output. */
 const valid: Record<string, () => Args> = {
@@ -78,6 +80,35 @@ const valid: Record<string, () => Args> = {
   l1LossBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), elementLoss],
   bceWithLogitsForward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), null, elementLoss],
   bceWithLogitsBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), null, f32(6, 6), elementLoss],
+  expForward: () => [f32(6), f32(6, 2)],
+  expBackward: () => [f32(6), f32(6, 2), f32(6, 3)],
+  logForward: () => [f32(6), f32(6, 2)],
+  logBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4)],
+  sqrtForward: () => [f32(6), f32(6, 2)],
+  sqrtBackward: () => [f32(6), f32(6, 2), f32(6, 3)],
+  absForward: () => [f32(6), f32(6, 2)],
+  absBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4)],
+  negForward: () => [f32(6), f32(6, 2)],
+  negBackward: () => [f32(6), f32(6, 2)],
+  divForward: () => [f32(6), f32(6, 2), f32(6, 3)],
+  divBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), f32(6, 5)],
+  powForward: () => [f32(6), f32(6, 2), f32(6, 3), Math.pow],
+  powBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), f32(6, 6), Math.pow],
+  clampForward: () => [f32(6), f32(6, 2), { min: -0.5, max: 0.5 }],
+  clampBackward: () => [f32(6), f32(6, 2), f32(6, 3), { min: -0.5, max: Infinity }],
+  extremumForward: () => [f32(6), f32(6, 2), f32(6, 3), 1],
+  extremumBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), f32(6, 5), -1],
+  compareForward: () => [f32(6), f32(6, 2), f32(6, 3), (a: number, b: number) => a < b],
+  whereForward: () => [f32(6), Float32Array.of(1, 0, 1, 0, 0, 1), f32(6, 3), f32(6, 4)],
+  whereBackward: () => [f32(6), f32(6, 2), f32(6, 3), Float32Array.of(1, 0, 1, 0, 0, 1)],
+  dropoutForward: () => [f32(6), f32(6, 2), Int32Array.of(1, 0, 1, 1, 0, 1), { count: 6, scale: 2 }],
+  dropoutBackward: () => [f32(6), f32(6, 2), Int32Array.of(1, 0, 1, 1, 0, 1), { count: 6, scale: 2 }],
+  stridedForward: () => [f32(6), f32(6, 2), transposed],
+  stridedBackward: () => [f32(6), f32(6, 2), transposed],
+  catForward: () => [f32(18), [f32(6, 2), f32(12, 3)], catDims],
+  catBackward: () => [[f32(6), null], f32(18, 2), catDims],
+  takeForward: () => [f32(4), f32(6, 2), Int32Array.of(5, 0, 2, 2)],
+  takeBackward: () => [f32(6), f32(4, 2), Int32Array.of(5, 0, 2, 2)],
 };
 
 type Kernel = (...a: Args) => void;
@@ -112,6 +143,7 @@ describe("kernels.* entry checks", () => {
     bare(...b);
     a.forEach((value, i) => {
       if (value instanceof Float32Array || value instanceof Int32Array) expect(value, `${name} argument ${i}`).toEqual(b[i]);
+      if (Array.isArray(value)) expect(value, `${name} argument ${i} (a list)`).toEqual(b[i]); // cat's arrays
     });
   });
 
@@ -121,10 +153,12 @@ describe("kernels.* entry checks", () => {
     // Outputs of the first argument's own type (Int32Array for argmaxForward's indices), one too short or too long.
     const Type = first instanceof Int32Array ? Int32Array : Float32Array;
     refuses(() => checked(new Float64Array(first.length), ...args.slice(1)), name, Type.name, "Float64Array");
-    const usesOthersLength = ["sigmoidForward", "reluForward", "tanhForward", "addForward", "subForward", "mulForward", "sigmoidBackward", "reluBackward", "tanhBackward", "axpy", "maxAllBackward"].includes(name);
-    if (name === "maxPool2dBackward") {
-      // No dims: dx is any plane buffer the positions fit in, so a short one is caught by the positions.
-      refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, "is outside [0, " + (first.length - 1));
+    const usesOthersLength = ["sigmoidForward", "reluForward", "tanhForward", "addForward", "subForward", "mulForward", "sigmoidBackward", "reluBackward", "tanhBackward", "axpy", "maxAllBackward",
+      "expForward", "expBackward", "logForward", "logBackward", "sqrtForward", "sqrtBackward", "absForward", "absBackward", "negForward", "negBackward",
+      "divForward", "powForward", "clampForward", "clampBackward", "extremumForward", "compareForward", "whereForward", "takeForward"].includes(name);
+    if (["maxPool2dBackward", "stridedBackward", "takeBackward"].includes(name)) {
+      // No length in the dims: dx is any buffer the positions fit in, so a short one is caught by the positions.
+      refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, "outside [0, " + (first.length - 1) + ")");
     } else if (!usesOthersLength) {
       refuses(() => checked(new Type(first.length - 1), ...args.slice(1)), name, String(first.length));
       refuses(() => checked(new Type(first.length + 1), ...args.slice(1)), name, String(first.length));
@@ -187,6 +221,43 @@ describe("kernels.* entry checks", () => {
     const dx = new Float32Array(3);
     kernels.maxAllBackward(dx, Float32Array.of(4), Float32Array.of(Number.NaN, 1, Number.NaN), Number.NaN);
     expect(Array.from(dx)).toEqual([2, 0, 2]);
+  });
+
+  it("math, dropout and data movement: refuse offsets outside x, bad lists, bad dims, non-functions and shared memory", () => {
+    refuses(() => kernels.takeForward(f32(4), f32(5), Int32Array.of(5, 0, 2, 2)), "takeForward", "offsets[0] = 5 is outside [0, 5)");
+    refuses(() => kernels.takeBackward(f32(6), f32(4), Int32Array.of(0, -1, 2, 2)), "takeBackward", "offsets[1] = -1");
+    refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, offset: 1 }), "stridedForward", "reaches offsets [1, 6], outside [0, 6) of x");
+    refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, strides: [1] }), "stridedForward", "strides must be 2 integers");
+    refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, shape: [3, -2] }), "stridedForward", "shape must be an array of integers ≥ 0");
+    refuses(() => kernels.catForward(f32(18), [f32(6)], catDims), "catForward", "xs must be an array of 2 Float32Arrays");
+    refuses(() => kernels.catForward(f32(18), [f32(6), f32(11)], catDims), "catForward", "xs[1] must hold 12 elements (outer·sizes[i]·inner), got 11");
+    refuses(() => kernels.catForward(f32(18), [f32(6), null as unknown as Float32Array], catDims), "catForward", "xs[1] must be a Float32Array");
+    refuses(() => kernels.catForward(f32(18), [f32(6), f32(12)], { ...catDims, sizes: [1, 2.5] }), "catForward", "sizes must be an array of integers");
+    const joined = new Float32Array(24);
+    refuses(() => kernels.catForward(joined.subarray(0, 18), [joined.subarray(18, 24), joined.subarray(6, 18)], catDims), "catForward", "y and xs[1] share memory");
+    refuses(() => kernels.clampForward(f32(6), f32(6), { min: Number.NaN, max: 1 }), "clampForward", "min and max must be numbers");
+    refuses(() => kernels.extremumForward(f32(6), f32(6), f32(6), 2 as 1), "extremumForward", "sign must be 1 (maximum) or −1 (minimum), got 2");
+    refuses(() => kernels.compareForward(f32(6), f32(6), f32(6), "<" as unknown as (a: number, b: number) => boolean), "compareForward", "test must be a function");
+    refuses(() => kernels.powForward(f32(6), f32(6), f32(6), null as unknown as (b: number, e: number) => number), "powForward", "power must be a function");
+    refuses(() => kernels.dropoutForward(f32(3), f32(3), Int32Array.of(1, 2, 0), { count: 3, scale: 2 }), "dropoutForward", "keep[1] = 2 is neither 0 (dropped) nor 1 (kept)");
+    refuses(() => kernels.dropoutBackward(f32(3), f32(3), Int32Array.of(1, 1, 0), { count: 3, scale: -1 }), "dropoutBackward", "scale must be a finite number ≥ 0");
+    refuses(() => kernels.expBackward(joined.subarray(0, 6), joined.subarray(3, 9), f32(6)), "expBackward", "dx and dy share memory");
+  });
+
+  it("the math and dropout forwards run in place with the result of running out of place, bit for bit", () => {
+    const inPlace: [string, number][] = [
+      ["expForward", 1], ["logForward", 1], ["sqrtForward", 1], ["absForward", 1], ["negForward", 1], ["clampForward", 1], ["dropoutForward", 1],
+      ["divForward", 1], ["divForward", 2], ["powForward", 1], ["powForward", 2], ["extremumForward", 1], ["extremumForward", 2],
+      ["compareForward", 1], ["compareForward", 2], ["whereForward", 1], ["whereForward", 2], ["whereForward", 3],
+    ];
+    for (const [name, input] of inPlace) {
+      const kernel = (kernels as unknown as Record<string, Kernel>)[name]!;
+      const outOfPlace = valid[name]!(), shared = valid[name]!();
+      kernel(...outOfPlace);
+      shared[0] = shared[input]; // the output is that input itself
+      kernel(...shared);
+      expect(shared[0], `${name} writing over argument ${input}`).toEqual(outOfPlace[0]);
+    }
   });
 
   it("refuses an output that overlaps an input: linearForward and gemm", () => {
