@@ -40,7 +40,9 @@ export type { LossDims as ElementwiseLossDims, Reduction } from "./loss-reductio
 export type { AxisDims } from "./axis.js";
 export type { BinaryKernels } from "./elementwise.js";
 export type { StridedDims } from "./strided.js";
+export { broadcastOffsets } from "./broadcast.js";
 export type { ClampDims } from "./clamp.js";
+export { powC, type Power } from "./pow.js";
 export type { DropoutDims } from "./dropout.js";
 export type { CatDims } from "./cat.js";
 export { pad2dDims, type Pad2dDims } from "./pad2d.js";

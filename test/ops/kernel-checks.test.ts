@@ -92,7 +92,7 @@ const valid: Record<string, () => Args> = {
   negBackward: () => [f32(6), f32(6, 2)],
   divForward: () => [f32(6), f32(6, 2), f32(6, 3)],
   divBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), f32(6, 5)],
-  powForward: () => [f32(6), f32(6, 2), f32(6, 3), Math.pow],
+  powForward: () => [f32(6), f32(6, 2), f32(6, 3), kernels.powC],
   powBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), f32(6, 6), Math.pow],
   clampForward: () => [f32(6), f32(6, 2), { min: -0.5, max: 0.5 }],
   clampBackward: () => [f32(6), f32(6, 2), f32(6, 3), { min: -0.5, max: Infinity }],
@@ -109,6 +109,8 @@ const valid: Record<string, () => Args> = {
   catBackward: () => [[f32(6), null], f32(18, 2), catDims],
   takeForward: () => [f32(4), f32(6, 2), Int32Array.of(5, 0, 2, 2)],
   takeBackward: () => [f32(6), f32(4, 2), Int32Array.of(5, 0, 2, 2)],
+  expandForward: () => [f32(6), f32(3, 2), kernels.broadcastOffsets([3], [2, 3])],
+  sumToShape: () => [f32(3), f32(6, 2), kernels.broadcastOffsets([3], [2, 3])],
 };
 
 type Kernel = (...a: Args) => void;
@@ -132,7 +134,7 @@ describe("kernels.* entry checks", () => {
     for (const name of backendKernels as (keyof Kernels)[]) expect(checked, name).toContain(name);
     expect(Object.keys(valid).sort()).toEqual([...checked].sort());
     const helpers = Object.entries(kernels).filter(([, v]) => typeof v === "function" && !isChecked(v)).map(([k]) => k);
-    expect(helpers.sort()).toEqual(["adaptiveAvgPool2dDims", "conv2dColsLength", "conv2dDims", "pad2dDims", "pool2dDims", "pool2dOutputShape", "poolWindow", "reduceDims", "unchecked", "windowCount", "windowDims"]);
+    expect(helpers.sort()).toEqual(["adaptiveAvgPool2dDims", "broadcastOffsets", "conv2dColsLength", "conv2dDims", "pad2dDims", "pool2dDims", "pool2dOutputShape", "poolWindow", "powC", "reduceDims", "unchecked", "windowCount", "windowDims"]);
   });
 
   it.each(checkedKernels)("%s: a valid call computes what the bare kernel computes, bit for bit", (name, checked) => {
@@ -155,8 +157,8 @@ describe("kernels.* entry checks", () => {
     refuses(() => checked(new Float64Array(first.length), ...args.slice(1)), name, Type.name, "Float64Array");
     const usesOthersLength = ["sigmoidForward", "reluForward", "tanhForward", "addForward", "subForward", "mulForward", "sigmoidBackward", "reluBackward", "tanhBackward", "axpy", "maxAllBackward",
       "expForward", "expBackward", "logForward", "logBackward", "sqrtForward", "sqrtBackward", "absForward", "absBackward", "negForward", "negBackward",
-      "divForward", "powForward", "clampForward", "clampBackward", "extremumForward", "compareForward", "whereForward", "takeForward"].includes(name);
-    if (["maxPool2dBackward", "stridedBackward", "takeBackward"].includes(name)) {
+      "divForward", "powForward", "clampForward", "clampBackward", "extremumForward", "compareForward", "whereForward", "takeForward", "expandForward"].includes(name);
+    if (["maxPool2dBackward", "stridedBackward", "takeBackward", "sumToShape"].includes(name)) {
       // No length in the dims: dx is any buffer the positions fit in, so a short one is caught by the positions.
       refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, "outside [0, " + (first.length - 1) + ")");
     } else if (!usesOthersLength) {
@@ -226,6 +228,7 @@ describe("kernels.* entry checks", () => {
   it("math, dropout and data movement: refuse offsets outside x, bad lists, bad dims, non-functions and shared memory", () => {
     refuses(() => kernels.takeForward(f32(4), f32(5), Int32Array.of(5, 0, 2, 2)), "takeForward", "offsets[0] = 5 is outside [0, 5)");
     refuses(() => kernels.takeBackward(f32(6), f32(4), Int32Array.of(0, -1, 2, 2)), "takeBackward", "offsets[1] = -1");
+    refuses(() => kernels.expandForward(f32(6), f32(2), kernels.broadcastOffsets([3], [2, 3])), "expandForward", "offsets[2] = 2 is outside [0, 2)");
     refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, offset: 1 }), "stridedForward", "reaches offsets [1, 6], outside [0, 6) of x");
     refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, strides: [1] }), "stridedForward", "strides must be 2 integers");
     refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, shape: [3, -2] }), "stridedForward", "shape must be an array of integers ≥ 0");

@@ -1,11 +1,12 @@
 // Entry-checked data-movement kernels: the strided copy (transpose, permute,
 // narrow, slice), cat and stack, and the gathers behind indexSelect and gather
-// (see src/ops/kernels.ts). Each reads or writes x at computed offsets, so the
+// and broadcasting's expand (see src/ops/kernels.ts). Each reads or writes x at computed offsets, so the
 // checks prove every offset lands inside x before the first copy.
 
 import * as str from "../strided.js";
 import * as ct from "../cat.js";
 import * as tk from "../take.js";
+import * as bc from "../broadcast.js";
 import { anyLength, checkedKernel, firstOutside, sameAs, type ArrayArg, type DimsArg, type ListArg } from "../kernel-checks.js";
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
@@ -48,13 +49,18 @@ export const catForward = checkedKernel("catForward", ct.catForward, { args: [jo
 export const catBackward = checkedKernel("catBackward", ct.catBackward, { args: [parts("dxs", "outs", true), joined("dy", "in"), catDims] });
 
 const offsets = (as: string): ArrayArg<never> => ({ ...sameAs("offsets", "in", as), int32: true });
-/** y[p] = x[offsets[p]]. @function */
-export const takeForward = checkedKernel("takeForward", tk.takeForward, {
+// y[p] = x[offsets[p]] and its adjoint: take (indexSelect, gather) and broadcasting's expand are the same gather.
+const gatherSpec = {
   args: [anyLength("y", "out"), anyLength("x", "in"), offsets("y")],
-  contents: ({ x, offsets: o }) => firstOutside(o as Int32Array, (x as Float32Array).length, "offsets"),
-});
-/** dx[offsets[p]] += dy[p]. @function */
-export const takeBackward = checkedKernel("takeBackward", tk.takeBackward, {
+  contents: ({ x, offsets: o }: Record<string, unknown>) => firstOutside(o as Int32Array, (x as Float32Array).length, "offsets"),
+};
+const scatterSpec = {
   args: [anyLength("dx", "out"), anyLength("dy", "in"), offsets("dy")],
-  contents: ({ dx, offsets: o }) => firstOutside(o as Int32Array, (dx as Float32Array).length, "offsets"),
-});
+  contents: ({ dx, offsets: o }: Record<string, unknown>) => firstOutside(o as Int32Array, (dx as Float32Array).length, "offsets"),
+};
+/** y[p] = x[offsets[p]] (indexSelect, gather). @function */ export const takeForward = checkedKernel("takeForward", tk.takeForward, gatherSpec);
+/** dx[offsets[p]] += dy[p]. @function */ export const takeBackward = checkedKernel("takeBackward", tk.takeBackward, scatterSpec);
+/** y[i] = x[offsets[i]], x stretched to the output shape (offsets from broadcastOffsets). @function */
+export const expandForward = checkedKernel("expandForward", bc.expandForward, gatherSpec);
+/** dx[offsets[i]] += dy[i]: the gradient summed back over the stretched dimensions. @function */
+export const sumToShape = checkedKernel("sumToShape", bc.sumToShape, scatterSpec);

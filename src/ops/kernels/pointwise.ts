@@ -55,7 +55,7 @@ const withX = { args: [...unary(false).args, sameAs("x", "in", "dx")] };
 export const divBackward = checkedKernel("divBackward", ew.divBackward, { args: [...sumBackward.args, sameAs("b", "in", "dy"), sameAs("y", "in", "dy")] });
 
 const power = { name: "power", role: "function" } as const;
-/** y = power(b, e), elementwise: pass the power function (the op uses C's pow; Math.pow differs only at 1^NaN, (−1)^±∞). @function */
+/** y = power(b, e), elementwise: pass the power function (`kernels.powC`, C's pow as the op uses, or Math.pow). @function */
 export const powForward = checkedKernel("powForward", pw.powForward, { ...binaryForward, args: [anyLength("y", "out"), sameAs("b", "in", "y"), sameAs("e", "in", "y"), power], inPlace: [["y", "b"], ["y", "e"]] });
 /** db += dy · e·power(b, e − 1), de += dy · y·ln b (either may be null). @function */
 export const powBackward = checkedKernel("powBackward", pw.powBackward, {
