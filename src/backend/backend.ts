@@ -22,6 +22,7 @@ import { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "../ops/
 import { sumForward, sumBackward } from "../ops/reduce.js";
 import { argmaxForward, maxForward, maxBackward } from "../ops/max.js";
 import { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "../ops/nll-loss.js";
+import { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "../ops/regression-loss.js";
 
 /** The kernels an op can run, each typed by its TypeScript reference in src/ops (`kernels.<name>` documents its contract). */
 export interface Kernels {
@@ -89,6 +90,14 @@ export interface Kernels {
   probabilityLossForward: typeof probabilityLossForward;
   /** dlogProbs, dtarget += its gradients (null skips one). */
   probabilityLossBackward: typeof probabilityLossBackward;
+  /** loss = (x − t)² per element, or its sum or mean. */
+  mseLossForward: typeof mseLossForward;
+  /** dinput += g·2(x − t), dtarget −= the same (null skips one). */
+  mseLossBackward: typeof mseLossBackward;
+  /** loss = |x − t| per element, or its sum or mean. */
+  l1LossForward: typeof l1LossForward;
+  /** dinput += g·sign(x − t), dtarget −= the same (null skips one). */
+  l1LossBackward: typeof l1LossBackward;
 }
 
 // The "ts" backend's kernels: the references themselves.
@@ -100,6 +109,7 @@ const referenceKernels: Kernels = {
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
   sumForward, sumBackward, argmaxForward, maxForward, maxBackward,
   nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward,
+  mseLossForward, mseLossBackward, l1LossForward, l1LossBackward,
 };
 
 /** The backends torchlet has. */

@@ -26,6 +26,8 @@ export const SOFTMAX_DIMS: StructLayout = ["N", "J", "inner"];
 export const AXIS_DIMS: StructLayout = ["N", "J", "inner", "start", "end"];
 /** ReduceDims (src/wasm/reduce.ts): the counts O (outputs) and R (positions each), then the share [start, end) of the outputs. */
 export const REDUCE_DIMS: StructLayout = ["O", "R", "start", "end"];
+/** LossDims (src/wasm/loss-reduction.ts): the elementwise losses' count, and reduction as 0 "none", 1 "sum", 2 "mean". */
+export const LOSS_DIMS: StructLayout = ["count", "reduction"];
 
 /** Bytes of one thread's struct block: room for the largest struct (32 fields), two cache lines. */
 export const DIMS_BLOCK_BYTES = 128;

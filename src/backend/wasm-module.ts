@@ -60,6 +60,10 @@ export interface WasmExports {
   nllLossBackward(dlogProbs: Ptr, gNll: Ptr, gSmooth: Ptr, labels: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
   probabilityLossForward(loss: Ptr, logProbs: Ptr, target: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
   probabilityLossBackward(dlogProbs: Ptr, dtarget: Ptr, g: Ptr, logProbs: Ptr, target: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
+  mseLossForward(loss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
+  mseLossBackward(dinput: Ptr, dtarget: Ptr, dloss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
+  l1LossForward(loss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
+  l1LossBackward(dinput: Ptr, dtarget: Ptr, dloss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
 }
 
 function decode(base64: string): Uint8Array {

@@ -1,25 +1,28 @@
-// The wasm backend's reductions and losses over classes: sum/mean, max/argmax,
-// nllLoss and the probability-target loss. Each wrapper has the signature of
+// The wasm backend's reductions and losses: sum/mean, max/argmax, nllLoss, the
+// probability-target loss, mseLoss and l1Loss. Each wrapper has the signature of
 // the TypeScript kernel it overrides, places its arrays in WebAssembly memory
 // and runs the twin from src/wasm, split over threads by output (each output
-// owns its own positions, so shares never write the same element). The twins
+// owns its own positions, so shares never write the same element; mse and l1
+// run on one thread, their sums in element order). The twins
 // compute in float64 in the reference's order: results are bit for bit the
 // TypeScript kernels'.
 
 import type { Kernels } from "./backend.js";
 import type { WasmContext } from "./wasm-threads.js";
-import { AXIS_DIMS, REDUCE_DIMS } from "./wasm-dims.js";
+import { AXIS_DIMS, LOSS_DIMS, REDUCE_DIMS } from "./wasm-dims.js";
 import type { AxisDims } from "../ops/axis.js";
 import type { ReduceDims } from "../ops/reduce.js";
+import type { LossDims as ElementwiseLossDims } from "../ops/loss-reduction.js";
 
 /** The kernels this file overrides. */
 export type RowKernels = Pick<Kernels,
   "sumForward" | "sumBackward" | "argmaxForward" | "maxForward" | "maxBackward" |
-  "nllLossForward" | "nllLossBackward" | "probabilityLossForward" | "probabilityLossBackward">;
+  "nllLossForward" | "nllLossBackward" | "probabilityLossForward" | "probabilityLossBackward" |
+  "mseLossForward" | "mseLossBackward" | "l1LossForward" | "l1LossBackward">;
 
 /** The wasm twins of the reduction and class-loss kernels. */
 export function rowKernels(context: WasmContext): RowKernels {
-  return { ...reductionKernels(context), ...lossKernels(context) };
+  return { ...reductionKernels(context), ...lossKernels(context), ...regressionKernels(context) };
 }
 
 // The per-thread dims pointers of a call over the N·inner outputs of `d`, each reading all J of its classes.
@@ -98,5 +101,27 @@ function lossKernels(context: WasmContext) {
         threads.run(ex.probabilityLossBackward, axisShares(context, d).map((pd) => [pdlp, pdt, pg, plp, pt, pw, pd, d.smoothing]));
       });
     },
+  } satisfies Partial<RowKernels>;
+}
+
+// mseLoss and l1Loss: one thread (a "sum" or "mean" is one float64 sum in element order, which a split would change).
+function regressionKernels({ ex, memory, threads }: WasmContext) {
+  const codes = { none: 0, sum: 1, mean: 2 } as const; // src/wasm/loss-reduction.ts
+  const dims = (d: ElementwiseLossDims) => threads.dims(0, LOSS_DIMS, { count: d.count, reduction: codes[d.reduction] });
+  const forward = (run: typeof ex.mseLossForward) => (loss: Float32Array, input: Float32Array, target: Float32Array, d: ElementwiseLossDims): void => {
+    memory.call((call) => run(call.out(loss, false), call.in(input), call.in(target), dims(d)));
+  };
+  const backward = (run: typeof ex.mseLossBackward) =>
+    (dinput: Float32Array | null, dtarget: Float32Array | null, dloss: Float32Array, input: Float32Array, target: Float32Array, d: ElementwiseLossDims): void => {
+      memory.call((call) => {
+        const pdi = dinput === null ? 0 : call.out(dinput, true), pdt = dtarget === null ? 0 : call.out(dtarget, true);
+        run(pdi, pdt, call.in(dloss), call.in(input), call.in(target), dims(d));
+      });
+    };
+  return {
+    mseLossForward: forward(ex.mseLossForward),
+    mseLossBackward: backward(ex.mseLossBackward),
+    l1LossForward: forward(ex.l1LossForward),
+    l1LossBackward: backward(ex.l1LossBackward),
   } satisfies Partial<RowKernels>;
 }

@@ -6,7 +6,7 @@
 //   src/backend/wasm-threads.ts    splitting a call over threads (Node: `setThreads`, src/backend/threads.ts)
 //   src/backend/wasm-gemm.ts       the wrappers of gemm, im2col/col2im, conv2d, linear
 //   src/backend/wasm-pointwise.ts  the wrappers of pooling, activations, softmax, cross-entropy
-//   src/backend/wasm-rows.ts       the wrappers of sum/mean, max/argmax, nllLoss and probability targets
+//   src/backend/wasm-rows.ts       the wrappers of sum/mean, max/argmax, nllLoss, probability targets, mse/l1
 //
 // With a thread pool, big calls are split over threads by batch, rows or
 // planes; only conv2d's weight and bias gradients then sum in a

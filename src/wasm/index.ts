@@ -17,3 +17,4 @@ export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross
 export { sumForward, sumBackward } from "./reduce";
 export { argmaxForward, maxForward, maxBackward } from "./max";
 export { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "./nll-loss";
+export { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "./regression-loss";

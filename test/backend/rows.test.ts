@@ -13,6 +13,7 @@ import { reduceDims, sum, sumForward } from "../../src/ops/reduce.js";
 import { max, argmax, maxForward } from "../../src/ops/max.js";
 import { nllLossForward } from "../../src/ops/nll-loss.js";
 import { crossEntropy } from "../../src/ops/cross-entropy.js";
+import { mseLoss, mseLossForward } from "../../src/ops/regression-loss.js";
 import { tensor } from "../../src/tensor/create.js";
 import { Generator } from "../../src/tensor/random.js";
 
@@ -107,12 +108,33 @@ describe("wasm reductions and class losses equal the TypeScript reference bit fo
   });
 });
 
+describe("wasm mseLoss and l1Loss equal the TypeScript reference bit for bit", () => {
+  it("forward and backward, every reduction, either gradient skipped, NaN included (property)", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 40 }), fc.integer(), fc.constantFrom("none", "sum", "mean") as fc.Arbitrary<"none" | "sum" | "mean">, (count, seed, reduction) => {
+      const g = new Generator(seed);
+      const input = random(g, count, 9), target = random(g, count), d = { count, reduction };
+      target[0 % Math.max(count, 1)] = input[0] ?? 0; // an exact fit: l1's sign(0) = 0
+      const dloss = random(g, reduction === "none" ? count : 1), dinput0 = random(g, count), dtarget0 = random(g, count);
+      const run = (k: Backend, place: <A extends Float32Array | Int32Array>(a: A) => A) => (["mse", "l1"] as const).flatMap((loss) => {
+        const out = place(new Float32Array(reduction === "none" ? count : 1));
+        k[`${loss}LossForward`](out, place(input), place(target), d);
+        const [di, dt, alone] = [place(dinput0.slice()), place(dtarget0.slice()), place(dtarget0.slice())];
+        k[`${loss}LossBackward`](di, dt, place(dloss), place(input), place(target), d);
+        k[`${loss}LossBackward`](null, alone, place(dloss), place(input), place(target), d);
+        return [out, di, dt, alone].map((a) => a.slice());
+      });
+      const expected = run(ts, (a) => a);
+      placements(wasm, (place) => run(wasm, place).forEach((a, i) => expect(firstDifference(a, expected[i]!), `${reduction} output ${i}`).toBe("")));
+    }), { numRuns: 40 });
+  });
+});
+
 describe("the ops run the wasm twins on the wasm backend", () => {
-  it("sum, max, argmax and crossEntropy's general path call the override, not the TypeScript kernel", () => {
+  it("sum, max, argmax, crossEntropy's general path and mseLoss call the override, not the TypeScript kernel", () => {
     const base = setBackend("wasm");
     const calls: string[] = [];
     const spied = new Map(base.overrides);
-    for (const [reference, name] of [[sumForward, "sumForward"], [maxForward, "maxForward"], [nllLossForward, "nllLossForward"]] as const) {
+    for (const [reference, name] of [[sumForward, "sumForward"], [maxForward, "maxForward"], [nllLossForward, "nllLossForward"], [mseLossForward, "mseLossForward"]] as const) {
       const override = base.overrides.get(reference)!;
       expect(override, name).not.toBe(reference);
       spied.set(reference, (...args: unknown[]) => (calls.push(name), override(...args)));
@@ -124,7 +146,8 @@ describe("the ops run the wasm twins on the wasm backend", () => {
       expect(max(x, 0).values.toArray()).toEqual([7, 5, 3]);
       expect(argmax(x, 1).toArray()).toEqual([1, 0]);
       crossEntropy(x, [1, 0], { labelSmoothing: 0.1 });
-      expect(calls).toEqual(["sumForward", "maxForward", "nllLossForward"]);
+      expect(mseLoss(x, tensor([[1, 5, 2], [7, 0, 0]])).item()).toBe(1.5);
+      expect(calls).toEqual(["sumForward", "maxForward", "nllLossForward", "mseLossForward"]);
       expect(activeBackend().overrides.get(sumForward)).toBeDefined();
     } finally {
       setBackend("wasm");
