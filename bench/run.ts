@@ -7,6 +7,7 @@
 import { pathToFileURL } from "node:url";
 import { kernelCases } from "./cases/kernels.js";
 import { planeCases } from "./cases/planes.js";
+import { rowCases } from "./cases/rows.js";
 import { e2eCases } from "./cases/e2e.js";
 import { selectBackends } from "./lib/backends.js";
 import { budgetFor, modeName, parseArgs, USAGE_OPTIONS, type BenchArgs } from "./lib/cli.js";
@@ -18,7 +19,7 @@ const SUITE = "bench";
 
 /** The whole case list at batch B, for one backend pass. */
 export function allCases(B: number, backend = "ts"): BenchCase[] {
-  return [...kernelCases(B, backend), ...planeCases(B), ...e2eCases(B)];
+  return [...kernelCases(B, backend), ...planeCases(B), ...rowCases(B), ...e2eCases(B)];
 }
 
 const MEMORY_ENTRY = { group: "memory", name: "training memory: peak RSS, allocations per step" };

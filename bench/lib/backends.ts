@@ -19,7 +19,8 @@ export type BenchKernels = Pick<Kernels,
   | "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward"
   | "avgPool2dForward" | "avgPool2dBackward" | "maxPool2dForward" | "maxPool2dBackward"
   | "sigmoidForward" | "sigmoidBackward" | "softmaxCrossEntropyForward" | "softmaxCrossEntropyBackward"
-  | "pad2dForward" | "pad2dBackward" | "maxUnpool2dForward" | "maxUnpool2dBackward" | "adaptiveAvgPool2dForward" | "adaptiveAvgPool2dBackward">;
+  | "pad2dForward" | "pad2dBackward" | "maxUnpool2dForward" | "maxUnpool2dBackward" | "adaptiveAvgPool2dForward" | "adaptiveAvgPool2dBackward"
+  | "sumForward" | "sumBackward" | "maxForward" | "argmaxForward" | "maxBackward" | "nllLossForward" | "nllLossBackward">;
 
 /** A backend made active: its kernels and where its buffers come from. */
 export interface ActiveBackend {

@@ -22,6 +22,10 @@ import { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "../ops/
 import { pad2dForward, pad2dBackward } from "../ops/pad2d.js";
 import { maxUnpool2dForward, maxUnpool2dBackward } from "../ops/maxunpool2d.js";
 import { adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward } from "../ops/adaptive-avgpool2d.js";
+import { sumForward, sumBackward } from "../ops/reduce.js";
+import { argmaxForward, maxForward, maxBackward } from "../ops/max.js";
+import { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "../ops/nll-loss.js";
+import { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "../ops/regression-loss.js";
 
 /** The kernels an op can run, each typed by its TypeScript reference in src/ops (`kernels.<name>` documents its contract). */
 export interface Kernels {
@@ -83,6 +87,32 @@ export interface Kernels {
   adaptiveAvgPool2dForward: typeof adaptiveAvgPool2dForward;
   /** dx += dy spread evenly over each adaptive window. */
   adaptiveAvgPool2dBackward: typeof adaptiveAvgPool2dBackward;
+  /** y (O) = scale · the sum of x over each output's reduced positions (sum, mean). */
+  sumForward: typeof sumForward;
+  /** dx += scale · dy at every position each output summed. */
+  sumBackward: typeof sumBackward;
+  /** indices (N, I) = where x (N, J, I) is largest over J (the first NaN, else the first of ties). */
+  argmaxForward: typeof argmaxForward;
+  /** values, indices (N, I) = the maximum of x (N, J, I) over J and where it is. */
+  maxForward: typeof maxForward;
+  /** dx (N, J, I) += dy (N, I) at each maximum's index. */
+  maxBackward: typeof maxBackward;
+  /** nll, smooth (N, I) = the class-target loss terms of log-probabilities (N, J, I). */
+  nllLossForward: typeof nllLossForward;
+  /** dlogProbs += the gradient of the nll and smooth terms. */
+  nllLossBackward: typeof nllLossBackward;
+  /** loss (N, I) = the probability-target loss of log-probabilities (N, J, I). */
+  probabilityLossForward: typeof probabilityLossForward;
+  /** dlogProbs, dtarget += its gradients (null skips one). */
+  probabilityLossBackward: typeof probabilityLossBackward;
+  /** loss = (x − t)² per element, or its sum or mean. */
+  mseLossForward: typeof mseLossForward;
+  /** dinput += g·2(x − t), dtarget −= the same (null skips one). */
+  mseLossBackward: typeof mseLossBackward;
+  /** loss = |x − t| per element, or its sum or mean. */
+  l1LossForward: typeof l1LossForward;
+  /** dinput += g·sign(x − t), dtarget −= the same (null skips one). */
+  l1LossBackward: typeof l1LossBackward;
 }
 
 // The "ts" backend's kernels: the references themselves.
@@ -93,6 +123,9 @@ const referenceKernels: Kernels = {
   linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
   pad2dForward, pad2dBackward, maxUnpool2dForward, maxUnpool2dBackward, adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward,
+  sumForward, sumBackward, argmaxForward, maxForward, maxBackward,
+  nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward,
+  mseLossForward, mseLossBackward, l1LossForward, l1LossBackward,
 };
 
 /** The backends torchlet has. */

@@ -22,6 +22,12 @@ export const GEMM_DIMS: StructLayout = ["M", "N", "K", "transA", "transB", "accu
 export const LINEAR_DIMS: StructLayout = ["N", "I", "O", "start", "end", "work"];
 /** SoftmaxDims (src/wasm/softmax.ts). */
 export const SOFTMAX_DIMS: StructLayout = ["N", "J", "inner"];
+/** AxisDims (src/wasm/axis.ts): max, argmax and the losses over classes, then the share [start, end) of the N·inner outputs. */
+export const AXIS_DIMS: StructLayout = ["N", "J", "inner", "start", "end"];
+/** ReduceDims (src/wasm/reduce.ts): the counts O (outputs) and R (positions each), then the share [start, end) of the outputs. */
+export const REDUCE_DIMS: StructLayout = ["O", "R", "start", "end"];
+/** LossDims (src/wasm/loss-reduction.ts): the elementwise losses' count, and reduction as 0 "none", 1 "sum", 2 "mean". */
+export const LOSS_DIMS: StructLayout = ["count", "reduction"];
 
 /** Pad2dDims (src/wasm/pad2d.ts): mode as its index in PAD_MODES (the fill value is an argument), then the share of the planes. */
 export const PAD2D_DIMS: StructLayout = ["M", "H", "W", "top", "bottom", "left", "right", "mode", "start", "end"];

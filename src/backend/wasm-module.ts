@@ -57,6 +57,19 @@ export interface WasmExports {
   maxUnpool2dBackward(dx: Ptr, dy: Ptr, indices: Ptr, d: Ptr): void;
   adaptiveAvgPool2dForward(y: Ptr, x: Ptr, d: Ptr): void;
   adaptiveAvgPool2dBackward(dx: Ptr, dy: Ptr, d: Ptr): void;
+  sumForward(y: Ptr, x: Ptr, kept: Ptr, reduced: Ptr, scale: number, d: Ptr): void;
+  sumBackward(dx: Ptr, dy: Ptr, kept: Ptr, reduced: Ptr, scale: number, d: Ptr): void;
+  argmaxForward(indices: Ptr, x: Ptr, d: Ptr): void;
+  maxForward(values: Ptr, indices: Ptr, x: Ptr, d: Ptr): void;
+  maxBackward(dx: Ptr, dy: Ptr, indices: Ptr, d: Ptr): void;
+  nllLossForward(nll: Ptr, smooth: Ptr, logProbs: Ptr, labels: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
+  nllLossBackward(dlogProbs: Ptr, gNll: Ptr, gSmooth: Ptr, labels: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
+  probabilityLossForward(loss: Ptr, logProbs: Ptr, target: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
+  probabilityLossBackward(dlogProbs: Ptr, dtarget: Ptr, g: Ptr, logProbs: Ptr, target: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
+  mseLossForward(loss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
+  mseLossBackward(dinput: Ptr, dtarget: Ptr, dloss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
+  l1LossForward(loss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
+  l1LossBackward(dinput: Ptr, dtarget: Ptr, dloss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
 }
 
 function decode(base64: string): Uint8Array {

@@ -10,9 +10,10 @@ import type { WasmContext } from "./wasm-threads.js";
 import { POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
 import type { SoftmaxDims } from "../ops/softmax.js";
 import type { PlaneKernels } from "./wasm-planes.js";
+import type { RowKernels } from "./wasm-rows.js";
 
 type PointwiseKernels = Omit<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward"
-  | keyof PlaneKernels>;
+  | keyof PlaneKernels | keyof RowKernels>;
 
 // Floats per SIMD vector: elementwise kernels do four at a time, then a scalar tail.
 const SIMD_WIDTH = 4;

@@ -48,7 +48,7 @@ function broadcastError(op: string, shapes: readonly Shape[], names: readonly st
 
 /**
  * For each element of a tensor of shape `to`, the index of the element of a tensor of shape `from`
- * (which broadcasts to `to`) that it reads: the dims of {@link expandForward} and {@link sumToShape}.
+ * (which broadcasts to `to`) that it reads: the offsets of `expandForward` and `sumToShape`.
  */
 export function broadcastOffsets(from: Shape, to: Shape): Int32Array {
   const n = checkShape("broadcastOffsets", to, "to");

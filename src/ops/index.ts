@@ -28,6 +28,7 @@ export { narrow, slice } from "./slice.js";
 export { cat, stack } from "./cat.js";
 export { indexSelect, gather, type Index, type NestedIndex } from "./take.js";
 export { TENSOR_METHODS, type MethodOf, type TensorMethods } from "./methods.js";
+export type { OverloadedMethods } from "./methods.js";
 export { maxUnpool2d, type MaxUnpool2dOptions } from "./maxunpool2d.js";
 export { adaptiveAvgPool2d, type AdaptiveSize } from "./adaptive-avgpool2d.js";
 export type { AvgPool2dOptions, MaxPool2dOptions } from "./window.js";

@@ -40,13 +40,32 @@ export interface DimsArg<D> {
   consistent?: (d: D) => string | null;
 }
 
-/** A plain number argument (axpy's scale). */
+/** A plain number argument (axpy's scale): finite, unless anyValue (a max that may be NaN or ±Infinity). */
 export interface NumberArg {
   name: string;
   role: "number";
+  anyValue?: true;
 }
 
-export type KernelArg<D> = ArrayArg<D> | DimsArg<D> | NumberArg;
+/** A function argument (compareForward's test, powForward's power). */
+export interface FunctionArg {
+  name: string;
+  role: "function";
+}
+
+/** A list of arrays, one per input (cat's xs): `count` of them, element i of `length(d, i)` elements. */
+export interface ListArg<D> {
+  name: string;
+  role: "outs" | "ins";
+  count: (d: D) => number;
+  length: (d: D, i: number) => number;
+  /** The length formula, for the message. */
+  text: string;
+  /** An element may be null (a gradient not wanted). */
+  nullable?: true;
+}
+
+export type KernelArg<D> = ArrayArg<D> | DimsArg<D> | NumberArg | FunctionArg | ListArg<D>;
 
 /** The arguments of a kernel, in call order. */
 export interface KernelSpec<D> {
@@ -95,7 +114,11 @@ function checkKernelArgs<D>(name: string, spec: KernelSpec<D>, args: readonly un
   const d = (dimsArg === undefined ? {} : checkDims(name, dimsArg, values[dimsArg.name])) as D;
   const arrays: [ArrayArg<D>, Float32Array | Int32Array][] = [];
   for (const arg of spec.args) {
-    if (arg.role === "number") checkNumber(name, arg.name, values[arg.name]);
+    if (arg.role === "number") checkNumber(name, arg, values[arg.name]);
+    if (arg.role === "function" && typeof values[arg.name] !== "function") {
+      throw new TorchletError(name, "INVALID_ARGUMENT", `${arg.name} must be a function, got ${describe(values[arg.name])}`);
+    }
+    if (arg.role === "outs" || arg.role === "ins") arrays.push(...checkList(name, arg, values[arg.name], d));
     if (arg.role !== "out" && arg.role !== "in" && arg.role !== "scratch") continue;
     const array = checkArray(name, arg, values[arg.name]);
     if (array !== null) arrays.push([arg, array]);
@@ -127,9 +150,27 @@ function checkDims<D>(name: string, arg: DimsArg<D>, value: unknown): Record<str
   return d;
 }
 
-function checkNumber(name: string, param: string, value: unknown): void {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new TorchletError(name, "INVALID_ARGUMENT", `${param} must be a finite number, got ${describe(value)}`);
+// Each array of a list argument, checked for type and length, as an array argument named name[i] for the overlap check.
+function checkList<D>(name: string, arg: ListArg<D>, value: unknown, d: D): [ArrayArg<D>, Float32Array][] {
+  const count = arg.count(d);
+  if (!Array.isArray(value) || value.length !== count) {
+    throw new TorchletError(name, "SHAPE_MISMATCH", `${arg.name} must be an array of ${count} Float32Arrays (one per input), got ${describe(value)}`);
+  }
+  const entries: [ArrayArg<D>, Float32Array][] = [];
+  value.forEach((element: unknown, i) => {
+    const item: ArrayArg<D> = { name: `${arg.name}[${i}]`, role: arg.role === "outs" ? "out" : "in", length: "any", nullable: arg.nullable };
+    const array = checkArray(name, item, element) as Float32Array | null;
+    if (array === null) return;
+    const need = arg.length(d, i);
+    if (array.length !== need) throw new TorchletError(name, "SHAPE_MISMATCH", `${item.name} must hold ${need} elements (${arg.text}), got ${array.length}`);
+    entries.push([item, array]);
+  });
+  return entries;
+}
+
+function checkNumber(name: string, arg: NumberArg, value: unknown): void {
+  if (typeof value !== "number" || !(arg.anyValue || Number.isFinite(value))) {
+    throw new TorchletError(name, "INVALID_ARGUMENT", `${arg.name} must be a${arg.anyValue ? "" : " finite"} number, got ${describe(value)}`);
   }
 }
 

@@ -13,6 +13,7 @@
 
 import { TorchletError, allocFloat32, checkArity, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 import { axisDims, checkDim, checkKeepdim, reducedShape, type AxisDims } from "./axis.js";
 
 /** Largest index a float32 index tensor holds exactly (2^24). */
@@ -29,7 +30,7 @@ export function argmaxStrided(x: Float32Array, start: number, J: number, stride:
   return best;
 }
 
-/** indices (N, I) = where x's maximum over J is ({@link argmaxStrided}). Never allocates. */
+/** indices (N, I) = where x's maximum over J is: the first NaN, else the first of ties (`argmaxStrided`). Never allocates. */
 export function argmaxForward(
   indices: Int32Array, // (N, I)
   x: Float32Array, // (N, J, I)
@@ -115,9 +116,10 @@ export function max(x: Tensor, dim?: number, keepdim?: boolean): Tensor | MaxRes
   const shape = reducedShape(x.shape, x.ndim === 0 ? [] : [d], checkKeepdim("max", keepdim));
   const values = allocFloat32("max", dims.N * dims.inner); // (N, I)
   const indices = new Int32Array(dims.N * dims.inner); // (N, I)
-  maxForward(values, indices, x.data, dims);
+  const backend = activeBackend();
+  kernel(maxForward, backend)(values, indices, x.data, dims);
   const valuesTensor = record("max", values, shape, [x], (dy, [dx]) => {
-    if (dx) maxBackward(dx, dy, indices, dims);
+    if (dx) kernel(maxBackward, backend)(dx, dy, indices, dims);
   });
   const indicesTensor = new Tensor(Float32Array.from(indices), shape);
   return Object.assign([valuesTensor, indicesTensor] as [Tensor, Tensor], { values: valuesTensor, indices: indicesTensor });
@@ -126,7 +128,9 @@ export function max(x: Tensor, dim?: number, keepdim?: boolean): Tensor | MaxRes
 // max(x): the largest element (NaN if any), its gradient shared by every element equal to it.
 function maxAll(x: Tensor): Tensor {
   if (x.numel === 0) throw new TorchletError("max", "SHAPE_MISMATCH", `the max of an empty tensor is undefined (shape ${formatShape(x.shape)}); PyTorch raises too`);
-  const value = x.data[argmaxStrided(x.data, 0, x.numel, 1)]!;
+  const at = new Int32Array(1); // (1)
+  kernel(argmaxForward)(at, x.data, { N: 1, J: x.numel, inner: 1 });
+  const value = x.data[at[0]!]!;
   return record("max", Float32Array.of(value), [], [x], (dy, [dx]) => {
     if (dx) maxAllBackward(dx, dy, x.data, value);
   });
@@ -153,7 +157,7 @@ export function argmax(x: Tensor, dim?: number, keepdim?: boolean): Tensor {
     throw new TorchletError("argmax", "OUT_OF_RANGE", `${dims.J} candidates along the reduced dimension of shape ${formatShape(x.shape)}: indices past 2^24 are not exact in a float32 tensor`);
   }
   const indices = new Int32Array(dims.N * dims.inner); // (N, I)
-  argmaxForward(indices, x.data, dims);
+  kernel(argmaxForward)(indices, x.data, dims);
   const all = x.shape.map((_, k) => k);
   const shape = reducedShape(x.shape, d === undefined ? all : x.ndim === 0 ? [] : [d], keep);
   return new Tensor(Float32Array.from(indices), shape);

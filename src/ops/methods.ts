@@ -22,7 +22,7 @@ import { relu } from "./relu.js";
 import { sigmoid } from "./sigmoid.js";
 import { tanh } from "./tanh.js";
 import { softmax, logSoftmax } from "./softmax.js";
-import { argmax } from "./max.js";
+import { argmax, max, type MaxResult } from "./max.js";
 import { div } from "./elementwise.js";
 import { exp, log, sqrt, abs, neg } from "./math.js";
 import { pow } from "./pow.js";
@@ -59,6 +59,8 @@ export const TENSOR_METHODS = {
   logSoftmax,
   /** `x.argmax(...args)` is {@link argmax}`(x, ...args)`. */
   argmax,
+  /** `x.max()` is {@link max}`(x)`, the largest element; `x.max(dim, keepdim?)` is `max(x, dim, keepdim)`, `[values, indices]`. */
+  max,
   /** `x.div(...args)` is {@link div}`(x, ...args)`. */
   div,
   /** `x.exp(...args)` is {@link exp}`(x, ...args)`. */
@@ -112,8 +114,22 @@ export const TENSOR_METHODS = {
 /** The method form of an op `f(x, ...rest)`: `(...rest) => f(x, ...rest)`, with f's parameter and result types. */
 export type MethodOf<F> = F extends (x: Tensor, ...rest: infer Rest) => infer Result ? (...rest: Rest) => Result : never;
 
+/**
+ * The method types of the overloaded ops, written out: {@link MethodOf} infers from an overloaded
+ * function's last signature only (TypeScript's rule), which would lose `x.max()`.
+ */
+export interface OverloadedMethods {
+  /** `x.max()`: the largest element, a scalar tensor; `x.max(dim, keepdim?)`: `[values, indices]` over dim. */
+  readonly max: {
+    (): Tensor;
+    (dim: number, keepdim?: boolean): MaxResult;
+  };
+}
+
 /** The types of the methods {@link TENSOR_METHODS} installs on every Tensor. */
-export type TensorMethods = { readonly [Name in keyof typeof TENSOR_METHODS]: MethodOf<(typeof TENSOR_METHODS)[Name]> };
+export type TensorMethods = {
+  readonly [Name in keyof typeof TENSOR_METHODS]: Name extends keyof OverloadedMethods ? OverloadedMethods[Name] : MethodOf<(typeof TENSOR_METHODS)[Name]>;
+};
 
 declare module "../tensor/tensor.js" {
   // Merged into the Tensor class: `x.add(y)` type-checks as `add(x, y)` does.

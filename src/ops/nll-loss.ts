@@ -17,6 +17,7 @@
 
 import { TorchletError, allocFloat32, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 import type { AxisDims } from "./axis.js";
 import { NLL_LOSS_OPTIONS, checkLossOptions, lossGeometry, toLabels, type LossGeometry, type LossSettings, type Labels, type NllLossOptions } from "./loss-options.js";
 
@@ -117,8 +118,9 @@ export function classTargetLoss(op: string, logProbs: Tensor, labels: Int32Array
   const d: LossDims = { N: g.N, J: g.J, inner: g.inner, smoothing: o.labelSmoothing };
   const weight = o.weight ?? new Float32Array(g.J).fill(1); // (J)
   const samples = labels.length;
+  const backend = activeBackend();
   const nll = allocFloat32(op, samples), smooth = allocFloat32(op, samples); // (N, I) each
-  nllLossForward(nll, smooth, logProbs.data, labels, weight, d);
+  kernel(nllLossForward, backend)(nll, smooth, logProbs.data, labels, weight, d);
   let weightSum = 0, nllSum = 0, smoothSum = 0; // float64 sums
   for (let s = 0; s < samples; s++) {
     if (labels[s]! >= 0) weightSum += weight[labels[s]!]!;
@@ -134,7 +136,7 @@ export function classTargetLoss(op: string, logProbs: Tensor, labels: Int32Array
     if (!dlp) return;
     const gNll = sampleGradient(dy, samples, o.reduction, 1 - ε, weightSum);
     const gSmooth = sampleGradient(dy, samples, o.reduction, ε / J, weightSum);
-    nllLossBackward(dlp, gNll, gSmooth, labels, weight, d);
+    kernel(nllLossBackward, backend)(dlp, gNll, gSmooth, labels, weight, d);
   });
 }
 
@@ -146,13 +148,14 @@ export function probabilityTargetLoss(op: string, logProbs: Tensor, target: Tens
   const d: LossDims = { N: g.N, J: g.J, inner: g.inner, smoothing: o.labelSmoothing };
   const weight = o.weight ?? new Float32Array(g.J).fill(1); // (J)
   const samples = g.N * g.inner;
+  const backend = activeBackend();
   const loss = allocFloat32(op, samples); // (N, I)
-  probabilityLossForward(loss, logProbs.data, target.data, weight, d);
+  kernel(probabilityLossForward, backend)(loss, logProbs.data, target.data, weight, d);
   let total = 0;
   for (let s = 0; s < samples; s++) total += loss[s]!;
   const out = o.reduction === "none" ? loss : Float32Array.of(o.reduction === "sum" ? total : total / samples);
   return record(op, out, o.reduction === "none" ? g.sampleShape : [], [logProbs, target], (dy, [dlp, dt]) => {
-    probabilityLossBackward(dlp ?? null, dt ?? null, sampleGradient(dy, samples, o.reduction, 1, samples), logProbs.data, target.data, weight, d);
+    kernel(probabilityLossBackward, backend)(dlp ?? null, dt ?? null, sampleGradient(dy, samples, o.reduction, 1, samples), logProbs.data, target.data, weight, d);
   });
 }
 

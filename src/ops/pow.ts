@@ -32,7 +32,7 @@ export function powScalarExponent(b: number, e: number): number {
   return powC(b, e);
 }
 
-/** How b^e is computed: {@link powC}, or {@link powScalarExponent} when the exponent was a number. */
+/** How b^e is computed: {@link powC}, or `powScalarExponent` when the exponent was a number. */
 export type Power = (b: number, e: number) => number;
 
 /** y = b^e, elementwise. Never allocates. */

@@ -10,6 +10,7 @@
 
 import { TorchletError, allocFloat32, checkArity, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 import { checkDims, checkKeepdim, reducedShape } from "./axis.js";
 
 /** A reduction of a contiguous tensor: where each output's positions start, where they lie from there, and the scale. */
@@ -79,10 +80,11 @@ function reduceOp(op: "sum" | "mean", x: Tensor, dim: unknown, keepdim: unknown)
     const what = dim === undefined ? "an empty tensor" : `the empty dims ${JSON.stringify(dim)} of a tensor`;
     throw new TorchletError("mean", "SHAPE_MISMATCH", `the mean of ${what} is undefined (shape ${formatShape(x.shape)}); PyTorch returns NaN`);
   }
+  const backend = activeBackend();
   const y = allocFloat32(op, d.kept.length); // (O)
-  sumForward(y, x.data, d);
+  kernel(sumForward, backend)(y, x.data, d);
   return record(op, y, shape, [x], (dy, [dx]) => {
-    if (dx) sumBackward(dx, dy, d);
+    if (dx) kernel(sumBackward, backend)(dx, dy, d);
   });
 }
 

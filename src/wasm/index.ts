@@ -17,3 +17,7 @@ export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross
 export { pad2dForward, pad2dBackward } from "./pad2d";
 export { maxUnpool2dForward, maxUnpool2dBackward } from "./maxunpool2d";
 export { adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward } from "./adaptive-avgpool2d";
+export { sumForward, sumBackward } from "./reduce";
+export { argmaxForward, maxForward, maxBackward } from "./max";
+export { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "./nll-loss";
+export { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "./regression-loss";

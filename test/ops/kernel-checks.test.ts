@@ -27,6 +27,12 @@ const padDims = kernels.pad2dDims("pad2d", [2, 3, 4, 5], [1, 2, 3, 1], "reflect"
 const unpool = { planes: 6, inputs: 4, outputs: 9 }; // (2, 3, 2, 2) → (2, 3, 3, 3)
 const unpoolIndices = () => Int32Array.from({ length: 24 }, (_, i) => (i * 5) % 9);
 const adaptive = kernels.adaptiveAvgPool2dDims("adaptiveAvgPool2d", [2, 3, 7, 5], [3, 2]);
+const reduce = kernels.reduceDims([2, 3, 4], [1], (count) => 1 / count); // O = 8 outputs of R = 3
+const axis = { N: 2, J: 3, inner: 4 };
+const classLoss = { N: 2, J: 3, inner: 2, smoothing: 0.1 };
+const elementLoss = { count: 6, reduction: "none" as const };
+const transposed = { shape: [3, 2], strides: [1, 3], offset: 0 }; // a (2, 3) matrix's transpose
+const catDims = { outer: 2, inner: 3, sizes: [1, 2] };
 
 /** One valid call per checked kernel; index 0 is always an output. */
 const valid: Record<string, () => Args> = {
@@ -68,6 +74,53 @@ const valid: Record<string, () => Args> = {
   maxUnpool2dBackward: () => [f32(24), f32(54, 2), unpoolIndices(), unpool],
   adaptiveAvgPool2dForward: () => [f32(out(adaptive)), f32(size(adaptive), 2), adaptive],
   adaptiveAvgPool2dBackward: () => [f32(size(adaptive)), f32(out(adaptive), 2), adaptive],
+  sumForward: () => [f32(8), f32(24, 2), reduce],
+  sumBackward: () => [f32(24), f32(8, 2), reduce],
+  argmaxForward: () => [new Int32Array(8), f32(24), axis],
+  maxForward: () => [f32(8), new Int32Array(8), f32(24, 2), axis],
+  maxBackward: () => [f32(24), f32(8, 2), Int32Array.from({ length: 8 }, (_, i) => i % 3), axis],
+  maxAllBackward: () => [f32(6), f32(1, 2), Float32Array.of(1, 3, 3, 0, -1, 2), 3],
+  nllLossForward: () => [f32(4), f32(4), f32(12, 2), Int32Array.of(0, 2, -1, 1), f32(3, 3), classLoss],
+  nllLossBackward: () => [f32(12), f32(4, 2), f32(4, 3), Int32Array.of(0, 2, -1, 1), f32(3, 4), classLoss],
+  probabilityLossForward: () => [f32(4), f32(12, 2), f32(12, 3), f32(3, 4), classLoss],
+  probabilityLossBackward: () => [f32(12), f32(12, 2), f32(4, 3), f32(12, 4), f32(12, 5), f32(3, 6), classLoss],
+  mseLossForward: () => [f32(6), f32(6, 2), f32(6, 3), elementLoss],
+  mseLossBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), f32(6, 5), elementLoss],
+  l1LossForward: () => [f32(6), f32(6, 2), f32(6, 3), elementLoss],
+  l1LossBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), elementLoss],
+  bceWithLogitsForward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), null, elementLoss],
+  bceWithLogitsBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), null, f32(6, 6), elementLoss],
+  expForward: () => [f32(6), f32(6, 2)],
+  expBackward: () => [f32(6), f32(6, 2), f32(6, 3)],
+  logForward: () => [f32(6), f32(6, 2)],
+  logBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4)],
+  sqrtForward: () => [f32(6), f32(6, 2)],
+  sqrtBackward: () => [f32(6), f32(6, 2), f32(6, 3)],
+  absForward: () => [f32(6), f32(6, 2)],
+  absBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4)],
+  negForward: () => [f32(6), f32(6, 2)],
+  negBackward: () => [f32(6), f32(6, 2)],
+  divForward: () => [f32(6), f32(6, 2), f32(6, 3)],
+  divBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), f32(6, 5)],
+  powForward: () => [f32(6), f32(6, 2), f32(6, 3), kernels.powC],
+  powBackward: () => [f32(6), null, f32(6, 3), f32(6, 4), f32(6, 5), f32(6, 6), Math.pow],
+  clampForward: () => [f32(6), f32(6, 2), { min: -0.5, max: 0.5 }],
+  clampBackward: () => [f32(6), f32(6, 2), f32(6, 3), { min: -0.5, max: Infinity }],
+  extremumForward: () => [f32(6), f32(6, 2), f32(6, 3), 1],
+  extremumBackward: () => [f32(6), f32(6, 2), f32(6, 3), f32(6, 4), f32(6, 5), -1],
+  compareForward: () => [f32(6), f32(6, 2), f32(6, 3), (a: number, b: number) => a < b],
+  whereForward: () => [f32(6), Float32Array.of(1, 0, 1, 0, 0, 1), f32(6, 3), f32(6, 4)],
+  whereBackward: () => [f32(6), f32(6, 2), f32(6, 3), Float32Array.of(1, 0, 1, 0, 0, 1)],
+  dropoutForward: () => [f32(6), f32(6, 2), Int32Array.of(1, 0, 1, 1, 0, 1), { count: 6, scale: 2 }],
+  dropoutBackward: () => [f32(6), f32(6, 2), Int32Array.of(1, 0, 1, 1, 0, 1), { count: 6, scale: 2 }],
+  stridedForward: () => [f32(6), f32(6, 2), transposed],
+  stridedBackward: () => [f32(6), f32(6, 2), transposed],
+  catForward: () => [f32(18), [f32(6, 2), f32(12, 3)], catDims],
+  catBackward: () => [[f32(6), null], f32(18, 2), catDims],
+  takeForward: () => [f32(4), f32(6, 2), Int32Array.of(5, 0, 2, 2)],
+  takeBackward: () => [f32(6), f32(4, 2), Int32Array.of(5, 0, 2, 2)],
+  expandForward: () => [f32(6), f32(3, 2), kernels.broadcastOffsets([3], [2, 3])],
+  sumToShape: () => [f32(3), f32(6, 2), kernels.broadcastOffsets([3], [2, 3])],
 };
 
 type Kernel = (...a: Args) => void;
@@ -91,7 +144,7 @@ describe("kernels.* entry checks", () => {
     for (const name of backendKernels as (keyof Kernels)[]) expect(checked, name).toContain(name);
     expect(Object.keys(valid).sort()).toEqual([...checked].sort());
     const helpers = Object.entries(kernels).filter(([, v]) => typeof v === "function" && !isChecked(v)).map(([k]) => k);
-    expect(helpers.sort()).toEqual(["adaptiveAvgPool2dDims", "conv2dColsLength", "conv2dDims", "pad2dDims", "pool2dDims", "pool2dOutputShape", "poolWindow", "reduceDims", "unchecked", "windowCount", "windowDims"]);
+    expect(helpers.sort()).toEqual(["adaptiveAvgPool2dDims", "broadcastOffsets", "conv2dColsLength", "conv2dDims", "pad2dDims", "pool2dDims", "pool2dOutputShape", "poolWindow", "powC", "reduceDims", "unchecked", "windowCount", "windowDims"]);
   });
 
   it.each(checkedKernels)("%s: a valid call computes what the bare kernel computes, bit for bit", (name, checked) => {
@@ -102,20 +155,25 @@ describe("kernels.* entry checks", () => {
     bare(...b);
     a.forEach((value, i) => {
       if (value instanceof Float32Array || value instanceof Int32Array) expect(value, `${name} argument ${i}`).toEqual(b[i]);
+      if (Array.isArray(value)) expect(value, `${name} argument ${i} (a list)`).toEqual(b[i]); // cat's arrays
     });
   });
 
   it.each(checkedKernels)("%s: refuses a Float64Array, a short and a long output, and a wrong argument count", (name, checked) => {
     const args = valid[name]!();
-    const first = args[0] as Float32Array;
-    refuses(() => checked(new Float64Array(first.length), ...args.slice(1)), name, "Float32Array", "Float64Array");
-    const usesOthersLength = ["sigmoidForward", "reluForward", "tanhForward", "addForward", "subForward", "mulForward", "sigmoidBackward", "reluBackward", "tanhBackward", "axpy"].includes(name);
-    if (name === "maxPool2dBackward") {
-      // No dims: dx is any plane buffer the positions fit in, so a short one is caught by the positions.
-      refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, "is outside [0, " + (first.length - 1));
+    const first = args[0] as Float32Array | Int32Array;
+    // Outputs of the first argument's own type (Int32Array for argmaxForward's indices), one too short or too long.
+    const Type = first instanceof Int32Array ? Int32Array : Float32Array;
+    refuses(() => checked(new Float64Array(first.length), ...args.slice(1)), name, Type.name, "Float64Array");
+    const usesOthersLength = ["sigmoidForward", "reluForward", "tanhForward", "addForward", "subForward", "mulForward", "sigmoidBackward", "reluBackward", "tanhBackward", "axpy", "maxAllBackward",
+      "expForward", "expBackward", "logForward", "logBackward", "sqrtForward", "sqrtBackward", "absForward", "absBackward", "negForward", "negBackward",
+      "divForward", "powForward", "clampForward", "clampBackward", "extremumForward", "compareForward", "whereForward", "takeForward", "expandForward"].includes(name);
+    if (["maxPool2dBackward", "stridedBackward", "takeBackward", "sumToShape"].includes(name)) {
+      // No length in the dims: dx is any buffer the positions fit in, so a short one is caught by the positions.
+      refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, "outside [0, " + (first.length - 1) + ")");
     } else if (!usesOthersLength) {
-      refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, String(first.length));
-      refuses(() => checked(new Float32Array(first.length + 1), ...args.slice(1)), name, String(first.length));
+      refuses(() => checked(new Type(first.length - 1), ...args.slice(1)), name, String(first.length));
+      refuses(() => checked(new Type(first.length + 1), ...args.slice(1)), name, String(first.length));
     } else {
       refuses(() => checked(new Float32Array(first.length + 1), ...args.slice(1)), name, "as many as");
     }
@@ -162,6 +220,77 @@ describe("kernels.* entry checks", () => {
     refuses(() => kernels.pad2dBackward(f32(6 * 20), f32(6 * 8 * 8), { ...padDims, top: 1.5 }), "pad2dBackward", "d.top must be an integer");
     refuses(() => kernels.maxUnpool2dForward(f32(54), f32(24), Float32Array.from(unpoolIndices()) as unknown as Int32Array, unpool), "maxUnpool2dForward", "indices must be an Int32Array");
     refuses(() => kernels.adaptiveAvgPool2dForward(f32(out(adaptive)), f32(size(adaptive)), { ...adaptive, H: 0 }), "adaptiveAvgPool2dForward", "d.H must be an integer ≥ 1");
+  });
+
+  it("reductions and losses: refuse out-of-range indices, labels and offsets, bad dims, and shared memory", () => {
+    const maxArgs = valid.maxBackward!();
+    (maxArgs[2] as Int32Array)[5] = 3;
+    refuses(() => kernels.maxBackward(...(maxArgs as Parameters<typeof kernels.maxBackward>)), "maxBackward", "indices[5] = 3", "[0, 3)");
+    for (const bad of [-2, 3]) {
+      const labels = Int32Array.of(0, bad, -1, 1);
+      refuses(() => kernels.nllLossForward(f32(4), f32(4), f32(12), labels, f32(3), classLoss), "nllLossForward", `labels[1] = ${bad}`, "not −1");
+      refuses(() => kernels.nllLossBackward(f32(12), f32(4), f32(4), labels, f32(3), classLoss), "nllLossBackward", `labels[1] = ${bad}`);
+    }
+    refuses(() => kernels.nllLossForward(f32(4), f32(4), f32(12), Int32Array.of(0, 1, 2, 0), f32(2), classLoss), "nllLossForward", "weight must hold 3");
+    refuses(() => kernels.probabilityLossForward(f32(4), f32(12), f32(12), f32(3), { ...classLoss, smoothing: 1.5 }), "probabilityLossForward", "smoothing must be a number in [0, 1], got 1.5");
+    refuses(() => kernels.mseLossForward(f32(1), f32(6), f32(6), { count: 6, reduction: "avg" as "mean" }), "mseLossForward", "reduction must be", '"avg"');
+    refuses(() => kernels.l1LossForward(f32(6), f32(6), f32(6), { count: 6, reduction: "mean" }), "l1LossForward", "loss must hold 1 elements");
+    // Offsets that leave x: a reduceDims of another shape.
+    const shifted = { ...reduce, kept: reduce.kept.map((k) => k + 1) };
+    refuses(() => kernels.sumForward(f32(8), f32(24), shifted), "sumForward", "offsets kept + reduced span [1, 24]", "outside [0, 24)");
+    refuses(() => kernels.sumForward(f32(8), f32(24), { ...reduce, kept: Array.from(reduce.kept) as unknown as Int32Array }), "sumForward", "kept and reduced must be Int32Arrays");
+    refuses(() => kernels.sumBackward(f32(24), f32(8), { ...reduce, scale: Number.NaN }), "sumBackward", "scale must be a finite number");
+    const memory = new Float32Array(32);
+    refuses(() => kernels.sumForward(memory.subarray(0, 8), memory.subarray(4, 28), reduce), "sumForward", "y and x share memory");
+    const offsets = new Int32Array(reduce.kept.length + reduce.reduced.length);
+    offsets.set(reduce.kept);
+    offsets.set(reduce.reduced, reduce.kept.length);
+    const aliased = { ...reduce, kept: offsets.subarray(0, reduce.kept.length) };
+    refuses(() => kernels.sumForward(new Float32Array(offsets.buffer, 0, 8), f32(24), aliased), "sumForward", "d.kept and d.reduced may not share memory");
+    refuses(() => kernels.maxForward(memory.subarray(0, 8), new Int32Array(memory.buffer, 16, 8), f32(24), axis), "maxForward", "values and indices share memory");
+    refuses(() => kernels.maxAllBackward(f32(6), f32(1), f32(6), "3" as unknown as number), "maxAllBackward", "value must be a number");
+    // A NaN max is a valid value: its gradient goes to the NaNs.
+    const dx = new Float32Array(3);
+    kernels.maxAllBackward(dx, Float32Array.of(4), Float32Array.of(Number.NaN, 1, Number.NaN), Number.NaN);
+    expect(Array.from(dx)).toEqual([2, 0, 2]);
+  });
+
+  it("math, dropout and data movement: refuse offsets outside x, bad lists, bad dims, non-functions and shared memory", () => {
+    refuses(() => kernels.takeForward(f32(4), f32(5), Int32Array.of(5, 0, 2, 2)), "takeForward", "offsets[0] = 5 is outside [0, 5)");
+    refuses(() => kernels.takeBackward(f32(6), f32(4), Int32Array.of(0, -1, 2, 2)), "takeBackward", "offsets[1] = -1");
+    refuses(() => kernels.expandForward(f32(6), f32(2), kernels.broadcastOffsets([3], [2, 3])), "expandForward", "offsets[2] = 2 is outside [0, 2)");
+    refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, offset: 1 }), "stridedForward", "reaches offsets [1, 6], outside [0, 6) of x");
+    refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, strides: [1] }), "stridedForward", "strides must be 2 integers");
+    refuses(() => kernels.stridedForward(f32(6), f32(6), { ...transposed, shape: [3, -2] }), "stridedForward", "shape must be an array of integers ≥ 0");
+    refuses(() => kernels.catForward(f32(18), [f32(6)], catDims), "catForward", "xs must be an array of 2 Float32Arrays");
+    refuses(() => kernels.catForward(f32(18), [f32(6), f32(11)], catDims), "catForward", "xs[1] must hold 12 elements (outer·sizes[i]·inner), got 11");
+    refuses(() => kernels.catForward(f32(18), [f32(6), null as unknown as Float32Array], catDims), "catForward", "xs[1] must be a Float32Array");
+    refuses(() => kernels.catForward(f32(18), [f32(6), f32(12)], { ...catDims, sizes: [1, 2.5] }), "catForward", "sizes must be an array of integers");
+    const joined = new Float32Array(24);
+    refuses(() => kernels.catForward(joined.subarray(0, 18), [joined.subarray(18, 24), joined.subarray(6, 18)], catDims), "catForward", "y and xs[1] share memory");
+    refuses(() => kernels.clampForward(f32(6), f32(6), { min: Number.NaN, max: 1 }), "clampForward", "min and max must be numbers");
+    refuses(() => kernels.extremumForward(f32(6), f32(6), f32(6), 2 as 1), "extremumForward", "sign must be 1 (maximum) or −1 (minimum), got 2");
+    refuses(() => kernels.compareForward(f32(6), f32(6), f32(6), "<" as unknown as (a: number, b: number) => boolean), "compareForward", "test must be a function");
+    refuses(() => kernels.powForward(f32(6), f32(6), f32(6), null as unknown as (b: number, e: number) => number), "powForward", "power must be a function");
+    refuses(() => kernels.dropoutForward(f32(3), f32(3), Int32Array.of(1, 2, 0), { count: 3, scale: 2 }), "dropoutForward", "keep[1] = 2 is neither 0 (dropped) nor 1 (kept)");
+    refuses(() => kernels.dropoutBackward(f32(3), f32(3), Int32Array.of(1, 1, 0), { count: 3, scale: -1 }), "dropoutBackward", "scale must be a finite number ≥ 0");
+    refuses(() => kernels.expBackward(joined.subarray(0, 6), joined.subarray(3, 9), f32(6)), "expBackward", "dx and dy share memory");
+  });
+
+  it("the math and dropout forwards run in place with the result of running out of place, bit for bit", () => {
+    const inPlace: [string, number][] = [
+      ["expForward", 1], ["logForward", 1], ["sqrtForward", 1], ["absForward", 1], ["negForward", 1], ["clampForward", 1], ["dropoutForward", 1],
+      ["divForward", 1], ["divForward", 2], ["powForward", 1], ["powForward", 2], ["extremumForward", 1], ["extremumForward", 2],
+      ["compareForward", 1], ["compareForward", 2], ["whereForward", 1], ["whereForward", 2], ["whereForward", 3],
+    ];
+    for (const [name, input] of inPlace) {
+      const kernel = (kernels as unknown as Record<string, Kernel>)[name]!;
+      const outOfPlace = valid[name]!(), shared = valid[name]!();
+      kernel(...outOfPlace);
+      shared[0] = shared[input]; // the output is that input itself
+      kernel(...shared);
+      expect(shared[0], `${name} writing over argument ${input}`).toEqual(outOfPlace[0]);
+    }
   });
 
   it("refuses an output that overlaps an input: linearForward and gemm", () => {

@@ -2,7 +2,7 @@
 // values and gradients alike; it checks its arguments like the free function (an extra
 // one is refused); `x.T` reverses the dimensions as PyTorch's does.
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import * as torchlet from "../../src/index.js";
 import { TENSOR_METHODS, Tensor, arange, tensor, zeros } from "../../src/index.js";
 import { TorchletError } from "../../src/errors.js";
@@ -34,6 +34,7 @@ const CALLS: Record<string, { x: () => Tensor; args: () => unknown[]; rest?: tru
   softmax: { x: input([2, 3]), args: () => [] },
   logSoftmax: { x: input([2, 3]), args: () => [] },
   argmax: { x: input([2, 3]), args: () => [] },
+  max: { x: input([2, 3]), args: () => [] },
   div: { x: input([2, 3]), args: () => [tensor([[1, 2, 4]])] },
   exp: { x: input([2, 3]), args: () => [] },
   log: { x: input([2, 3]), args: () => [] },
@@ -113,6 +114,24 @@ describe("Tensor methods", () => {
     expect((caught as TorchletError).code).toBe("INVALID_ARGUMENT");
     expect((caught as TorchletError).op).toBe(name);
     if (!rest) expect((caught as TorchletError).message).toContain('"extra"');
+  });
+
+  it("x.max() and x.max(dim, keepdim) keep both of max's overloads, typed (MethodOf alone sees only the last)", () => {
+    const x = tensor([[1, 5, 2], [7, 0, 3]], { requiresGrad: true });
+    const all = x.max();
+    expectTypeOf(all).toEqualTypeOf<Tensor>();
+    expect(all.item()).toBe(7);
+    const byRow = x.max(1, true);
+    expectTypeOf(byRow).toEqualTypeOf<torchlet.MaxResult>();
+    const [values, indices] = byRow;
+    expect(values.toArray()).toEqual([[5], [7]]);
+    expect(indices.toArray()).toEqual([[1], [0]]);
+    expect(byRow.values).toBe(values);
+    values.sum().backward();
+    expect(x.grad!.toArray()).toEqual([[0, 1, 0], [1, 0, 0]]);
+    expect(x.max(0).values.toArray()).toEqual(torchlet.max(x, 0).values.toArray());
+    // @ts-expect-error keepdim without dim: max(x) has no keepdim, as torch.max
+    expectError(() => x.max(undefined, true), "INVALID_ARGUMENT", "keepdim needs a dim");
   });
 
   it("read like PyTorch's in a chain", () => {
