@@ -19,6 +19,7 @@ import { tanhForward, tanhBackward } from "../ops/tanh.js";
 import { linearForward, linearBackward } from "../ops/linear.js";
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "../ops/softmax.js";
 import { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "../ops/cross-entropy.js";
+import { batchNormMoments, batchNormForward, batchNormBackward } from "../ops/batchnorm.js";
 
 /** The kernels an op can run, each typed by its TypeScript reference in src/ops (`kernels.<name>` documents its contract). */
 export interface Kernels {
@@ -68,6 +69,12 @@ export interface Kernels {
   softmaxCrossEntropyForward: typeof softmaxCrossEntropyForward;
   /** dlogits += dloss · (softmax − onehot(labels)) / N. */
   softmaxCrossEntropyBackward: typeof softmaxCrossEntropyBackward;
+  /** mean (C), variance (C) = each channel's batch statistics of x (N, C, L); the variance biased (÷N·L). */
+  batchNormMoments: typeof batchNormMoments;
+  /** y (N, C, L) = γ·(x − mean)/√(variance + eps) + β per channel. */
+  batchNormForward: typeof batchNormForward;
+  /** dx, dweight, dbias += the batch-norm gradients (null skips one), with batch or running statistics. */
+  batchNormBackward: typeof batchNormBackward;
 }
 
 // The "ts" backend's kernels: the references themselves.
@@ -77,6 +84,7 @@ const referenceKernels: Kernels = {
   sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward,
   linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
+  batchNormMoments, batchNormForward, batchNormBackward,
 };
 
 /** The backends torchlet has. */

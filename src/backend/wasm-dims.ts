@@ -23,6 +23,9 @@ export const LINEAR_DIMS: StructLayout = ["N", "I", "O", "start", "end", "work"]
 /** SoftmaxDims (src/wasm/softmax.ts). */
 export const SOFTMAX_DIMS: StructLayout = ["N", "J", "inner"];
 
+/** BatchNormDims (src/wasm/batchnorm.ts): N, C, L (eps, a float, is the kernels' own argument), then the thread's channels [start, end). */
+export const BATCHNORM_DIMS: StructLayout = ["N", "C", "L", "start", "end"];
+
 /** Bytes of one thread's struct block: room for the largest struct (32 fields), two cache lines. */
 export const DIMS_BLOCK_BYTES = 128;
 

@@ -9,8 +9,9 @@ import type { Kernels } from "./backend.js";
 import type { WasmContext } from "./wasm-threads.js";
 import { POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
 import type { SoftmaxDims } from "../ops/softmax.js";
+import type { BatchNormKernelName } from "./wasm-batchnorm.js";
 
-type PointwiseKernels = Omit<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward">;
+type PointwiseKernels = Omit<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward" | BatchNormKernelName>;
 
 // Floats per SIMD vector: elementwise kernels do four at a time, then a scalar tail.
 const SIMD_WIDTH = 4;

@@ -6,6 +6,7 @@
 //   src/backend/wasm-threads.ts    splitting a call over threads (Node: `setThreads`, src/backend/threads.ts)
 //   src/backend/wasm-gemm.ts       the wrappers of gemm, im2col/col2im, conv2d, linear
 //   src/backend/wasm-pointwise.ts  the wrappers of pooling, activations, softmax, cross-entropy
+//   src/backend/wasm-batchnorm.ts  the wrappers of the batch-norm kernels
 //
 // With a thread pool, big calls are split over threads by batch, rows or
 // planes; only conv2d's weight and bias gradients then sum in a
@@ -17,6 +18,7 @@ import { WasmMemory } from "./wasm-call.js";
 import { Threads, type ThreadPool } from "./wasm-threads.js";
 import { gemmKernels } from "./wasm-gemm.js";
 import { pointwiseKernels } from "./wasm-pointwise.js";
+import { batchNormKernels } from "./wasm-batchnorm.js";
 
 export { wasmSupported, relaxedSimdSupported, sharedMemorySupported, wasmBytes, compileWasmKernels, instantiate, HEAP_BASE } from "./wasm-module.js";
 export type { WasmOptions, WasmExports, WasmRuntime } from "./wasm-module.js";
@@ -27,7 +29,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   const memory = new WasmMemory(runtime.memory, runtime.heap);
   const threads = new Threads(pool, memory, runtime.exports);
   const context = { ex: runtime.exports, memory, threads };
-  const kernels: Kernels = { ...gemmKernels(context), ...pointwiseKernels(context) };
+  const kernels: Kernels = { ...gemmKernels(context), ...pointwiseKernels(context), ...batchNormKernels(context) };
   return {
     name: "wasm",
     threads: threads.count,

@@ -46,7 +46,13 @@ export interface NumberArg {
   role: "number";
 }
 
-export type KernelArg<D> = ArrayArg<D> | DimsArg<D> | NumberArg;
+/** A boolean argument (batchNormBackward's batchStats). */
+export interface FlagArg {
+  name: string;
+  role: "flag";
+}
+
+export type KernelArg<D> = ArrayArg<D> | DimsArg<D> | NumberArg | FlagArg;
 
 /** The arguments of a kernel, in call order. */
 export interface KernelSpec<D> {
@@ -96,6 +102,9 @@ function checkKernelArgs<D>(name: string, spec: KernelSpec<D>, args: readonly un
   const arrays: [ArrayArg<D>, Float32Array | Int32Array][] = [];
   for (const arg of spec.args) {
     if (arg.role === "number") checkNumber(name, arg.name, values[arg.name]);
+    if (arg.role === "flag" && typeof values[arg.name] !== "boolean") {
+      throw new TorchletError(name, "INVALID_ARGUMENT", `${arg.name} must be true or false, got ${describe(values[arg.name])}`);
+    }
     if (arg.role !== "out" && arg.role !== "in" && arg.role !== "scratch") continue;
     const array = checkArray(name, arg, values[arg.name]);
     if (array !== null) arrays.push([arg, array]);

@@ -14,3 +14,4 @@ export { tanhForward, tanhBackward } from "./tanh";
 export { linearForward, linearBackwardInput, linearBackwardWeight } from "./linear";
 export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from "./softmax";
 export { softmaxCrossEntropyForward, softmaxCrossEntropyBackward } from "./cross-entropy";
+export { batchNormMoments, batchNormForward, batchNormBackward } from "./batchnorm";

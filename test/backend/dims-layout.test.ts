@@ -5,7 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CONV2D_DIMS, DIMS_BLOCK_BYTES, GEMM_DIMS, LINEAR_DIMS, POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "../../src/backend/wasm-dims.js";
+import { BATCHNORM_DIMS, CONV2D_DIMS, DIMS_BLOCK_BYTES, GEMM_DIMS, LINEAR_DIMS, POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "../../src/backend/wasm-dims.js";
 
 const WASM = new URL("../../src/wasm/", import.meta.url);
 
@@ -27,6 +27,7 @@ describe("dims structs shared by src/backend/wasm-dims.ts and src/wasm", () => {
     { file: "gemm.ts", name: "GemmDims", layout: GEMM_DIMS },
     { file: "linear.ts", name: "LinearDims", layout: LINEAR_DIMS },
     { file: "softmax.ts", name: "SoftmaxDims", layout: SOFTMAX_DIMS },
+    { file: "batchnorm.ts", name: "BatchNormDims", layout: BATCHNORM_DIMS },
   ];
 
   it.each(structs)("$name lists the fields of its AssemblyScript class in order", ({ file, name, layout }) => {
