@@ -13,6 +13,8 @@
 //   ∂L/∂β = Σ dy,  ∂L/∂γ = Σ dy·x̂
 //   batch statistics (μ, v depend on x):  ∂L/∂x = (M·ĝ − Σ ĝ − x̂·Σ ĝ·x̂) / (M·σ)
 //   running statistics (constants):       ∂L/∂x = ĝ / σ
+//
+// The WebAssembly twins of the three kernels are in src/wasm/batchnorm.ts (the same float64 arithmetic).
 
 import { TorchletError, allocFloat32, checkArity, checkFinite, checkOptionKeys, describe, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
