@@ -26,6 +26,7 @@ import { sumForward, sumBackward } from "../ops/reduce.js";
 import { argmaxForward, maxForward, maxBackward } from "../ops/max.js";
 import { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "../ops/nll-loss.js";
 import { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "../ops/regression-loss.js";
+import { batchNormMoments, batchNormForward, batchNormBackward } from "../ops/batchnorm.js";
 
 /** The kernels an op can run, each typed by its TypeScript reference in src/ops (`kernels.<name>` documents its contract). */
 export interface Kernels {
@@ -113,6 +114,12 @@ export interface Kernels {
   l1LossForward: typeof l1LossForward;
   /** dinput += g·sign(x − t), dtarget −= the same (null skips one). */
   l1LossBackward: typeof l1LossBackward;
+  /** mean (C), variance (C) = each channel's batch statistics of x (N, C, L); the variance biased (÷N·L). */
+  batchNormMoments: typeof batchNormMoments;
+  /** y (N, C, L) = γ·(x − mean)/√(variance + eps) + β per channel. */
+  batchNormForward: typeof batchNormForward;
+  /** dx, dweight, dbias += the batch-norm gradients (null skips one), with batch or running statistics. */
+  batchNormBackward: typeof batchNormBackward;
 }
 
 // The "ts" backend's kernels: the references themselves.
@@ -126,6 +133,7 @@ const referenceKernels: Kernels = {
   sumForward, sumBackward, argmaxForward, maxForward, maxBackward,
   nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward,
   mseLossForward, mseLossBackward, l1LossForward, l1LossBackward,
+  batchNormMoments, batchNormForward, batchNormBackward,
 };
 
 /** The backends torchlet has. */

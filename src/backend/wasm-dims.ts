@@ -36,6 +36,9 @@ export const MAXUNPOOL2D_DIMS: StructLayout = ["planes", "inputs", "outputs", "s
 /** AdaptiveAvgPool2dDims (src/wasm/adaptive-avgpool2d.ts), then the share of the planes. */
 export const ADAPTIVE_AVGPOOL2D_DIMS: StructLayout = ["N", "C", "H", "W", "P", "Q", "start", "end"];
 
+/** BatchNormDims (src/wasm/batchnorm.ts): N, C, L (eps, a float, is the kernels' own argument), then the thread's channels [start, end). */
+export const BATCHNORM_DIMS: StructLayout = ["N", "C", "L", "start", "end"];
+
 /** Bytes of one thread's struct block: room for the largest struct (32 fields), two cache lines. */
 export const DIMS_BLOCK_BYTES = 128;
 

@@ -1,7 +1,7 @@
 // Loading the WebAssembly kernels compiled from src/wasm: which build this
 // runtime takes (SIMD or relaxed SIMD, private or shared memory), compiling
 // it, and instantiating it on a memory whose heap src/backend/heap.ts manages.
-// The kernels themselves are wrapped in src/backend/wasm-gemm.ts and wasm-pointwise.ts.
+// The kernels themselves are wrapped in src/backend/wasm-gemm.ts, wasm-pointwise.ts and wasm-batchnorm.ts.
 
 import { WasmHeap } from "./heap.js";
 import { WASM_KERNELS, WASM_MAX_PAGES } from "./wasm-binary.js";
@@ -70,6 +70,9 @@ export interface WasmExports {
   mseLossBackward(dinput: Ptr, dtarget: Ptr, dloss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
   l1LossForward(loss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
   l1LossBackward(dinput: Ptr, dtarget: Ptr, dloss: Ptr, input: Ptr, target: Ptr, d: Ptr): void;
+  batchNormMoments(mean: Ptr, variance: Ptr, x: Ptr, d: Ptr): void;
+  batchNormForward(y: Ptr, x: Ptr, weight: Ptr, bias: Ptr, mean: Ptr, variance: Ptr, d: Ptr, eps: number): void;
+  batchNormBackward(dx: Ptr, dweight: Ptr, dbias: Ptr, dy: Ptr, x: Ptr, weight: Ptr, mean: Ptr, variance: Ptr, d: Ptr, eps: number, batchStats: number): void;
 }
 
 function decode(base64: string): Uint8Array {

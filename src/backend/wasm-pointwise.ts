@@ -11,9 +11,10 @@ import { POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
 import type { SoftmaxDims } from "../ops/softmax.js";
 import type { PlaneKernels } from "./wasm-planes.js";
 import type { RowKernels } from "./wasm-rows.js";
+import type { BatchNormKernelName } from "./wasm-batchnorm.js";
 
 type PointwiseKernels = Omit<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward" | "linearForward" | "linearBackward"
-  | keyof PlaneKernels | keyof RowKernels>;
+  | keyof PlaneKernels | keyof RowKernels | BatchNormKernelName>;
 
 // Floats per SIMD vector: elementwise kernels do four at a time, then a scalar tail.
 const SIMD_WIDTH = 4;

@@ -8,6 +8,7 @@
 //   src/backend/wasm-pointwise.ts  the wrappers of pooling, activations, softmax, cross-entropy
 //   src/backend/wasm-planes.ts     the wrappers of pad2d, maxUnpool2d, adaptiveAvgPool2d
 //   src/backend/wasm-rows.ts       the wrappers of sum/mean, max/argmax, nllLoss, probability targets, mse/l1
+//   src/backend/wasm-batchnorm.ts  the wrappers of the batch-norm kernels
 //
 // With a thread pool, big calls are split over threads by batch, rows or
 // planes; only conv2d's weight and bias gradients then sum in a
@@ -21,6 +22,7 @@ import { gemmKernels } from "./wasm-gemm.js";
 import { pointwiseKernels } from "./wasm-pointwise.js";
 import { planeKernels } from "./wasm-planes.js";
 import { rowKernels } from "./wasm-rows.js";
+import { batchNormKernels } from "./wasm-batchnorm.js";
 
 export { wasmSupported, relaxedSimdSupported, sharedMemorySupported, wasmBytes, compileWasmKernels, instantiate, HEAP_BASE } from "./wasm-module.js";
 export type { WasmOptions, WasmExports, WasmRuntime } from "./wasm-module.js";
@@ -31,7 +33,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   const memory = new WasmMemory(runtime.memory, runtime.heap);
   const threads = new Threads(pool, memory, runtime.exports);
   const context = { ex: runtime.exports, memory, threads };
-  const kernels: Kernels = { ...gemmKernels(context), ...pointwiseKernels(context), ...planeKernels(context), ...rowKernels(context) };
+  const kernels: Kernels = { ...gemmKernels(context), ...pointwiseKernels(context), ...planeKernels(context), ...rowKernels(context), ...batchNormKernels(context) };
   return {
     name: "wasm",
     threads: threads.count,

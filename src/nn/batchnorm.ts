@@ -6,7 +6,8 @@
 
 import { TorchletError, checkArity, checkFinite, checkInt, checkOptionKeys, describe, formatShape } from "../errors.js";
 import { Tensor, ones, zeros } from "../tensor/index.js";
-import { batchNormBackward, batchNormDims, batchNormForward, batchNormStatistics, type BatchNormDims, type RunningStats } from "../ops/batchnorm.js";
+import { batchNormDims, batchNormStatistics, type BatchNormDims, type RunningStats } from "../ops/batchnorm.js";
+import type { Kernels } from "../backend/index.js";
 import { StepLayer, type LayerStep } from "./step.js";
 
 /** Options of {@link BatchNorm1d} and {@link BatchNorm2d}, as PyTorch's keywords. */
@@ -65,7 +66,7 @@ abstract class BatchNormLayer extends StepLayer {
    * y = γ·(x − μ)/√(v + eps) + β per channel, with the batch's statistics in training (moving the running
    * ones) and the running ones in evaluation; see docs/batchnorm.md.
    */
-  override step(inputShape: readonly number[]): LayerStep {
+  override step(inputShape: readonly number[], k: Kernels): LayerStep {
     if (!this.ranks.includes(inputShape.length)) {
       const expected = this.ranks.map((r) => (r === 2 ? "(N, C)" : r === 3 ? "(N, C, L)" : "(N, C, H, W)")).join(" or ");
       throw new TorchletError(this.op, "SHAPE_MISMATCH", `input must be ${expected}, got ${formatShape(inputShape)}`);
@@ -78,10 +79,10 @@ abstract class BatchNormLayer extends StepLayer {
       outputShape: inputShape,
       forward: (b) => {
         batchStats = this.training || this.runningMean === null;
-        batchNormStatistics(this.op, mean, variance, b.x, d, batchStats, this.runningStats(batchStats));
-        batchNormForward(b.y, b.x, b.params[0] ?? null, b.params[1] ?? null, mean, variance, d);
+        batchNormStatistics(this.op, mean, variance, b.x, d, batchStats, this.runningStats(batchStats), k.batchNormMoments);
+        k.batchNormForward(b.y, b.x, b.params[0] ?? null, b.params[1] ?? null, mean, variance, d);
       },
-      backward: (b) => batchNormBackward(b.dx, b.dparams[0] ?? null, b.dparams[1] ?? null, b.dy, b.x, b.params[0] ?? null, mean, variance, d, batchStats),
+      backward: (b) => k.batchNormBackward(b.dx, b.dparams[0] ?? null, b.dparams[1] ?? null, b.dy, b.x, b.params[0] ?? null, mean, variance, d, batchStats),
     };
   }
 

@@ -13,9 +13,12 @@
 //   ∂L/∂β = Σ dy,  ∂L/∂γ = Σ dy·x̂
 //   batch statistics (μ, v depend on x):  ∂L/∂x = (M·ĝ − Σ ĝ − x̂·Σ ĝ·x̂) / (M·σ)
 //   running statistics (constants):       ∂L/∂x = ĝ / σ
+//
+// The WebAssembly twins of the three kernels are in src/wasm/batchnorm.ts (the same float64 arithmetic).
 
 import { TorchletError, allocFloat32, checkArity, checkFinite, checkOptionKeys, describe, formatShape } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
+import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /** The dims of the batch-norm kernels. */
 export interface BatchNormDims {
@@ -144,10 +147,14 @@ export interface RunningStats {
 
 /**
  * Fills mean and variance (C) with what the forward normalises with, as PyTorch: this batch's statistics
- * when `batchStats` (moving `running`, if any, towards them), else the running ones. Never allocates.
+ * (computed by `moments`, the backend's batchNormMoments) when `batchStats`, moving `running`, if any,
+ * towards them; else the running ones. Never allocates.
  * @throws TorchletError when batch statistics have a single value per channel (its variance is undefined).
  */
-export function batchNormStatistics(op: string, mean: Float32Array, variance: Float32Array, x: Float32Array, d: BatchNormDims, batchStats: boolean, running: RunningStats | null): void {
+export function batchNormStatistics(
+  op: string, mean: Float32Array, variance: Float32Array, x: Float32Array, d: BatchNormDims, batchStats: boolean, running: RunningStats | null,
+  moments: typeof batchNormMoments,
+): void {
   if (!batchStats) {
     mean.set(running!.mean);
     variance.set(running!.variance);
@@ -156,7 +163,7 @@ export function batchNormStatistics(op: string, mean: Float32Array, variance: Fl
   if (d.N * d.L <= 1) {
     throw new TorchletError(op, "SHAPE_MISMATCH", `expected more than 1 value per channel in training, got ${d.N * d.L} (input (${d.N}, ${d.C}${d.L > 1 ? `, ${d.L}` : ""})); use a larger batch or eval()`);
   }
-  batchNormMoments(mean, variance, x, d);
+  moments(mean, variance, x, d);
   if (running) updateRunningStats(running.mean, running.variance, mean, variance, running.factor, d.N * d.L);
 }
 
@@ -198,12 +205,13 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
   }
   const mean = allocFloat32(op, d.C), variance = allocFloat32(op, d.C); // (C) each, what the backward needs
   const running = runningMean && runningVar ? { mean: runningMean.data, variance: runningVar.data, factor: momentum } : null;
-  batchNormStatistics(op, mean, variance, input.data, d, training, running);
+  const backend = activeBackend(); // one backend for the forward and its backward
+  batchNormStatistics(op, mean, variance, input.data, d, training, running, kernel(batchNormMoments, backend));
   const y = allocFloat32(op, input.numel); // (N, C, ...)
-  batchNormForward(y, input.data, weight?.data ?? null, bias?.data ?? null, mean, variance, d);
+  kernel(batchNormForward, backend)(y, input.data, weight?.data ?? null, bias?.data ?? null, mean, variance, d);
   const inputs = [input, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   return record(op, y, input.shape, inputs, (dy, [dx, ...rest]) => {
     const dweight = weight ? rest.shift() ?? null : null, dbias = bias ? rest.shift() ?? null : null;
-    batchNormBackward(dx ?? null, dweight, dbias, dy, input.data, weight?.data ?? null, mean, variance, d, training);
+    kernel(batchNormBackward, backend)(dx ?? null, dweight, dbias, dy, input.data, weight?.data ?? null, mean, variance, d, training);
   });
 }

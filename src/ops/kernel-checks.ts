@@ -65,7 +65,13 @@ export interface ListArg<D> {
   nullable?: true;
 }
 
-export type KernelArg<D> = ArrayArg<D> | DimsArg<D> | NumberArg | FunctionArg | ListArg<D>;
+/** A boolean argument (batchNormBackward's batchStats). */
+export interface FlagArg {
+  name: string;
+  role: "flag";
+}
+
+export type KernelArg<D> = ArrayArg<D> | DimsArg<D> | NumberArg | FunctionArg | ListArg<D> | FlagArg;
 
 /** The arguments of a kernel, in call order. */
 export interface KernelSpec<D> {
@@ -119,6 +125,9 @@ function checkKernelArgs<D>(name: string, spec: KernelSpec<D>, args: readonly un
       throw new TorchletError(name, "INVALID_ARGUMENT", `${arg.name} must be a function, got ${describe(values[arg.name])}`);
     }
     if (arg.role === "outs" || arg.role === "ins") arrays.push(...checkList(name, arg, values[arg.name], d));
+    if (arg.role === "flag" && typeof values[arg.name] !== "boolean") {
+      throw new TorchletError(name, "INVALID_ARGUMENT", `${arg.name} must be true or false, got ${describe(values[arg.name])}`);
+    }
     if (arg.role !== "out" && arg.role !== "in" && arg.role !== "scratch") continue;
     const array = checkArray(name, arg, values[arg.name]);
     if (array !== null) arrays.push([arg, array]);

@@ -21,3 +21,4 @@ export { sumForward, sumBackward } from "./reduce";
 export { argmaxForward, maxForward, maxBackward } from "./max";
 export { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "./nll-loss";
 export { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "./regression-loss";
+export { batchNormMoments, batchNormForward, batchNormBackward } from "./batchnorm";

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ADAPTIVE_AVGPOOL2D_DIMS, MAXUNPOOL2D_DIMS, PAD2D_DIMS } from "../../src/backend/wasm-dims.js";
 import { AXIS_DIMS, LOSS_DIMS, REDUCE_DIMS, CONV2D_DIMS, DIMS_BLOCK_BYTES, GEMM_DIMS, LINEAR_DIMS, POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "../../src/backend/wasm-dims.js";
+import { BATCHNORM_DIMS } from "../../src/backend/wasm-dims.js";
 
 const WASM = new URL("../../src/wasm/", import.meta.url);
 
@@ -34,6 +35,7 @@ describe("dims structs shared by src/backend/wasm-dims.ts and src/wasm", () => {
     { file: "axis.ts", name: "AxisDims", layout: AXIS_DIMS },
     { file: "reduce.ts", name: "ReduceDims", layout: REDUCE_DIMS },
     { file: "loss-reduction.ts", name: "LossDims", layout: LOSS_DIMS },
+    { file: "batchnorm.ts", name: "BatchNormDims", layout: BATCHNORM_DIMS },
   ];
 
   it.each(structs)("$name lists the fields of its AssemblyScript class in order", ({ file, name, layout }) => {

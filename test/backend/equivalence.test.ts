@@ -256,6 +256,38 @@ describe("wasm kernels equal the TypeScript reference", () => {
       runs,
     );
   });
+
+  it("batchNorm moments, forward and backward (batch or running statistics, with or without γ and β)", () => {
+    fc.assert(
+      fc.property(small(6), small(8), small(40), fc.boolean(), fc.boolean(), fc.double({ min: 0.01, max: 100, noNaN: true }), fc.integer(), (N, C, L, affine, batchStats, scale, seed) => {
+        const g = new Generator(seed);
+        const d = { N, C, L, eps: 1e-5 }, n = N * C * L; // x (N, C, L); L odd as often as even, off the two-lane width
+        const x = random(g, n).map((v) => v * scale + 3), dy = random(g, n), dx0 = random(g, n);
+        const weight = affine ? random(g, C) : null, bias = affine ? random(g, C) : null;
+        const dw0 = random(g, C), db0 = random(g, C), mean = new Float32Array(C), variance = new Float32Array(C);
+        ts.batchNormMoments(mean, variance, x, d);
+        const y = new Float32Array(n), dx = dx0.slice(), dw = dw0.slice(), db = db0.slice();
+        ts.batchNormForward(y, x, weight, bias, mean, variance, d);
+        ts.batchNormBackward(dx, affine ? dw : null, affine ? db : null, dy, x, weight, mean, variance, d, batchStats);
+        bothPlacements((k, place) => {
+          const meanW = place(new Float32Array(C)), varianceW = place(new Float32Array(C));
+          k.batchNormMoments(meanW, varianceW, place(x), d);
+          close(meanW, mean, "batchNormMoments mean");
+          close(varianceW, variance, "batchNormMoments variance");
+          const yW = place(new Float32Array(n)), dxW = place(dx0.slice()), dwW = place(dw0.slice()), dbW = place(db0.slice());
+          const w = weight && place(weight), b = bias && place(bias);
+          k.batchNormForward(yW, place(x), w, b, mean, variance, d);
+          k.batchNormBackward(dxW, affine ? dwW : null, affine ? dbW : null, place(dy), place(x), w, mean, variance, d, batchStats);
+          close(yW, y, "batchNormForward");
+          close(dxW, dx, "batchNormBackward dx");
+          if (affine) close(dwW, dw, "batchNormBackward dweight");
+          if (affine) close(dbW, db, "batchNormBackward dbias");
+          if (!affine) expect([...dwW, ...dbW]).toEqual([...dw0, ...db0]); // null skips them: untouched
+        });
+      }),
+      runs,
+    );
+  });
 });
 
 describe("the backend switch", () => {

@@ -64,6 +64,20 @@ describe("two threads", () => {
     }
   });
 
+  it("batchNorm kernels are bit-identical (threads take whole channels)", () => {
+    const g = new Generator(4);
+    const d = { N: 128, C: 7, L: 15 * 15 + 2, eps: 1e-5 }, n = d.N * d.C * d.L; // big enough to split (≥ 2^19 / 4 values), C and L odd
+    const x = randomArray(g, n), dy = randomArray(g, n), weight = randomArray(g, d.C), bias = randomArray(g, d.C);
+    const run = (k: Backend) => {
+      const mean = new Float32Array(d.C), variance = new Float32Array(d.C), y = new Float32Array(n), dx = new Float32Array(n), dw = new Float32Array(d.C), db = new Float32Array(d.C);
+      k.batchNormMoments(mean, variance, x, d);
+      k.batchNormForward(y, x, weight, bias, mean, variance, d);
+      k.batchNormBackward(dx, dw, db, dy, x, weight, mean, variance, d, true);
+      return [mean, variance, y, dx, dw, db].map((a) => Array.from(a));
+    };
+    expect(run(two)).toEqual(run(one));
+  });
+
   const convCases: [string, number[], number[], Conv2dOptions][] = [
     ["LeNet's C3", [64, 6, 14, 14], [16, 6, 5, 5], {}],
     ['groups 3, dilation 2, padding "same"', [48, 6, 12, 11], [12, 2, 3, 3], { groups: 3, dilation: 2, padding: "same" }],

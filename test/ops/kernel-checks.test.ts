@@ -21,6 +21,8 @@ const colsLength = kernels.conv2dColsLength(conv);
 const gemmDims = { M: 3, N: 4, K: 5, transA: false, transB: false, accumulate: false };
 const lin = { N: 3, I: 5, O: 4 };
 const rows = { N: 3, J: 4, inner: 1 };
+const bn = { N: 2, C: 3, L: 5, eps: 1e-5 }; // x (2, 3, 5): 30 values, 3 channels
+const positive = (n: number, seed = 1) => f32(n, seed).map((v) => v + 1.5); // a variance
 const size = (d: { N: number; C: number; H: number; W: number }) => d.N * d.C * d.H * d.W;
 const out = (d: { N: number; C: number; P: number; Q: number }) => d.N * d.C * d.P * d.Q;
 const padDims = kernels.pad2dDims("pad2d", [2, 3, 4, 5], [1, 2, 3, 1], "reflect"); // (2, 3, 4, 5) → (2, 3, 8, 8)
@@ -121,6 +123,9 @@ const valid: Record<string, () => Args> = {
   takeBackward: () => [f32(6), f32(4, 2), Int32Array.of(5, 0, 2, 2)],
   expandForward: () => [f32(6), f32(3, 2), kernels.broadcastOffsets([3], [2, 3])],
   sumToShape: () => [f32(3), f32(6, 2), kernels.broadcastOffsets([3], [2, 3])],
+  batchNormMoments: () => [f32(3), f32(3, 2), f32(30, 3), bn],
+  batchNormForward: () => [f32(30), f32(30, 2), f32(3, 3), null, f32(3, 4), positive(3, 5), bn],
+  batchNormBackward: () => [f32(30), f32(3), f32(3, 2), f32(30, 3), f32(30, 4), f32(3, 5), f32(3, 6), positive(3, 7), bn, true],
 };
 
 type Kernel = (...a: Args) => void;
@@ -193,6 +198,17 @@ describe("kernels.* entry checks", () => {
     const grouped = kernels.conv2dDims([2, 4, 6, 5], [4, 2, 3, 3], null, { groups: 2, padding: "same" });
     refuses(() => kernels.conv2dForward(f32(2 * 4 * 30), f32(2 * 4 * 30), f32(4 * 4 * 9), null, grouped, f32(kernels.conv2dColsLength(grouped))), "conv2dForward", "w must hold 72 elements (K·(C/groups)·kH·kW), got 144");
     kernels.conv2dForward(f32(2 * 4 * 30), f32(2 * 4 * 30), f32(4 * 2 * 9), null, grouped, f32(kernels.conv2dColsLength(grouped)));
+  });
+
+  it("batch norm: refuses a bad eps, a batchStats that is not a boolean, and statistics of the wrong length", () => {
+    type Forward = Parameters<typeof kernels.batchNormForward>;
+    const forward = valid.batchNormForward!() as Forward;
+    refuses(() => kernels.batchNormForward(...(forward.map((v, i) => (i === 6 ? { ...bn, eps: -1 } : v)) as Forward)), "batchNormForward", "eps must be a finite number ≥ 0, got -1");
+    refuses(() => kernels.batchNormForward(...(forward.map((v, i) => (i === 6 ? { ...bn, eps: Number.NaN } : v)) as Forward)), "batchNormForward", "eps must be a finite number ≥ 0, got NaN");
+    refuses(() => kernels.batchNormForward(...(forward.map((v, i) => (i === 4 ? f32(4) : v)) as Forward)), "batchNormForward", "mean must hold 3 elements (C), got 4");
+    const backward = valid.batchNormBackward!();
+    refuses(() => kernels.batchNormBackward(...(backward.map((v, i) => (i === 9 ? 1 : v)) as Parameters<typeof kernels.batchNormBackward>)), "batchNormBackward", "batchStats must be true or false, got 1");
+    refuses(() => kernels.batchNormMoments(f32(3), f32(3), f32(29), bn), "batchNormMoments", "x must hold 30 elements (N·C·L), got 29");
   });
 
   it("refuses indices out of range: argmax positions and labels", () => {
