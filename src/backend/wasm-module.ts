@@ -28,6 +28,7 @@ export interface WasmExports {
   gemmWorkspaceBytes(): number;
   gemm(c: Ptr, a: Ptr, b: Ptr, d: Ptr): void;
   addInto(dst: Ptr, src: Ptr, count: number): void;
+  exp4Into(y: Ptr, x: Ptr, count: number): void;
   im2col(cols: Ptr, x: Ptr, d: Ptr): void;
   col2im(dx: Ptr, dcols: Ptr, d: Ptr): void;
   conv2dForward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, d: Ptr, cols: Ptr): void;
