@@ -14,6 +14,16 @@ type GemmKernels = Pick<Kernels, "gemm" | "im2col" | "col2im" | "conv2dForward" 
 // Multiply-adds of one conv2d pass: what decides whether threads are worth waking.
 const conv2dWork = (d: Conv2dDims): number => d.N * d.K * d.P * d.Q * (d.C / d.groups) * d.kH * d.kW;
 
+/**
+ * Input channels per group up to which conv2dForward computes straight from the padded image
+ * (src/wasm/conv2d-direct.ts) instead of im2col + gemm: with so few, writing the columns costs
+ * more than the multiply-adds (docs/conv2d.md, "Which path the WebAssembly backend takes").
+ */
+export const DIRECT_CONV_MAX_CHANNELS = 3;
+
+/** True when the wasm conv2dForward takes the direct path for `d`: few channels per group, a column stride of 1. */
+export const conv2dDirect = (d: Conv2dDims): boolean => d.C / d.groups <= DIRECT_CONV_MAX_CHANNELS && d.strideW === 1;
+
 /** The wasm twins of gemm, im2col, col2im, conv2dForward/Backward and linearForward/Backward. */
 export function gemmKernels({ ex, memory, threads }: WasmContext): GemmKernels {
   return {
@@ -36,10 +46,12 @@ export function gemmKernels({ ex, memory, threads }: WasmContext): GemmKernels {
     conv2dForward(y, x, w, b, d, cols) {
       memory.call((call) => {
         const py = call.out(y, false), px = call.in(x), pw = call.in(w), pb = b === null ? 0 : call.in(b);
-        const colsBytes = conv2dColsLength(d) * 4;
-        // Each thread takes a slice of the batch, with its own columns scratch.
-        threads.run(ex.conv2dForward, threads.shares(conv2dWork(d), d.N).map((batch, t) =>
-          [py, px, pw, pb, threads.dims(t, CONV2D_DIMS, d, batch), t === 0 ? call.scratch(cols, colsBytes) : call.temp(colsBytes)]));
+        const direct = conv2dDirect(d);
+        // Each thread takes a slice of the batch, with its own scratch: the columns, or the direct path's padded image.
+        const shares = threads.shares(conv2dWork(d), d.N).map((batch, t) => [t, threads.dims(t, CONV2D_DIMS, d, batch)] as const);
+        const scratchBytes = 4 * (direct ? ex.conv2dDirectScratchFloats(shares[0]![1]) : conv2dColsLength(d));
+        threads.run(direct ? ex.conv2dDirectForward : ex.conv2dForward, shares.map(([t, pd]) =>
+          [py, px, pw, pb, pd, t === 0 ? call.scratch(cols, scratchBytes) : call.temp(scratchBytes)]));
       });
     },
 
