@@ -32,7 +32,7 @@ export function tanhForward(y: usize, x: usize, i0: i32, i1: i32): void {
   return v128.or(magnitude, v128.and(x, f32x4.splat(-0.0))); // |tanh| with x's sign bit
 }
 
-// d tanh/dx = 1 − tanh²
+// d tanh/dx = 1 − tanh²  (the loop of sigmoidBackward in src/wasm/sigmoid.ts with this derivative: AssemblyScript has no cheap way to pass one in)
 export function tanhBackward(dx: usize, dy: usize, y: usize, i0: i32, i1: i32): void {
   const one = f32x4.splat(1);
   let i = i0;
