@@ -14,12 +14,13 @@ import { budgetFor, modeName, parseArgs, USAGE_OPTIONS, type BenchArgs } from ".
 import { MEMORY_PLANS, memoryRows } from "./lib/memory.js";
 import { fmt, formatMachine, formatRows, machineInfo, progressLine, softwareInfo, writeReport, type Report } from "./lib/report.js";
 import { filterCases, runCases, statusRow, type BenchCase, type Row } from "./lib/runner.js";
+import { annotateRoofline, rooflineCases } from "./lib/roofline.js";
 
 const SUITE = "bench";
 
 /** The whole case list at batch B, for one backend pass. */
 export function allCases(B: number, backend = "ts"): BenchCase[] {
-  return [...kernelCases(B, backend), ...planeCases(B), ...rowCases(B), ...e2eCases(B)];
+  return [...kernelCases(B, backend), ...planeCases(B), ...rowCases(B), ...e2eCases(B), ...rooflineCases(B)];
 }
 
 const MEMORY_ENTRY = { group: "memory", name: "training memory: peak RSS, allocations per step" };
@@ -64,10 +65,13 @@ export async function runBench(args: BenchArgs): Promise<{ rows: Row[]; path: st
     }
   }
   annotateSpeedups(rows);
+  const roofline = annotateRoofline(rows);
 
   const finished = new Date();
   console.log("");
   console.log(formatRows(rows));
+  console.log("");
+  for (const line of roofline) console.log(line);
   const seconds = (finished.getTime() - started.getTime()) / 1000;
   console.log(`\n${rows.length} rows in ${seconds.toFixed(1)} s`);
   let path: string | null = null;

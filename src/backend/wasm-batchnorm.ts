@@ -17,31 +17,25 @@ export type BatchNormKernelName = "batchNormMoments" | "batchNormForward" | "bat
 const ELEMENT_WORK = 4;
 
 /** The wasm twins of batchNormMoments, batchNormForward and batchNormBackward. */
-export function batchNormKernels({ ex, memory, threads }: WasmContext): Pick<Kernels, BatchNormKernelName> {
+export function batchNormKernels({ ex, threads }: WasmContext): Pick<Kernels, BatchNormKernelName> {
   // Thread t's dims struct, with its share of the channels.
   const shares = (d: BatchNormDims) => threads.shares(d.N * d.C * d.L * ELEMENT_WORK, d.C).map((channels, t) => threads.dims(t, BATCHNORM_DIMS, d, channels));
   return {
-    batchNormMoments(mean, variance, x, d) {
-      memory.call((call) => {
-        const pm = call.out(mean, false), pv = call.out(variance, false), px = call.in(x);
-        threads.run(ex.batchNormMoments, shares(d).map((pd) => [pm, pv, px, pd]));
-      });
-    },
+    batchNormMoments: threads.wrap((call, mean, variance, x, d) => {
+      const pm = call.out(mean, false), pv = call.out(variance, false), px = call.in(x);
+      return [ex.batchNormMoments, shares(d).map((pd) => [pm, pv, px, pd])];
+    }),
 
-    batchNormForward(y, x, weight, bias, mean, variance, d) {
-      memory.call((call) => {
-        const py = call.out(y, false), px = call.in(x), pw = weight === null ? 0 : call.in(weight), pb = bias === null ? 0 : call.in(bias);
-        const pm = call.in(mean), pv = call.in(variance);
-        threads.run(ex.batchNormForward, shares(d).map((pd) => [py, px, pw, pb, pm, pv, pd, d.eps]));
-      });
-    },
+    batchNormForward: threads.wrap((call, y, x, weight, bias, mean, variance, d) => {
+      const py = call.out(y, false), px = call.in(x), pw = weight === null ? 0 : call.in(weight), pb = bias === null ? 0 : call.in(bias);
+      const pm = call.in(mean), pv = call.in(variance);
+      return [ex.batchNormForward, shares(d).map((pd) => [py, px, pw, pb, pm, pv, pd, d.eps])];
+    }),
 
-    batchNormBackward(dx, dweight, dbias, dy, x, weight, mean, variance, d, batchStats) {
-      memory.call((call) => {
-        const pdx = dx === null ? 0 : call.out(dx, true), pdw = dweight === null ? 0 : call.out(dweight, true), pdb = dbias === null ? 0 : call.out(dbias, true);
-        const pdy = call.in(dy), px = call.in(x), pw = weight === null ? 0 : call.in(weight), pm = call.in(mean), pv = call.in(variance);
-        threads.run(ex.batchNormBackward, shares(d).map((pd) => [pdx, pdw, pdb, pdy, px, pw, pm, pv, pd, d.eps, batchStats ? 1 : 0]));
-      });
-    },
+    batchNormBackward: threads.wrap((call, dx, dweight, dbias, dy, x, weight, mean, variance, d, batchStats) => {
+      const pdx = dx === null ? 0 : call.out(dx, true), pdw = dweight === null ? 0 : call.out(dweight, true), pdb = dbias === null ? 0 : call.out(dbias, true);
+      const pdy = call.in(dy), px = call.in(x), pw = weight === null ? 0 : call.in(weight), pm = call.in(mean), pv = call.in(variance);
+      return [ex.batchNormBackward, shares(d).map((pd) => [pdx, pdw, pdb, pdy, px, pw, pm, pv, pd, d.eps, batchStats ? 1 : 0])];
+    }),
   };
 }

@@ -59,26 +59,16 @@ export class WasmMemory {
     if (!this.resident(a)) throw new TorchletError("wasm", "INVALID_ARGUMENT", "release: the buffer was not allocated by this backend");
     this.heap.free(a.byteOffset);
   }
-
-  /**
-   * One kernel call: `body` places its arrays through the {@link Call} and runs the kernel.
-   * Outputs are copied back when it returns; its scratch blocks are freed however it ends.
-   */
-  call(body: (call: Call) => void): void {
-    const call = new Call(this);
-    try {
-      body(call);
-      call.copyOut();
-    } finally {
-      call.free();
-    }
-  }
 }
 
-/** The arrays of one kernel call, placed in WebAssembly memory. */
+/**
+ * The arrays of one kernel call, placed in WebAssembly memory. Threads.wrap (src/backend/wasm-threads.ts)
+ * makes one per call, runs the kernel, calls finish() and, however the call ends, free().
+ */
 export class Call {
   private readonly blocks: number[] = [];
   private readonly results: [Float32Array | Int32Array, number][] = [];
+  private readonly steps: (() => void)[] = [];
 
   constructor(private readonly memory: WasmMemory) {}
 
@@ -111,8 +101,14 @@ export class Call {
     return this.memory.resident(a) && a.byteLength >= bytes ? a.byteOffset : this.temp(bytes);
   }
 
-  /** Copies every output back into the caller's array. */
-  copyOut(): void {
+  /** Runs `step` after the kernel, before the outputs are copied back (a second kernel, a sum of partials). */
+  after(step: () => void): void {
+    this.steps.push(step);
+  }
+
+  /** After the kernel: runs the steps, then copies every output back into the caller's array. */
+  finish(): void {
+    for (const step of this.steps) step();
     for (const [a, p] of this.results) a.set(view(a, this.memory.buffer(), p));
   }
 

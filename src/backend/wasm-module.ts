@@ -28,10 +28,13 @@ export interface WasmExports {
   gemmWorkspaceBytes(): number;
   gemm(c: Ptr, a: Ptr, b: Ptr, d: Ptr): void;
   addInto(dst: Ptr, src: Ptr, count: number): void;
+  exp4Into(y: Ptr, x: Ptr, count: number): void;
   im2col(cols: Ptr, x: Ptr, d: Ptr): void;
   col2im(dx: Ptr, dcols: Ptr, d: Ptr): void;
   conv2dForward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, d: Ptr, cols: Ptr): void;
   conv2dBackward(dx: Ptr, dw: Ptr, db: Ptr, dy: Ptr, x: Ptr, w: Ptr, d: Ptr, cols: Ptr, dcols: Ptr): void;
+  conv2dDirectForward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, d: Ptr, xp: Ptr): void;
+  conv2dDirectScratchFloats(d: Ptr): number;
   avgPool2dForward(y: Ptr, x: Ptr, d: Ptr): void;
   avgPool2dBackward(dx: Ptr, dy: Ptr, d: Ptr): void;
   maxPool2dForward(y: Ptr, argmax: Ptr, x: Ptr, d: Ptr): void;

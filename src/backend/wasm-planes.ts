@@ -16,48 +16,36 @@ export type PlaneKernels = Pick<Kernels, "pad2dForward" | "pad2dBackward" | "max
 const padStruct = (d: Pad2dDims) => ({ ...d, mode: PAD_MODES.indexOf(d.mode) });
 
 /** The wasm twins of pad2d, maxUnpool2d and adaptiveAvgPool2d, forward and backward. */
-export function planeKernels({ ex, memory, threads }: WasmContext): PlaneKernels {
+export function planeKernels({ ex, threads }: WasmContext): PlaneKernels {
   return {
-    pad2dForward(y, x, d) {
-      memory.call((call) => {
-        const py = call.out(y, false), px = call.in(x), struct = padStruct(d);
-        threads.run(ex.pad2dForward, threads.shares(y.length, d.M).map((planes, t) => [py, px, threads.dims(t, PAD2D_DIMS, struct, planes), d.value]));
-      });
-    },
+    pad2dForward: threads.wrap((call, y, x, d) => {
+      const py = call.out(y, false), px = call.in(x), struct = padStruct(d);
+      return [ex.pad2dForward, threads.shares(y.length, d.M).map((planes, t) => [py, px, threads.dims(t, PAD2D_DIMS, struct, planes), d.value])];
+    }),
 
-    pad2dBackward(dx, dy, d) {
-      memory.call((call) => {
-        const pdx = call.out(dx, true), pdy = call.in(dy), struct = padStruct(d);
-        threads.run(ex.pad2dBackward, threads.shares(dy.length, d.M).map((planes, t) => [pdx, pdy, threads.dims(t, PAD2D_DIMS, struct, planes)]));
-      });
-    },
+    pad2dBackward: threads.wrap((call, dx, dy, d) => {
+      const pdx = call.out(dx, true), pdy = call.in(dy), struct = padStruct(d);
+      return [ex.pad2dBackward, threads.shares(dy.length, d.M).map((planes, t) => [pdx, pdy, threads.dims(t, PAD2D_DIMS, struct, planes)])];
+    }),
 
-    maxUnpool2dForward(y, x, indices, d) {
-      memory.call((call) => {
-        const py = call.out(y, false), px = call.in(x), pi = call.in(indices);
-        threads.run(ex.maxUnpool2dForward, threads.shares(y.length, d.planes).map((planes, t) => [py, px, pi, threads.dims(t, MAXUNPOOL2D_DIMS, d, planes)]));
-      });
-    },
+    maxUnpool2dForward: threads.wrap((call, y, x, indices, d) => {
+      const py = call.out(y, false), px = call.in(x), pi = call.in(indices);
+      return [ex.maxUnpool2dForward, threads.shares(y.length, d.planes).map((planes, t) => [py, px, pi, threads.dims(t, MAXUNPOOL2D_DIMS, d, planes)])];
+    }),
 
-    maxUnpool2dBackward(dx, dy, indices, d) {
-      memory.call((call) => {
-        const pdx = call.out(dx, true), pdy = call.in(dy), pi = call.in(indices);
-        threads.run(ex.maxUnpool2dBackward, threads.shares(dx.length, d.planes).map((planes, t) => [pdx, pdy, pi, threads.dims(t, MAXUNPOOL2D_DIMS, d, planes)]));
-      });
-    },
+    maxUnpool2dBackward: threads.wrap((call, dx, dy, indices, d) => {
+      const pdx = call.out(dx, true), pdy = call.in(dy), pi = call.in(indices);
+      return [ex.maxUnpool2dBackward, threads.shares(dx.length, d.planes).map((planes, t) => [pdx, pdy, pi, threads.dims(t, MAXUNPOOL2D_DIMS, d, planes)])];
+    }),
 
-    adaptiveAvgPool2dForward(y, x, d) {
-      memory.call((call) => {
-        const py = call.out(y, false), px = call.in(x);
-        threads.run(ex.adaptiveAvgPool2dForward, threads.shares(x.length, d.N * d.C).map((planes, t) => [py, px, threads.dims(t, ADAPTIVE_AVGPOOL2D_DIMS, d, planes)]));
-      });
-    },
+    adaptiveAvgPool2dForward: threads.wrap((call, y, x, d) => {
+      const py = call.out(y, false), px = call.in(x);
+      return [ex.adaptiveAvgPool2dForward, threads.shares(x.length, d.N * d.C).map((planes, t) => [py, px, threads.dims(t, ADAPTIVE_AVGPOOL2D_DIMS, d, planes)])];
+    }),
 
-    adaptiveAvgPool2dBackward(dx, dy, d) {
-      memory.call((call) => {
-        const pdx = call.out(dx, true), pdy = call.in(dy);
-        threads.run(ex.adaptiveAvgPool2dBackward, threads.shares(dx.length, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, ADAPTIVE_AVGPOOL2D_DIMS, d, planes)]));
-      });
-    },
+    adaptiveAvgPool2dBackward: threads.wrap((call, dx, dy, d) => {
+      const pdx = call.out(dx, true), pdy = call.in(dy);
+      return [ex.adaptiveAvgPool2dBackward, threads.shares(dx.length, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, ADAPTIVE_AVGPOOL2D_DIMS, d, planes)])];
+    }),
   };
 }

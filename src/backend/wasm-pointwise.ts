@@ -27,54 +27,40 @@ export function pointwiseKernels(context: WasmContext): PointwiseKernels {
 }
 
 // Pooling: threads take whole (n, c) planes.
-function poolingKernels({ ex, memory, threads }: WasmContext) {
+function poolingKernels({ ex, threads }: WasmContext) {
   return {
-    avgPool2dForward(y, x, d) {
-      memory.call((call) => {
-        const py = call.out(y, false), px = call.in(x);
-        threads.run(ex.avgPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, px, threads.dims(t, POOL2D_DIMS, d, planes)]));
-      });
-    },
+    avgPool2dForward: threads.wrap((call, y, x, d) => {
+      const py = call.out(y, false), px = call.in(x);
+      return [ex.avgPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, px, threads.dims(t, POOL2D_DIMS, d, planes)])];
+    }),
 
-    avgPool2dBackward(dx, dy, d) {
-      memory.call((call) => {
-        const pdx = call.out(dx, true), pdy = call.in(dy);
-        threads.run(ex.avgPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, POOL2D_DIMS, d, planes)]));
-      });
-    },
+    avgPool2dBackward: threads.wrap((call, dx, dy, d) => {
+      const pdx = call.out(dx, true), pdy = call.in(dy);
+      return [ex.avgPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, POOL2D_DIMS, d, planes)])];
+    }),
 
-    maxPool2dForward(y, argmax, x, d) {
-      memory.call((call) => {
-        const py = call.out(y, false), pa = call.out(argmax, false), px = call.in(x);
-        threads.run(ex.maxPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, pa, px, threads.dims(t, WINDOW_DIMS, d, planes)]));
-      });
-    },
+    maxPool2dForward: threads.wrap((call, y, argmax, x, d) => {
+      const py = call.out(y, false), pa = call.out(argmax, false), px = call.in(x);
+      return [ex.maxPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, pa, px, threads.dims(t, WINDOW_DIMS, d, planes)])];
+    }),
 
-    maxPool2dBackward(dx, dy, argmax) {
-      memory.call((call) => {
-        // Without the geometry the scatter cannot be split safely by plane: one thread, all outputs.
-        ex.maxPool2dBackward(call.out(dx, true), call.in(dy), call.in(argmax), 0, dy.length);
-      });
-    },
+    // Without the geometry the scatter cannot be split safely by plane: one thread, all outputs.
+    maxPool2dBackward: threads.wrap((call, dx, dy, argmax) => [ex.maxPool2dBackward, [[call.out(dx, true), call.in(dy), call.in(argmax), 0, dy.length]]]),
   } satisfies Partial<PointwiseKernels>;
 }
 
 // Activations: threads take element ranges cut on SIMD-width boundaries.
-function activationKernels({ ex, memory, threads }: WasmContext) {
+function activationKernels({ ex, threads }: WasmContext) {
   // An elementwise kernel y = f(x), split by element range.
-  const elementwise = (kernel: (y: number, x: number, start: number, end: number) => unknown) => (y: Float32Array, x: Float32Array): void => {
-    memory.call((call) => {
-      const py = call.out(y, false), px = call.in(x);
-      threads.run(kernel, threads.shares(x.length * ELEMENT_WORK, x.length, SIMD_WIDTH).map(([start, end]) => [py, px, start, end]));
-    });
-  };
+  const elementwise = (kernel: (y: number, x: number, start: number, end: number) => unknown) => threads.wrap((call, y: Float32Array, x: Float32Array) => {
+    const py = call.out(y, false), px = call.in(x);
+    return [kernel, threads.shares(x.length * ELEMENT_WORK, x.length, SIMD_WIDTH).map(([start, end]) => [py, px, start, end])];
+  });
   // The backward of an elementwise kernel: dx += f(dy, y), split by element range.
-  const elementwiseBackward = (kernel: (dx: number, dy: number, y: number, start: number, end: number) => unknown) => (dx: Float32Array, dy: Float32Array, y: Float32Array): void => {
-    memory.call((call) => {
-      const pdx = call.out(dx, true), pdy = call.in(dy), py = call.in(y);
-      threads.run(kernel, threads.shares(dy.length * ELEMENT_WORK, dy.length, SIMD_WIDTH).map(([start, end]) => [pdx, pdy, py, start, end]));
-    });
-  };
+  const elementwiseBackward = (kernel: (dx: number, dy: number, y: number, start: number, end: number) => unknown) => threads.wrap((call, dx: Float32Array, dy: Float32Array, y: Float32Array) => {
+    const pdx = call.out(dx, true), pdy = call.in(dy), py = call.in(y);
+    return [kernel, threads.shares(dy.length * ELEMENT_WORK, dy.length, SIMD_WIDTH).map(([start, end]) => [pdx, pdy, py, start, end])];
+  });
 
   return {
     sigmoidForward: elementwise(ex.sigmoidForward),
@@ -87,19 +73,13 @@ function activationKernels({ ex, memory, threads }: WasmContext) {
 }
 
 // Softmax, log-softmax and the fused loss: one thread (rows are short, the work small).
-function softmaxKernels({ ex, memory, threads }: WasmContext) {
+function softmaxKernels({ ex, threads }: WasmContext) {
   // A row-wise kernel y = f(x), one thread.
-  const rowwise = (kernel: (y: number, x: number, d: number) => unknown) => (y: Float32Array, x: Float32Array, d: SoftmaxDims): void => {
-    memory.call((call) => {
-      kernel(call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d));
-    });
-  };
+  const rowwise = (kernel: (y: number, x: number, d: number) => unknown) =>
+    threads.wrap((call, y: Float32Array, x: Float32Array, d: SoftmaxDims) => [kernel, [[call.out(y, false), call.in(x), threads.dims(0, SOFTMAX_DIMS, d)]]]);
   // Its backward from the saved output: dx += f(dy, y), one thread.
-  const rowwiseBackward = (kernel: (dx: number, dy: number, y: number, d: number) => unknown) => (dx: Float32Array, dy: Float32Array, y: Float32Array, d: SoftmaxDims): void => {
-    memory.call((call) => {
-      kernel(call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d));
-    });
-  };
+  const rowwiseBackward = (kernel: (dx: number, dy: number, y: number, d: number) => unknown) =>
+    threads.wrap((call, dx: Float32Array, dy: Float32Array, y: Float32Array, d: SoftmaxDims) => [kernel, [[call.out(dx, true), call.in(dy), call.in(y), threads.dims(0, SOFTMAX_DIMS, d)]]]);
 
   return {
     softmaxForward: rowwise(ex.softmaxForward),
@@ -107,16 +87,10 @@ function softmaxKernels({ ex, memory, threads }: WasmContext) {
     logSoftmaxForward: rowwise(ex.logSoftmaxForward),
     logSoftmaxBackward: rowwiseBackward(ex.logSoftmaxBackward),
 
-    softmaxCrossEntropyForward(loss, logProbs, logits, labels, d) {
-      memory.call((call) => {
-        ex.softmaxCrossEntropyForward(call.out(loss, false), call.out(logProbs, false), call.in(logits), call.in(labels), threads.dims(0, SOFTMAX_DIMS, d));
-      });
-    },
+    softmaxCrossEntropyForward: threads.wrap((call, loss, logProbs, logits, labels, d) =>
+      [ex.softmaxCrossEntropyForward, [[call.out(loss, false), call.out(logProbs, false), call.in(logits), call.in(labels), threads.dims(0, SOFTMAX_DIMS, d)]]]),
 
-    softmaxCrossEntropyBackward(dlogits, dloss, logProbs, labels, d) {
-      memory.call((call) => {
-        ex.softmaxCrossEntropyBackward(call.out(dlogits, true), call.in(dloss), call.in(logProbs), call.in(labels), threads.dims(0, SOFTMAX_DIMS, d));
-      });
-    },
+    softmaxCrossEntropyBackward: threads.wrap((call, dlogits, dloss, logProbs, labels, d) =>
+      [ex.softmaxCrossEntropyBackward, [[call.out(dlogits, true), call.in(dloss), call.in(logProbs), call.in(labels), threads.dims(0, SOFTMAX_DIMS, d)]]]),
   } satisfies Partial<PointwiseKernels>;
 }

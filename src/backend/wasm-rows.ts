@@ -32,92 +32,73 @@ function axisShares({ threads }: WasmContext, d: AxisDims): number[] {
 }
 
 function reductionKernels(context: WasmContext) {
-  const { ex, memory, threads } = context;
+  const { ex, threads } = context;
   // sumForward (out = y, overwritten) and sumBackward (out = dx, accumulated): the offset lists go in as arrays,
   // their lengths O and R in the dims struct, the scale as a float64 argument.
-  const summing = (run: typeof ex.sumForward, accumulates: boolean) => (out: Float32Array, from: Float32Array, d: ReduceDims): void => {
-    memory.call((call) => {
-      const po = call.out(out, accumulates), pf = call.in(from), pk = call.in(d.kept), pr = call.in(d.reduced);
-      const counts = { O: d.kept.length, R: d.reduced.length };
-      threads.run(run, threads.shares(counts.O * counts.R, counts.O).map((share, t) => [po, pf, pk, pr, d.scale, threads.dims(t, REDUCE_DIMS, counts, share)]));
-    });
-  };
+  const summing = (run: typeof ex.sumForward, accumulates: boolean) => threads.wrap((call, out: Float32Array, from: Float32Array, d: ReduceDims) => {
+    const po = call.out(out, accumulates), pf = call.in(from), pk = call.in(d.kept), pr = call.in(d.reduced);
+    const counts = { O: d.kept.length, R: d.reduced.length };
+    return [run, threads.shares(counts.O * counts.R, counts.O).map((share, t) => [po, pf, pk, pr, d.scale, threads.dims(t, REDUCE_DIMS, counts, share)])];
+  });
   return {
     sumForward: summing(ex.sumForward, false),
     sumBackward: summing(ex.sumBackward, true),
 
-    argmaxForward(indices, x, d) {
-      memory.call((call) => {
-        const pi = call.out(indices, false), px = call.in(x);
-        threads.run(ex.argmaxForward, axisShares(context, d).map((pd) => [pi, px, pd]));
-      });
-    },
+    argmaxForward: threads.wrap((call, indices, x, d) => {
+      const pi = call.out(indices, false), px = call.in(x);
+      return [ex.argmaxForward, axisShares(context, d).map((pd) => [pi, px, pd])];
+    }),
 
-    maxForward(values, indices, x, d) {
-      memory.call((call) => {
-        const pv = call.out(values, false), pi = call.out(indices, false), px = call.in(x);
-        threads.run(ex.maxForward, axisShares(context, d).map((pd) => [pv, pi, px, pd]));
-      });
-    },
+    maxForward: threads.wrap((call, values, indices, x, d) => {
+      const pv = call.out(values, false), pi = call.out(indices, false), px = call.in(x);
+      return [ex.maxForward, axisShares(context, d).map((pd) => [pv, pi, px, pd])];
+    }),
 
-    maxBackward(dx, dy, indices, d) {
-      memory.call((call) => {
-        const pdx = call.out(dx, true), pdy = call.in(dy), pi = call.in(indices);
-        threads.run(ex.maxBackward, axisShares(context, d).map((pd) => [pdx, pdy, pi, pd]));
-      });
-    },
+    maxBackward: threads.wrap((call, dx, dy, indices, d) => {
+      const pdx = call.out(dx, true), pdy = call.in(dy), pi = call.in(indices);
+      return [ex.maxBackward, axisShares(context, d).map((pd) => [pdx, pdy, pi, pd])];
+    }),
   } satisfies Partial<RowKernels>;
 }
 
 function lossKernels(context: WasmContext) {
-  const { ex, memory, threads } = context;
+  const { ex, threads } = context;
   return {
-    nllLossForward(nll, smooth, logProbs, labels, weight, d) {
-      memory.call((call) => {
-        const pn = call.out(nll, false), ps = call.out(smooth, false), plp = call.in(logProbs), pl = call.in(labels), pw = call.in(weight);
-        threads.run(ex.nllLossForward, axisShares(context, d).map((pd) => [pn, ps, plp, pl, pw, pd, d.smoothing]));
-      });
-    },
+    nllLossForward: threads.wrap((call, nll, smooth, logProbs, labels, weight, d) => {
+      const pn = call.out(nll, false), ps = call.out(smooth, false), plp = call.in(logProbs), pl = call.in(labels), pw = call.in(weight);
+      return [ex.nllLossForward, axisShares(context, d).map((pd) => [pn, ps, plp, pl, pw, pd, d.smoothing])];
+    }),
 
-    nllLossBackward(dlogProbs, gNll, gSmooth, labels, weight, d) {
-      memory.call((call) => {
-        const pdlp = call.out(dlogProbs, true), pgn = call.in(gNll), pgs = call.in(gSmooth), pl = call.in(labels), pw = call.in(weight);
-        threads.run(ex.nllLossBackward, axisShares(context, d).map((pd) => [pdlp, pgn, pgs, pl, pw, pd, d.smoothing]));
-      });
-    },
+    nllLossBackward: threads.wrap((call, dlogProbs, gNll, gSmooth, labels, weight, d) => {
+      const pdlp = call.out(dlogProbs, true), pgn = call.in(gNll), pgs = call.in(gSmooth), pl = call.in(labels), pw = call.in(weight);
+      return [ex.nllLossBackward, axisShares(context, d).map((pd) => [pdlp, pgn, pgs, pl, pw, pd, d.smoothing])];
+    }),
 
-    probabilityLossForward(loss, logProbs, target, weight, d) {
-      memory.call((call) => {
-        const pl = call.out(loss, false), plp = call.in(logProbs), pt = call.in(target), pw = call.in(weight);
-        threads.run(ex.probabilityLossForward, axisShares(context, d).map((pd) => [pl, plp, pt, pw, pd, d.smoothing]));
-      });
-    },
+    probabilityLossForward: threads.wrap((call, loss, logProbs, target, weight, d) => {
+      const pl = call.out(loss, false), plp = call.in(logProbs), pt = call.in(target), pw = call.in(weight);
+      return [ex.probabilityLossForward, axisShares(context, d).map((pd) => [pl, plp, pt, pw, pd, d.smoothing])];
+    }),
 
-    probabilityLossBackward(dlogProbs, dtarget, g, logProbs, target, weight, d) {
-      memory.call((call) => {
-        // A null gradient is the null pointer 0: the heap starts at 64 KiB, so no array lives there.
-        const pdlp = dlogProbs === null ? 0 : call.out(dlogProbs, true), pdt = dtarget === null ? 0 : call.out(dtarget, true);
-        const pg = call.in(g), plp = call.in(logProbs), pt = call.in(target), pw = call.in(weight);
-        threads.run(ex.probabilityLossBackward, axisShares(context, d).map((pd) => [pdlp, pdt, pg, plp, pt, pw, pd, d.smoothing]));
-      });
-    },
+    probabilityLossBackward: threads.wrap((call, dlogProbs, dtarget, g, logProbs, target, weight, d) => {
+      // A null gradient is the null pointer 0: the heap starts at 64 KiB, so no array lives there.
+      const pdlp = dlogProbs === null ? 0 : call.out(dlogProbs, true), pdt = dtarget === null ? 0 : call.out(dtarget, true);
+      const pg = call.in(g), plp = call.in(logProbs), pt = call.in(target), pw = call.in(weight);
+      return [ex.probabilityLossBackward, axisShares(context, d).map((pd) => [pdlp, pdt, pg, plp, pt, pw, pd, d.smoothing])];
+    }),
   } satisfies Partial<RowKernels>;
 }
 
 // mseLoss and l1Loss: one thread (a "sum" or "mean" is one float64 sum in element order, which a split would change).
-function regressionKernels({ ex, memory, threads }: WasmContext) {
+function regressionKernels({ ex, threads }: WasmContext) {
   const codes = { none: 0, sum: 1, mean: 2 } as const; // src/wasm/loss-reduction.ts
   const dims = (d: ElementwiseLossDims) => threads.dims(0, LOSS_DIMS, { count: d.count, reduction: codes[d.reduction] });
-  const forward = (run: typeof ex.mseLossForward) => (loss: Float32Array, input: Float32Array, target: Float32Array, d: ElementwiseLossDims): void => {
-    memory.call((call) => run(call.out(loss, false), call.in(input), call.in(target), dims(d)));
-  };
+  const forward = (run: typeof ex.mseLossForward) => threads.wrap((call, loss: Float32Array, input: Float32Array, target: Float32Array, d: ElementwiseLossDims) =>
+    [run, [[call.out(loss, false), call.in(input), call.in(target), dims(d)]]]);
   const backward = (run: typeof ex.mseLossBackward) =>
-    (dinput: Float32Array | null, dtarget: Float32Array | null, dloss: Float32Array, input: Float32Array, target: Float32Array, d: ElementwiseLossDims): void => {
-      memory.call((call) => {
-        const pdi = dinput === null ? 0 : call.out(dinput, true), pdt = dtarget === null ? 0 : call.out(dtarget, true);
-        run(pdi, pdt, call.in(dloss), call.in(input), call.in(target), dims(d));
-      });
-    };
+    threads.wrap((call, dinput: Float32Array | null, dtarget: Float32Array | null, dloss: Float32Array, input: Float32Array, target: Float32Array, d: ElementwiseLossDims) => {
+      const pdi = dinput === null ? 0 : call.out(dinput, true), pdt = dtarget === null ? 0 : call.out(dtarget, true);
+      return [run, [[pdi, pdt, call.in(dloss), call.in(input), call.in(target), dims(d)]]];
+    });
   return {
     mseLossForward: forward(ex.mseLossForward),
     mseLossBackward: backward(ex.mseLossBackward),

@@ -5,11 +5,14 @@
 // its share; otherwise the caller runs it alone on the whole range.
 
 import type { WasmExports } from "./wasm-module.js";
-import type { WasmMemory } from "./wasm-call.js";
+import { Call, type WasmMemory } from "./wasm-call.js";
 import { DIMS_BLOCK_BYTES, writeDims, type StructLayout } from "./wasm-dims.js";
 
 /** A kernel export: pointers are byte offsets, sizes are i32. */
 export type WasmKernel = (...args: number[]) => unknown;
+
+/** What a wrapper's `place` returns: the export to run and its argument list for each thread (none: nothing to run). */
+export type Placed = readonly [kernel: WasmKernel, calls: readonly (readonly number[])[]];
 
 /** Runs one call of a kernel per thread and waits for all of them (see src/backend/threads.ts). */
 export interface ThreadPool {
@@ -82,7 +85,29 @@ export class Threads {
     return this.pool?.calls() ?? [];
   }
 
-  /** Runs `kernel(...calls[t])` on thread t for every t, concurrently; returns when all are done. */
+  /**
+   * A kernel wrapper with the TypeScript kernel's signature: `place` puts the arrays in WebAssembly
+   * memory through a {@link Call} and returns the export and one argument list per thread. With one
+   * list the wrapper calls the export itself, so a kernel is two calls from its op (op → wrapper →
+   * export); with several, the pool runs them. Then the outputs are copied back, and every scratch
+   * block is freed in `finally`, however the call ends.
+   */
+  wrap<Args extends unknown[]>(place: (call: Call, ...args: Args) => Placed): (...args: Args) => void {
+    const { memory, pool } = this;
+    return (...args: Args): void => {
+      const call = new Call(memory);
+      try {
+        const [kernel, calls] = place(call, ...args);
+        if (calls.length === 1) kernel(...calls[0]!);
+        else if (calls.length > 1) pool!.run(kernel, calls);
+        call.finish();
+      } finally {
+        call.free();
+      }
+    };
+  }
+
+  /** Runs `kernel(...calls[t])` on thread t for every t, concurrently; returns when all are done (a wrapper's after-steps). */
   run<Args extends number[]>(kernel: (...args: Args) => unknown, calls: readonly NoInfer<Args>[]): void {
     if (calls.length === 1) kernel(...calls[0]!);
     else this.pool!.run(kernel as WasmKernel, calls);

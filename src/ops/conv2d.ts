@@ -149,6 +149,9 @@ export function conv2dNaive(
   }
 }
 
+// The scratch an overriding kernel is given: none (see conv2d).
+const NO_SCRATCH = new Float32Array(0);
+
 /**
  * 2-D convolution with PyTorch's semantics: x (N, C, H, W) or (C, H, W), w (K, C/groups, kH, kW), b (K) → (N, K, P, Q) or (K, P, Q).
  * @throws TorchletError on mismatched channels, bad stride/padding/dilation/groups, or a kernel larger than the padded input.
@@ -165,10 +168,14 @@ export function conv2d(x: Tensor, w: Tensor, b: Tensor | null = null, options: C
   const { N, K, P, Q } = d;
   const backend = activeBackend(); // one backend for the forward and its backward
   const y = allocFloat32("conv2d", N * K * P * Q);
-  kernel(conv2dForward, backend)(y, x.data, w.data, b?.data ?? null, d, allocFloat32("conv2d", conv2dColsLength(d)));
+  // The cols scratch is for the TypeScript kernels; an override places its own in its memory (the wasm
+  // wrappers take a block there when the caller's array is too small), so it gets an empty one.
+  const scratch = (run: Function, reference: Function) => (run === reference ? allocFloat32("conv2d", conv2dColsLength(d)) : NO_SCRATCH);
+  const forward = kernel(conv2dForward, backend);
+  forward(y, x.data, w.data, b?.data ?? null, d, scratch(forward, conv2dForward));
   const inputs = b === null ? [x, w] : [x, w, b];
   return record("conv2d", y, conv2dOutputShape(x.shape, d), inputs, (dy, [dx, dw, db]) => {
-    const scratch = () => allocFloat32("conv2d backward", conv2dColsLength(d));
-    kernel(conv2dBackward, backend)(dx ?? null, dw ?? null, db ?? null, dy, x.data, w.data, d, scratch(), scratch());
+    const backward = kernel(conv2dBackward, backend);
+    backward(dx ?? null, dw ?? null, db ?? null, dy, x.data, w.data, d, scratch(backward, conv2dBackward), scratch(backward, conv2dBackward));
   });
 }

@@ -13,15 +13,22 @@
 
 // e^x on four lanes (Cephes expf): x = n·ln2 + r with |r| ≤ ln2/2, e^r as the degree-7
 // polynomial 1 + r + r²·P(r) (P of degree 5), then 2^n built in the exponent bits. 2^n is
-// applied as 2^(n/2) twice, so results that underflow into float32's
-// subnormals (x < −87.3) round correctly instead of flushing: e^(−100) ≈ 3.7e-44.
-// Relative error ≈ 1e-7 for normal results; x is clamped to [−104, 88.7],
-// outside which e^x is 0 or ∞ in float32 anyway.
+// applied as 2^(n/2) twice, so results that underflow into float32's subnormals
+// (x < −87.3) round correctly instead of flushing: e^(−100) ≈ 3.7e-44, and results past
+// float32's largest (x > 88.72) overflow to +∞. x is clamped to [−104, 89.5], outside which
+// e^x rounds to 0 or ∞ anyway (so −∞ → 0, +∞ → ∞); NaN stays NaN. Error against the exact
+// e^x: at most 1.5 ulp of float32 over the whole range (1.21 measured), asserted by
+// test/backend/exp4.test.ts and quoted in docs/backends.md.
+// Cheap on x64: pmin/pmax are one instruction each (min/max spend several on NaN rules that
+// the clamp does not need), and n is rounded by adding 1.5·2²³, whose low mantissa bits are
+// then n itself, instead of floor and a float-to-int conversion.
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
-  x = f32x4.max(f32x4.min(x, f32x4.splat(88.7228391116729996)), f32x4.splat(-104.0));
-  const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  const magic = f32x4.splat(12582912); // 1.5·2²³: adding it rounds to an integer, held in the low mantissa bits
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(89.5)), f32x4.splat(-104.0));
+  const shifted = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504088896341)), magic); // x·log₂e rounded, + magic
+  const n = f32x4.sub(shifted, magic);
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375))); // ln2 in two parts: n·0.693359375 is exact
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = f32x4.splat(1.9875691500e-4);
   p = mad(p, r, f32x4.splat(1.3981999507e-3));
@@ -30,12 +37,20 @@
   p = mad(p, r, f32x4.splat(1.6666665459e-1));
   p = mad(p, r, f32x4.splat(5.0000001201e-1));
   p = mad(p, f32x4.mul(r, r), f32x4.add(r, f32x4.splat(1)));
-  const ni = i32x4.trunc_sat_f32x4_s(n);
+  const ni = i32x4.sub(shifted, magic); // the integer n, from the bits
   const half = i32x4.shr_s(ni, 1); // ⌊n/2⌋, and n − ⌊n/2⌋: both keep 2^k a normal float for n ≥ −252
   const bias = i32x4.splat(127);
   const scale1 = i32x4.shl(i32x4.add(half, bias), 23);
   const scale2 = i32x4.shl(i32x4.add(i32x4.sub(ni, half), bias), 23);
   return f32x4.mul(f32x4.mul(p, scale1), scale2);
+}
+
+// y[i] = e^x[i] for i < count through exp4 (a scalar tail through exp4 of a splat, so every
+// element takes the same path): test/backend/exp4.test.ts checks exp4 against Math.exp with it.
+export function exp4Into(y: usize, x: usize, count: i32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(y + <usize>i * 4, exp4(v128.load(x + <usize>i * 4)));
+  for (; i < count; i++) store<f32>(y + <usize>i * 4, f32x4.extract_lane(exp4(f32x4.splat(load<f32>(x + <usize>i * 4))), 0));
 }
 
 // dst[i] += src[i] for i < count: sums a thread's partial gradient into the total.

@@ -36,7 +36,7 @@ function declarationEnd(lines: readonly string[], start: number): number {
       if (ch === "{") opened = true;
     }
     const trimmed = code.trim();
-    if (depth === 0 && (opened || trimmed.endsWith(";")) && (trimmed.endsWith("}") || trimmed.endsWith(";") || trimmed.endsWith("},"))) return i + 1;
+    if (depth === 0 && (opened || trimmed.endsWith(";")) && (trimmed.endsWith("}") || trimmed.endsWith(";") || trimmed.endsWith("},") || trimmed.endsWith("}),"))) return i + 1;
   }
   throw new Error(`unterminated declaration starting at line ${start + 1}`);
 }
