@@ -246,15 +246,23 @@ export function epochLine(epoch: number, trainL: number, trainAcc: number, testA
 //           f'on {str(device)}')
 //
 // (The Animator's plot becomes one printed line per epoch; `torchlet train --plot`
-// draws the chart. The last two lines are printed by `report`.)
+// draws the chart. The last two lines are printed by `report`. Not in the book:
+// an optional last argument makes another optimizer than SGD(lr), for an
+// example that must reach its accuracy in fewer epochs than the book runs.)
 
-/** d2l.train_ch6: Xavier-initialises net's Linear and Conv2d weights, then trains it with SGD(lr) and cross-entropy. */
-export function trainCh6(net: nn.Module, trainIter: nn.DataLoader, testIter: nn.DataLoader, numEpochs: number, lr: number, device: string): TrainResult {
+/** Makes the optimizer train_ch6 steps (the book's: SGD at lr). */
+export type MakeOptimizer = (params: Tensor[], lr: number) => optim.Optimizer;
+
+/** d2l.train_ch6: Xavier-initialises net's Linear and Conv2d weights, then trains it with SGD(lr) (or `makeOptimizer`'s) and cross-entropy. */
+export function trainCh6(
+  net: nn.Module, trainIter: nn.DataLoader, testIter: nn.DataLoader, numEpochs: number, lr: number, device: string,
+  makeOptimizer: MakeOptimizer = (params) => new optim.SGD(params, { lr }),
+): TrainResult {
   apply(net, (m) => {
     if (m instanceof nn.Linear || m instanceof nn.Conv2d) nn.xavierUniform(m.weight);
   });
   console.log("training on", device);
-  const optimizer = new optim.SGD(net.parameters(), { lr });
+  const optimizer = makeOptimizer(net.parameters(), lr);
   const loss = new nn.CrossEntropyLoss();
   const timer = new Timer(), numBatches = trainIter.length;
   let trainL = Number.NaN, trainAcc = Number.NaN, testAcc = Number.NaN;
