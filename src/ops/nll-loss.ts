@@ -47,7 +47,10 @@ export function nllLossForward(
   }
 }
 
-/** dlogProbs += the gradient of the nll and smooth terms, given ∂L/∂nll_s (gNll) and ∂L/∂smooth_s (gSmooth). Never allocates. */
+/**
+ * dlogProbs += the gradient of the nll and smooth terms, given ∂L/∂nll_s (gNll) and ∂L/∂smooth_s (gSmooth). Never allocates.
+ * Twin of nllLossForward: the same walk over samples, each term's read of logProbs turned into a += of its gradient.
+ */
 export function nllLossBackward(
   dlogProbs: Float32Array, // (N, J, I)
   gNll: Float32Array, // (N, I)

@@ -49,7 +49,10 @@ export function l1LossForward(
   reduceLoss(loss, d, (i) => Math.abs(input[i]! - target[i]!));
 }
 
-/** dinput += g · sign(input − target) and dtarget −= the same, sign(0) = 0 (either may be null). Never allocates. */
+/**
+ * dinput += g · sign(input − target) and dtarget −= the same, sign(0) = 0 (either may be null). Never allocates.
+ * Twin of mseLossBackward with another derivative: a shared loop would cost a call per element.
+ */
 export function l1LossBackward(
   dinput: Float32Array | null, // (n)
   dtarget: Float32Array | null, // (n)
