@@ -149,6 +149,12 @@ export interface Backend extends Kernels, KernelOverrides {
   allocInt32(length: number): Int32Array;
   /** Gives back a buffer from alloc/allocInt32 (a no-op for "ts", whose buffers the garbage collector reclaims). */
   release(buffer: Float32Array | Int32Array): void;
+  /**
+   * A buffer from alloc/allocInt32 as a view of the backend's memory as it is now (the same block and
+   * contents): WebAssembly memory that is not shared (a browser page that is not cross-origin isolated)
+   * detaches every view when it grows. The buffer itself when nothing moved, and always for "ts".
+   */
+  reattach<T extends Float32Array | Int32Array>(buffer: T): T;
   /** Threads the kernels split work over (1 unless a thread pool was started). */
   readonly threads: number;
   /**
@@ -175,5 +181,6 @@ export function createTsBackend(): Backend {
     alloc: (length) => new Float32Array(length),
     allocInt32: (length) => new Int32Array(length),
     release: () => {},
+    reattach: (buffer) => buffer,
   };
 }

@@ -16,6 +16,9 @@ export class WasmMemory {
   // grow, and views of the old ones stay valid. Views are only ever made through buffer().
   private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
   private words: Int32Array | null = null;
+  // Where each alloc'd array lives: a private (not shared) memory detaches every view when it grows,
+  // and a detached view forgets its offset and length.
+  private readonly blocks = new WeakMap<Float32Array | Int32Array, { pointer: number; length: number }>();
 
   constructor(private readonly memory: WebAssembly.Memory, readonly heap: WasmHeap) {}
 
@@ -43,6 +46,7 @@ export class WasmMemory {
     const p = this.heap.alloc(length * 4); // first: it may grow the memory, which replaces its buffer
     const a = new Float32Array(this.buffer(), p, length);
     a.fill(0);
+    this.blocks.set(a, { pointer: p, length });
     return a;
   }
 
@@ -51,13 +55,31 @@ export class WasmMemory {
     const p = this.heap.alloc(length * 4); // first, as in alloc
     const a = new Int32Array(this.buffer(), p, length);
     a.fill(0);
+    this.blocks.set(a, { pointer: p, length });
     return a;
   }
 
-  /** Gives back a buffer from alloc/allocInt32. */
+  /** Gives back a buffer from alloc/allocInt32 (or a view reattach made of one). */
   release(a: Float32Array | Int32Array): void {
-    if (!this.resident(a)) throw new TorchletError("wasm", "INVALID_ARGUMENT", "release: the buffer was not allocated by this backend");
-    this.heap.free(a.byteOffset);
+    const block = this.blocks.get(a);
+    if (!block && !this.resident(a)) throw new TorchletError("wasm", "INVALID_ARGUMENT", "release: the buffer was not allocated by this backend");
+    this.heap.free(block?.pointer ?? a.byteOffset);
+  }
+
+  /**
+   * A buffer from alloc/allocInt32 as a view of the memory's current buffer: the same block, the same
+   * contents. Only a private memory needs it: growing one detaches every view of it (a shared memory's
+   * old views stay valid), so a holder of long-lived buffers (a Plan) calls this after any other call
+   * may have grown the memory. Returns `a` itself when it is still attached.
+   */
+  reattach<T extends Float32Array | Int32Array>(a: T): T {
+    const current = this.buffer();
+    if (a.buffer === current) return a;
+    const block = this.blocks.get(a);
+    if (!block) throw new TorchletError("wasm", "INVALID_ARGUMENT", "reattach: the buffer was not allocated by this backend");
+    const view = (a instanceof Float32Array ? new Float32Array(current, block.pointer, block.length) : new Int32Array(current, block.pointer, block.length)) as T;
+    this.blocks.set(view, block);
+    return view;
   }
 }
 

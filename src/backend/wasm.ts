@@ -43,5 +43,6 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
     alloc: (length) => memory.alloc(length),
     allocInt32: (length) => memory.allocInt32(length),
     release: (buffer) => memory.release(buffer),
+    reattach: (buffer) => memory.reattach(buffer),
   };
 }

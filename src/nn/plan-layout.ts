@@ -18,6 +18,15 @@ export interface Buffers {
   dloss: Float32Array; // (1): ∂L/∂loss = 1
 }
 
+/** Buffers with every array passed through `again` (each array once, so shared views stay shared). */
+export function mapBuffers(b: Buffers, again: <T extends Float32Array | Int32Array>(a: T) => T): Buffers {
+  return {
+    acts: b.acts.map(again), grads: b.grads.map(again), saved: b.saved.map(again), scratch: b.scratch.map(again),
+    params: b.params.map(again), paramGrads: b.paramGrads.map(again),
+    labels: again(b.labels), logProbs: again(b.logProbs), loss: again(b.loss), dloss: again(b.dloss),
+  };
+}
+
 // The layers' steps and views of the buffers for one batch size n.
 export interface Binding {
   n: number;

@@ -23,7 +23,7 @@ import { DataLoader, type LabeledData } from "./dataloader.js";
 import { checkFiniteLoss, checkFiniteGradient } from "./finite.js";
 import { Sequential } from "./layers.js";
 import { StepLayer, count, type LayerStep, type StepBuffers } from "./step.js";
-import { countCorrect, scratchSlots, type Binding, type Buffers } from "./plan-layout.js";
+import { countCorrect, scratchSlots, type Binding, type Buffers, mapBuffers } from "./plan-layout.js";
 
 /** Options of a {@link Plan}. */
 export interface PlanOptions {
@@ -79,8 +79,8 @@ export class Plan {
   private readonly backend: Backend;
   private readonly params: Tensor[]; // the net's parameters, each once (a shared one is listed once)
   private readonly steps: LayerStep[]; // each layer's step at the full batch size
-  private readonly full: Buffers;
-  private readonly owned: (Float32Array | Int32Array)[] = []; // every buffer taken from the backend, for dispose
+  private full: Buffers;
+  private owned: (Float32Array | Int32Array)[] = []; // every buffer taken from the backend, for dispose
   private readonly bindings = new Map<number, Binding>();
   private disposed = false;
 
@@ -231,6 +231,20 @@ export class Plan {
 
   private checkLive(method: string): void {
     if (this.disposed) throw new TorchletError("Plan", "INVALID_STATE", `${method} after dispose(): the plan's buffers were given back; make a new Plan`);
+    this.reattach();
+  }
+
+  // Growing WebAssembly memory that is not shared (an eager op's scratch, another plan, in a browser page
+  // that is not cross-origin isolated) detaches every view of it: view the same blocks again. Nothing moves
+  // and nothing is lost; arrays read from `input` or `labels` before the growth must be read again.
+  private reattach(): void {
+    const first = this.owned[0];
+    if (first === undefined || this.backend.reattach(first) === first) return;
+    const moved = new Map<Float32Array | Int32Array, Float32Array | Int32Array>(this.owned.map((b) => [b, this.backend.reattach(b)]));
+    const again = <T extends Float32Array | Int32Array>(b: T): T => (moved.get(b) as T | undefined) ?? b;
+    this.owned = this.owned.map(again);
+    this.full = mapBuffers(this.full, again);
+    this.bindings.clear();
   }
 
   // The optimizer updates the net's tensors from their .grad: one that holds other tensors would
