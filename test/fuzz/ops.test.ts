@@ -158,17 +158,22 @@ for (const backend of BACKENDS) {
           }));
     }
 
+    // An elementwise op y = f(x): accepted, shaped like x, equal to the scalar reference, and its backward checked.
+    const checkElementwise = (op: string, fn: (t: Tensor) => Tensor, ref: (v: number) => number, x: Tensor, shape: number[]): void => {
+      const r = attempt(op, () => fn(x));
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expectShape(r.value.shape, shape);
+      expectAllClose(r.value.data, Array.from(x.data, ref), 1e-5, 1e-6, op);
+      checkBackward(r.value, [x]);
+    };
+
     fuzz(`[${backend}] sigmoid/relu/tanh on tensors of any shape`, 300, 6000, () =>
       fc.property(shapeArb(0, 4), fc.constantFrom("sigmoid", "relu", "tanh"), fc.nat(), (shape, op, seed) => {
         const x = sample(shape, seed);
         const fn = op === "sigmoid" ? sigmoid : op === "relu" ? relu : tanh;
         const ref = op === "sigmoid" ? sigmoidRef : op === "relu" ? reluRef : Math.tanh;
-        const r = attempt(op, () => fn(x));
-        expect(r.ok).toBe(true);
-        if (!r.ok) return;
-        expectShape(r.value.shape, shape);
-        expectAllClose(r.value.data, Array.from(x.data, ref), 1e-5, 1e-6, op);
-        checkBackward(r.value, [x]);
+        checkElementwise(op, fn, ref, x, shape);
       }));
 
     // broadcasting and elementwise math (issue 14)
@@ -182,12 +187,7 @@ for (const backend of BACKENDS) {
           clamp: [(t) => clamp(t, -1.25, 2.25), (v) => Math.min(Math.max(v, -1.25), 2.25)],
         };
         const [fn, ref] = fns[op]!;
-        const r = attempt(op, () => fn(x));
-        expect(r.ok).toBe(true);
-        if (!r.ok) return;
-        expectShape(r.value.shape, shape);
-        expectAllClose(r.value.data, Array.from(x.data, ref), 1e-5, 1e-6, op);
-        checkBackward(r.value, [x]);
+        checkElementwise(op, fn, ref, x, shape);
       }));
 
     fuzz(`[${backend}] pow/maximum/minimum/where/comparisons: random (often broadcastable) shapes`, 300, 6000, () =>
