@@ -23,7 +23,7 @@ import { pad2dForward, pad2dBackward } from "../ops/pad2d.js";
 import { maxUnpool2dForward, maxUnpool2dBackward } from "../ops/maxunpool2d.js";
 import { adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward } from "../ops/adaptive-avgpool2d.js";
 import { sumForward, sumBackward } from "../ops/reduce.js";
-import { argmaxForward, maxForward, maxBackward } from "../ops/max.js";
+import { argmaxForward, maxForward, maxBackward, maxAllBackward } from "../ops/max.js";
 import { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "../ops/nll-loss.js";
 import { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "../ops/regression-loss.js";
 import { batchNormMoments, batchNormForward, batchNormBackward } from "../ops/batchnorm.js";
@@ -98,6 +98,8 @@ export interface Kernels {
   maxForward: typeof maxForward;
   /** dx (N, J, I) += dy (N, I) at each maximum's index. */
   maxBackward: typeof maxBackward;
+  /** dx += dy[0] / count at each of the count elements equal to max(x) (ties share it; every NaN when it is NaN). */
+  maxAllBackward: typeof maxAllBackward;
   /** nll, smooth (N, I) = the class-target loss terms of log-probabilities (N, J, I). */
   nllLossForward: typeof nllLossForward;
   /** dlogProbs += the gradient of the nll and smooth terms. */
@@ -130,7 +132,7 @@ const referenceKernels: Kernels = {
   linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,
   pad2dForward, pad2dBackward, maxUnpool2dForward, maxUnpool2dBackward, adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward,
-  sumForward, sumBackward, argmaxForward, maxForward, maxBackward,
+  sumForward, sumBackward, argmaxForward, maxForward, maxBackward, maxAllBackward,
   nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward,
   mseLossForward, mseLossBackward, l1LossForward, l1LossBackward,
   batchNormMoments, batchNormForward, batchNormBackward,

@@ -65,6 +65,7 @@ export interface WasmExports {
   argmaxForward(indices: Ptr, x: Ptr, d: Ptr): void;
   maxForward(values: Ptr, indices: Ptr, x: Ptr, d: Ptr): void;
   maxBackward(dx: Ptr, dy: Ptr, indices: Ptr, d: Ptr): void;
+  maxAllBackward(dx: Ptr, dy: Ptr, x: Ptr, value: number, length: number): void;
   nllLossForward(nll: Ptr, smooth: Ptr, logProbs: Ptr, labels: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
   nllLossBackward(dlogProbs: Ptr, gNll: Ptr, gSmooth: Ptr, labels: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;
   probabilityLossForward(loss: Ptr, logProbs: Ptr, target: Ptr, weight: Ptr, d: Ptr, smoothing: number): void;

@@ -16,7 +16,7 @@ import type { LossDims as ElementwiseLossDims } from "../ops/loss-reduction.js";
 
 /** The kernels this file overrides. */
 export type RowKernels = Pick<Kernels,
-  "sumForward" | "sumBackward" | "argmaxForward" | "maxForward" | "maxBackward" |
+  "sumForward" | "sumBackward" | "argmaxForward" | "maxForward" | "maxBackward" | "maxAllBackward" |
   "nllLossForward" | "nllLossBackward" | "probabilityLossForward" | "probabilityLossBackward" |
   "mseLossForward" | "mseLossBackward" | "l1LossForward" | "l1LossBackward">;
 
@@ -58,6 +58,9 @@ function reductionKernels(context: WasmContext) {
       const pdx = call.out(dx, true), pdy = call.in(dy), pi = call.in(indices);
       return [ex.maxBackward, axisShares(context, d).map((pd) => [pdx, pdy, pi, pd])];
     }),
+
+    // One thread: every element's share needs the count over all of them.
+    maxAllBackward: threads.wrap((call, dx, dy, x, value) => [ex.maxAllBackward, [[call.out(dx, true), call.in(dy), call.in(x), value, x.length]]]),
   } satisfies Partial<RowKernels>;
 }
 

@@ -129,10 +129,11 @@ export function max(x: Tensor, dim?: number, keepdim?: boolean): Tensor | MaxRes
 function maxAll(x: Tensor): Tensor {
   if (x.numel === 0) throw new TorchletError("max", "SHAPE_MISMATCH", `the max of an empty tensor is undefined (shape ${formatShape(x.shape)}); PyTorch raises too`);
   const at = new Int32Array(1); // (1)
-  kernel(argmaxForward)(at, x.data, { N: 1, J: x.numel, inner: 1 });
+  const backend = activeBackend();
+  kernel(argmaxForward, backend)(at, x.data, { N: 1, J: x.numel, inner: 1 });
   const value = x.data[at[0]!]!;
   return record("max", Float32Array.of(value), [], [x], (dy, [dx]) => {
-    if (dx) maxAllBackward(dx, dy, x.data, value);
+    if (dx) kernel(maxAllBackward, backend)(dx, dy, x.data, value);
   });
 }
 

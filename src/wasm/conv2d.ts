@@ -6,7 +6,7 @@
 
 import { WindowDims } from "./window";
 import { im2colImages, col2imImages } from "./im2col";
-import { gemm, gemmSlot } from "./gemm";
+import { gemm, gemmInline, gemmSlot } from "./gemm";
 
 /** Conv2dDims of src/ops/conv2d.ts: the window (with this thread's share and workspace), then K and the groups. */
 @unmanaged
@@ -25,7 +25,7 @@ export function conv2dForward(y: usize, x: usize, w: usize, b: usize, d: Conv2dD
   for (let n = d.start; n < d.end; n++) {
     const yn = y + <usize>(n * K * PQ) * 4;
     im2colImages(cols, x + <usize>(n * CHW) * 4, d, 1);
-    for (let g = 0; g < G; g++) gemm(yn + <usize>(g * Kg * PQ) * 4, w + <usize>(g * Kg * Rg) * 4, cols + <usize>(g * Rg * PQ) * 4, s);
+    for (let g = 0; g < G; g++) gemmInline(yn + <usize>(g * Kg * PQ) * 4, w + <usize>(g * Kg * Rg) * 4, cols + <usize>(g * Rg * PQ) * 4, s);
     if (b != 0) {
       for (let k = 0; k < K; k++) addScalar(yn + <usize>(k * PQ) * 4, PQ, load<f32>(b + <usize>k * 4));
     }

@@ -69,6 +69,17 @@ export function gemmSlot(work: usize, M: i32, N: i32, K: i32): GemmDims {
 
 /** C (+)= op(A) · op(B) for the rows [d.start, d.end) of C. */
 export function gemm(c: usize, a: usize, b: usize, d: GemmDims): void {
+  gemmInline(c, a, b, d);
+}
+
+/**
+ * gemm's body, inlined into one caller besides gemm: conv2dForward, so that the
+ * loop of a convolution on the im2col + gemm path runs in the export's own frame
+ * (docs/reading-the-fast-path.md counts the calls). One more copy, not one per caller:
+ * inlining it everywhere grew the module from 170 to 225 KB for no measured gain.
+ */
+// @ts-ignore: decorator
+@inline export function gemmInline(c: usize, a: usize, b: usize, d: GemmDims): void {
   const N = d.N, K = d.K, M = d.end - d.start;
   // Where op(A)[i,k] and op(B)[k,j] are, as strides() in src/ops/gemm.ts.
   const aI = d.transA != 0 ? 1 : K, aK = d.transA != 0 ? d.M : 1, bK = d.transB != 0 ? 1 : N, bJ = d.transB != 0 ? K : 1;

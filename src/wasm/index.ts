@@ -19,7 +19,7 @@ export { pad2dForward, pad2dBackward } from "./pad2d";
 export { maxUnpool2dForward, maxUnpool2dBackward } from "./maxunpool2d";
 export { adaptiveAvgPool2dForward, adaptiveAvgPool2dBackward } from "./adaptive-avgpool2d";
 export { sumForward, sumBackward } from "./reduce";
-export { argmaxForward, maxForward, maxBackward } from "./max";
+export { argmaxForward, maxForward, maxBackward, maxAllBackward } from "./max";
 export { nllLossForward, nllLossBackward, probabilityLossForward, probabilityLossBackward } from "./nll-loss";
 export { mseLossForward, mseLossBackward, l1LossForward, l1LossBackward } from "./regression-loss";
 export { batchNormMoments, batchNormForward, batchNormBackward } from "./batchnorm";

@@ -43,3 +43,22 @@ export function maxBackward(dx: usize, dy: usize, indices: usize, d: AxisDims): 
     store<f32>(at, load<f32>(at) + load<f32>(dy + <usize>k * 4));
   }
 }
+
+// max(x)'s gradient over all `length` elements, as maxAllBackward in src/ops/max.ts: one pass to count the
+// elements equal to `value` (every NaN when it is NaN), one to add the share, both in float64 as the reference.
+// ∂max/∂x_k = 1/count where x_k is a maximum, else 0 (PyTorch's evenly_distribute_backward)
+export function maxAllBackward(dx: usize, dy: usize, x: usize, value: f64, length: i32): void {
+  const nan = isNaN(value);
+  let count = 0;
+  for (let k = 0; k < length; k++) if (isMaxOf(<f64>load<f32>(x + <usize>k * 4), value, nan)) count++;
+  const share = <f64>load<f32>(dy) / <f64>count;
+  for (let k = 0; k < length; k++) {
+    const at = dx + <usize>k * 4;
+    if (isMaxOf(<f64>load<f32>(x + <usize>k * 4), value, nan)) store<f32>(at, <f32>(<f64>load<f32>(at) + share));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function isMaxOf(v: f64, value: f64, nan: bool): bool {
+  return nan ? isNaN(v) : v == value;
+}

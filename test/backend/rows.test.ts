@@ -10,7 +10,7 @@ import { setBackend, type Backend } from "../../src/backend/index.js";
 import { setThreads } from "../../src/backend/threads.js";
 import { activeBackend, useBackend } from "../../src/backend/dispatch.js";
 import { reduceDims, sum, sumForward } from "../../src/ops/reduce.js";
-import { max, argmax, maxForward } from "../../src/ops/max.js";
+import { max, argmax, maxForward, maxAllBackward } from "../../src/ops/max.js";
 import { nllLossForward } from "../../src/ops/nll-loss.js";
 import { crossEntropy } from "../../src/ops/cross-entropy.js";
 import { mseLoss, mseLossForward } from "../../src/ops/regression-loss.js";
@@ -65,6 +65,9 @@ function runAll(k: Backend, shape: { N: number; J: number; inner: number }, seed
   k.maxForward(values, indices, place(x), axis);
   k.argmaxForward(keep(place(new Int32Array(N * inner))), place(x), axis);
   k.maxBackward(keep(place(dx0.slice())), place(dy), indices, axis);
+  // max(x)'s gradient: over x with NaNs (the max is NaN) and over x rounded to halves without NaN (tied maxima share it)
+  const ties = x.map((v) => (v !== v ? 0 : Math.round(v * 2) / 2));
+  for (const [all, value] of [[x, Number.NaN], [ties, ties.reduce((a, b) => Math.max(a, b), -Infinity)]] as const) k.maxAllBackward(keep(place(dx0.slice())), place(dy.subarray(0, 1)), place(all), value);
   const lp = random(g, N * J * inner), target = random(g, N * J * inner), weight = random(g, J), labels = labelsOf(g, N * inner, J);
   const d = { ...axis, smoothing };
   k.nllLossForward(keep(place(new Float32Array(N * inner))), keep(place(new Float32Array(N * inner))), place(lp), place(labels), place(weight), d);
@@ -76,7 +79,7 @@ function runAll(k: Backend, shape: { N: number; J: number; inner: number }, seed
   return outputs.map((a) => a.slice());
 }
 
-const NAMES = ["sum", "sum dx", "sum (0, 2)", "sum (0, 2) dx", "sum all", "sum all dx", "sum none", "sum none dx", "max values", "max indices", "argmax", "max dx", "nll", "smooth", "nll dlogProbs", "probability loss", "probability dlogProbs", "probability dtarget", "dtarget alone", "dlogProbs alone"];
+const NAMES = ["sum", "sum dx", "sum (0, 2)", "sum (0, 2) dx", "sum all", "sum all dx", "sum none", "sum none dx", "max values", "max indices", "argmax", "max dx", "max() dx, NaN", "max() dx, ties", "nll", "smooth", "nll dlogProbs", "probability loss", "probability dlogProbs", "probability dtarget", "dtarget alone", "dlogProbs alone"];
 
 // The first element whose bits differ (NaN payloads included), described, or "" — a byte comparison: toEqual on long arrays is slow.
 function firstDifference(a: Float32Array | Int32Array, b: Float32Array | Int32Array): string {
@@ -130,11 +133,11 @@ describe("wasm mseLoss and l1Loss equal the TypeScript reference bit for bit", (
 });
 
 describe("the ops run the wasm twins on the wasm backend", () => {
-  it("sum, max, argmax, crossEntropy's general path and mseLoss call the override, not the TypeScript kernel", () => {
+  it("sum, max, argmax, max()'s backward, crossEntropy's general path and mseLoss call the override, not the TypeScript kernel", () => {
     const base = setBackend("wasm");
     const calls: string[] = [];
     const spied = new Map(base.overrides);
-    for (const [reference, name] of [[sumForward, "sumForward"], [maxForward, "maxForward"], [nllLossForward, "nllLossForward"], [mseLossForward, "mseLossForward"]] as const) {
+    for (const [reference, name] of [[sumForward, "sumForward"], [maxForward, "maxForward"], [nllLossForward, "nllLossForward"], [mseLossForward, "mseLossForward"], [maxAllBackward, "maxAllBackward"]] as const) {
       const override = base.overrides.get(reference)!;
       expect(override, name).not.toBe(reference);
       spied.set(reference, (...args: unknown[]) => (calls.push(name), override(...args)));
@@ -147,7 +150,10 @@ describe("the ops run the wasm twins on the wasm backend", () => {
       expect(argmax(x, 1).toArray()).toEqual([1, 0]);
       crossEntropy(x, [1, 0], { labelSmoothing: 0.1 });
       expect(mseLoss(x, tensor([[1, 5, 2], [7, 0, 0]])).item()).toBe(1.5);
-      expect(calls).toEqual(["sumForward", "maxForward", "nllLossForward", "mseLossForward"]);
+      const tied = tensor([3, 1, 3], { requiresGrad: true });
+      max(tied).backward();
+      expect(tied.grad!.toArray()).toEqual([0.5, 0, 0.5]);
+      expect(calls).toEqual(["sumForward", "maxForward", "nllLossForward", "mseLossForward", "maxAllBackward"]);
       expect(activeBackend().overrides.get(sumForward)).toBeDefined();
     } finally {
       setBackend("wasm");
