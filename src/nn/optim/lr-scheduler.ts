@@ -50,6 +50,8 @@ export interface CosineAnnealingLROptions {
   etaMin?: number;
 }
 
+// Declared as StepLR is (an options interface, two read-only fields, checked in the constructor, then
+// start()) so the two read alike: `duplicates` pairs them by shape; only computeLr differs.
 /**
  * Anneals every group's lr from its base lr to `etaMin` along half a cosine over `tMax` steps (and back up
  * over the next `tMax`, as PyTorch's), like `torch.optim.lr_scheduler.CosineAnnealingLR`.
