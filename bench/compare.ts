@@ -4,7 +4,8 @@
 // initial weights: d2l's LeNet training step (batch 256), inference (batch 256)
 // and single-image inference, all in examples/s, with torchlet ÷ peer.
 //
-//   torchlet-<backend>        this library, eager (every backend --backend names)
+//   torchlet-<backend>        this library, eager (every backend --backend names: ts, wasm and wasm-mt on the
+//                             relaxed-SIMD build where the runtime has it, wasm-nofma on plain SIMD)
 //   torchlet-<backend>-plan   the same through an nn.Plan
 //   tfjs-cpu, tfjs-wasm  TensorFlow.js 4.22, plain-JS and WebAssembly backends
 //   pytorch-1t, pytorch-Nt  PyTorch on the CPU in a child process, 1 thread and every core (peers/pytorch.ts)

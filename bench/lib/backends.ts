@@ -1,8 +1,11 @@
 // Backends: the second dimension of the benchmark matrix (cases × backends).
 //
 //   ts         torchlet's TypeScript kernels (src/ops), the reference
-//   wasm       the WebAssembly SIMD kernels on one thread
+//   wasm       the WebAssembly SIMD kernels on one thread: the relaxed-SIMD build (fused multiply-add)
+//              where the runtime has it, as the library and the CLI pick (enableRelaxedSimd on Node 20)
 //   wasm-mt    the same kernels on every core (setThreads from torchlet/node)
+//   wasm-nofma the plain SIMD build on one thread (a multiply, then an add): what the fused
+//              multiply-add is worth, in the same run
 //
 // Kernel cases take their kernels and buffers from the active backend
 // (ctx.kernels, ctx.alloc), so one case list runs on each; the end-to-end
@@ -11,8 +14,12 @@
 import { availableParallelism } from "node:os";
 import { setBackend, type Backend, type Kernels } from "../../src/index.js";
 import { createTsBackend } from "../../src/backend/backend.js";
-import { setThreads } from "../../src/node.js";
-import { wasmSupported } from "../../src/backend/wasm.js";
+import { enableRelaxedSimd, setThreads } from "../../src/node.js";
+import { compileWasmKernels, createWasmBackend, relaxedSimdSupported, wasmSupported } from "../../src/backend/wasm.js";
+import { installWasmBackend } from "../../src/backend/index.js";
+
+/** True when the wasm and wasm-mt rows run the relaxed-SIMD build (set once, before any backend starts). */
+export const RELAXED_SIMD = enableRelaxedSimd();
 
 /** The kernels the cases call, as a backend holds them (the public `kernels.*` add entry checks on top). */
 export type BenchKernels = Pick<Kernels,
@@ -75,6 +82,15 @@ export const BACKENDS: readonly BackendSpec[] = [
     name: "wasm-mt",
     unavailable: async () => (await noWasm()) ?? (THREADS < 2 ? "this machine has one core" : null),
     activate: async () => fromLibrary("wasm-mt", setThreads(THREADS)),
+  },
+  {
+    name: "wasm-nofma",
+    unavailable: async () => (await noWasm()) ?? (relaxedSimdSupported() ? null : "the wasm rows already run plain SIMD: this runtime has no relaxed SIMD"),
+    activate: async () => {
+      setThreads(1); // stops a pool a wasm-mt row started
+      const plain = createWasmBackend(compileWasmKernels({ relaxedSimd: false }));
+      return fromLibrary("wasm-nofma", installWasmBackend(plain));
+    },
   },
 ];
 

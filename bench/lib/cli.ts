@@ -29,7 +29,7 @@ export const USAGE_OPTIONS = `Options:
   --smoke               one iteration of every case (what test/bench runs)
   --filter <substring>  only cases whose "group name" contains it, e.g. --filter gemm
   --backend <name>      torchlet backend(s): ts, wasm, a comma list, or all
-                        (default: all = ts, wasm, wasm-mt; wasm with --quick)
+                        (default: all = ts, wasm, wasm-mt, wasm-nofma; wasm with --quick)
   --iterations <n>      exactly n measured iterations per case
   --batch <n>           batch size of the end-to-end cases (default 256)
   --out <file>          JSON output path (default bench/results/<timestamp>.json)

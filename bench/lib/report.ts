@@ -7,6 +7,7 @@ import { cpus, totalmem, platform, release, arch } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Row } from "./runner.js";
+import { relaxedSimdSupported } from "../../src/backend/wasm.js";
 
 /** The repository root (bench/lib/../..). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -27,6 +28,8 @@ export interface SoftwareInfo {
   gitCommit: string | null;
   /** Uncommitted changes in the work tree when the run started (null when git is unavailable). */
   gitDirty: boolean | null;
+  /** The WebAssembly build the wasm rows run: "relaxed SIMD" (fused multiply-add) or "SIMD". */
+  wasmBuild: string;
 }
 
 export function machineInfo(): MachineInfo {
@@ -59,7 +62,7 @@ export function softwareInfo(): SoftwareInfo {
     // keep "unknown"
   }
   const status = git(["status", "--porcelain", "--untracked-files=no"]);
-  return { torchlet, gitCommit: git(["rev-parse", "HEAD"]), gitDirty: status === null ? null : status !== "" };
+  return { torchlet, gitCommit: git(["rev-parse", "HEAD"]), gitDirty: status === null ? null : status !== "", wasmBuild: relaxedSimdSupported() ? "relaxed SIMD" : "SIMD" };
 }
 
 /** A number with about three significant digits, thousands grouped. */
@@ -121,7 +124,7 @@ export function formatRows(rows: readonly Row[]): string {
 
 export function formatMachine(m: MachineInfo, s: SoftwareInfo): string {
   const commit = s.gitCommit === null ? "unknown commit" : `${s.gitCommit.slice(0, 12)}${s.gitDirty ? " (+ uncommitted changes)" : ""}`;
-  return `${m.cpuModel}, ${m.cores} cores, ${m.totalMemoryGiB} GiB · Node ${m.node} (V8 ${m.v8}) · ${m.platform}/${m.arch} · torchlet ${s.torchlet} @ ${commit}`;
+  return `${m.cpuModel}, ${m.cores} cores, ${m.totalMemoryGiB} GiB · Node ${m.node} (V8 ${m.v8}) · ${m.platform}/${m.arch} · torchlet ${s.torchlet} @ ${commit} · wasm rows: ${s.wasmBuild}`;
 }
 
 export interface Report {

@@ -160,6 +160,11 @@ export interface Backend extends Kernels, KernelOverrides {
   /** Threads the kernels split work over (1 unless a thread pool was started). */
   readonly threads: number;
   /**
+   * True when the kernels are WebAssembly's relaxed-SIMD build, whose multiply-adds are fused (rounded
+   * once, as PyTorch's FMA kernels): the default where the runtime validates it. False for "ts".
+   */
+  readonly relaxedSimd: boolean;
+  /**
    * Kernel calls each thread has run as its share of a split call, the caller's first, as the threads
    * themselves counted them: proof that the workers really work. [] without a thread pool.
    */
@@ -177,6 +182,7 @@ export function createTsBackend(): Backend {
   return {
     name: "ts",
     threads: 1,
+    relaxedSimd: false,
     threadCalls: () => [],
     ...referenceKernels,
     overrides: new Map(),

@@ -21,7 +21,7 @@
 import { TorchletError, checkArity, checkOptionKeys, describe } from "../errors.js";
 import { useBackend, useByDefault } from "./dispatch.js";
 import { createTsBackend, type Backend, type BackendName } from "./backend.js";
-import { compileWasmKernels, wasmBytes, wasmSupported, type WasmOptions } from "./wasm-module.js";
+import { compileWasmKernels, relaxedSimdSupported, wasmBytes, wasmSupported, type WasmOptions } from "./wasm-module.js";
 import { createWasmBackend } from "./wasm.js";
 
 export type { Backend, BackendName, Kernels } from "./backend.js";
@@ -79,14 +79,27 @@ export function setBackend(name: BackendName): Backend {
   return use((wasm ??= createWasmBackend(compileWasmKernels())));
 }
 
-/** Like {@link setBackend}, but compiles WebAssembly asynchronously: works on a browser's main thread. */
+/**
+ * Like {@link setBackend}, but compiles WebAssembly asynchronously: works on a browser's main thread.
+ * Options (`shared`, `relaxedSimd`; see WasmOptions) start a new wasm backend built that way.
+ * @throws TorchletError for an unknown option, or `relaxedSimd: true` where the runtime lacks relaxed SIMD.
+ */
 export async function initBackend(name: BackendName = "wasm", options: WasmOptions = {}): Promise<Backend> {
   checkArity("initBackend", arguments, ["name", "options"]);
-  checkOptionKeys("initBackend", options, ["shared"]);
+  checkOptionKeys("initBackend", options, ["shared", "relaxedSimd"]);
   if (checkName(name) === "ts") return use(tsBackend());
   if (!wasmSupported()) return use(tsBackend());
-  wasm ??= createWasmBackend(await WebAssembly.compile(wasmBytes(options) as BufferSource), options);
+  if (options.relaxedSimd === true && !relaxedSimdSupported()) {
+    throw new TorchletError("initBackend", "INVALID_STATE", "relaxedSimd: true, but this runtime does not validate relaxed SIMD (Node 22+ and current browsers do; on Node 20 call enableRelaxedSimd() from torchlet/node first)");
+  }
+  // Options ask for a particular build or memory: start a backend with them rather than reuse one made without.
+  if (wasm === null || Object.keys(options).length > 0) wasm = createWasmBackend(await WebAssembly.compile(wasmBytes(options) as BufferSource), options);
   return use(wasm);
+}
+
+/** The wasm backend if one was started (active or not), else null: it is never created here. @internal */
+export function startedWasmBackend(): Backend | null {
+  return wasm;
 }
 
 /** Replaces the wasm backend (used by the thread pools, setThreads and initThreads, to install a threaded one). @internal */

@@ -10,6 +10,11 @@ import { WASM_KERNELS, WASM_MAX_PAGES } from "./wasm-binary.js";
 export interface WasmOptions {
   /** Shared memory, needed for threads (default: whenever the runtime allows it). */
   shared?: boolean;
+  /**
+   * The relaxed-SIMD build, whose multiply-adds are fused (default: whenever the runtime validates it);
+   * false takes the plain SIMD build, whose results do not depend on the CPU (bench:compare shows both).
+   */
+  relaxedSimd?: boolean;
 }
 
 /** The first 64 KiB page holds the module's static data (math tables); the heap starts after it. */
@@ -26,6 +31,7 @@ type Ptr = number;
  */
 export interface WasmExports {
   gemmWorkspaceBytes(): number;
+  relaxedSimdBuild(): number;
   gemm(c: Ptr, a: Ptr, b: Ptr, d: Ptr): void;
   addInto(dst: Ptr, src: Ptr, count: number): void;
   exp4Into(y: Ptr, x: Ptr, count: number): void;
@@ -95,7 +101,12 @@ export function wasmSupported(): boolean {
   return supported;
 }
 
-/** True when it also validates relaxed SIMD (fused multiply-add): Node 22+, current browsers. */
+/** Forgets whether relaxed SIMD validates: after a V8 flag turned it on (enableRelaxedSimd in Node). @internal */
+export function recheckRelaxedSimd(): void {
+  relaxed = null;
+}
+
+/** True when it also validates relaxed SIMD (fused multiply-add): Node 22+, current browsers, Node 20 after `enableRelaxedSimd()`. */
 export function relaxedSimdSupported(): boolean {
   relaxed ??= wasmSupported() && WebAssembly.validate(decode(WASM_KERNELS.relaxed.private) as BufferSource);
   return relaxed;
@@ -110,9 +121,9 @@ export function sharedMemorySupported(): boolean {
   }
 }
 
-/** The module bytes for this runtime: relaxed SIMD when it validates, shared memory when asked (default: when possible). */
+/** The module bytes for this runtime: relaxed SIMD when it validates (unless told not to), shared memory when asked (default: when possible). */
 export function wasmBytes(options: WasmOptions = {}): Uint8Array {
-  const flavour = relaxedSimdSupported() ? WASM_KERNELS.relaxed : WASM_KERNELS.simd;
+  const flavour = (options.relaxedSimd ?? true) && relaxedSimdSupported() ? WASM_KERNELS.relaxed : WASM_KERNELS.simd;
   return decode((options.shared ?? sharedMemorySupported()) ? flavour.shared : flavour.private);
 }
 

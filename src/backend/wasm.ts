@@ -37,6 +37,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
   return {
     name: "wasm",
     threads: threads.count,
+    relaxedSimd: runtime.exports.relaxedSimdBuild() === 1,
     threadCalls: () => threads.calls(),
     ...kernels,
     overrides: overridesOf(kernels),

@@ -190,7 +190,8 @@ function saveOutputs(options: TrainOptions, records: readonly EpochRecord[], net
 
 function describeBackend(): string {
   const k = getBackend();
-  return k.name === "ts" ? "TypeScript kernels" : `WebAssembly SIMD kernels on ${k.threads} thread${k.threads === 1 ? "" : "s"}`;
+  const simd = k.relaxedSimd ? "relaxed SIMD (fused multiply-add)" : "SIMD";
+  return k.name === "ts" ? "TypeScript kernels" : `WebAssembly ${simd} kernels on ${k.threads} thread${k.threads === 1 ? "" : "s"}`;
 }
 
 // A run that diverged: say what was kept and what to try.

@@ -10,6 +10,7 @@ import { TorchletError } from "../errors.js";
 import { setBackend, type BackendName } from "../backend/index.js";
 import { wasmSupported } from "../backend/wasm.js";
 import { setThreads, defaultThreads } from "../backend/threads.js";
+import { enableRelaxedSimd } from "../backend/relaxed-simd-node.js";
 import { UsageError, parseFlags, commandUsage, type CommandSpec, type FlagSpec } from "./args.js";
 import { DATASET_NAMES } from "./weights.js";
 import { networkSource } from "./network.js";
@@ -157,7 +158,9 @@ function selectKernels(backend: BackendName | undefined, threads: number | undef
     setBackend("ts");
     return;
   }
-  if (command === "train" && (backend === "wasm" || wasmSupported())) setThreads(threads ?? defaultThreads());
+  if (backend !== "wasm" && !wasmSupported()) return;
+  enableRelaxedSimd(); // Node 20 has relaxed SIMD's fused multiply-add behind a V8 flag; the CLI turns it on
+  if (command === "train") setThreads(threads ?? defaultThreads());
 }
 
 async function dispatch(command: string, flags: Flags, positionals: string[], io: Output): Promise<void> {

@@ -5,6 +5,11 @@
 // browsers), a multiply then an add otherwise. Both builds come from this one
 // source; the loader picks whichever the runtime validates.
 
+/** 1 when this module was built with relaxed SIMD (mad is one fused instruction), else 0: the backend reports it. */
+export function relaxedSimdBuild(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
 // @ts-ignore: decorator
 @inline export function mad(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
