@@ -24,7 +24,7 @@ import {
 import { reshape, view, flatten, unsqueeze, squeeze, permute, transpose, narrow, slice, cat, stack, indexSelect, gather } from "../../src/index.js"; // shape and indexing (issue 14)
 import {
   decodeImage, defaultThreads, load, loadBundledMnist, loadDataset, loadIdxDataset, loadSplit, loadWithMetadata, readIdxFile,
-  readImageFile, save, setThreads, writeFileAtomic, EMBEDDED_MNIST_DIR, saveOnnx, loadOnnx,
+  readImageFile, save, setThreads, enableRelaxedSimd, writeFileAtomic, EMBEDDED_MNIST_DIR, saveOnnx, loadOnnx,
 } from "../../src/node.js";
 import { expectMentions, fuzz, refuses } from "./helpers.js";
 // broadcasting and elementwise math (issue 14)
@@ -270,6 +270,7 @@ const table: Record<string, Entry> = {
   getBackend: { ops: ["getBackend"], args: () => [], call: (...a) => (getBackend as (...v: unknown[]) => unknown)(...a) },
   setBackend: { ops: ["setBackend"], args: () => ["ts"], call: (...a) => setBackend(...(a as ["ts"])) },
   defaultThreads: { ops: ["defaultThreads"], args: () => [], call: (...a) => (defaultThreads as (...v: unknown[]) => unknown)(...a) },
+  enableRelaxedSimd: { ops: ["enableRelaxedSimd"], args: () => [], call: (...a) => { try { return (enableRelaxedSimd as (...v: unknown[]) => unknown)(...a); } finally { setBackend("ts"); } } },
   setThreads: { ops: ["setThreads"], args: () => [1], call: (...a) => { try { return setThreads(...(a as [number])); } finally { setBackend("ts"); } } },
 };
 
