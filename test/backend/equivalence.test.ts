@@ -82,14 +82,14 @@ describe("wasm kernels equal the TypeScript reference", () => {
 
   const geometry = fc.record({
     N: small(3), C: small(3), K: small(4), H: small(9), W: small(9), kH: small(4), kW: small(4),
-    sH: small(3), sW: small(3), pH: fc.integer({ min: 0, max: 2 }), pW: fc.integer({ min: 0, max: 2 }), seed: fc.integer(),
-  }).filter((g) => g.H + 2 * g.pH >= g.kH && g.W + 2 * g.pW >= g.kW);
+    sH: small(3), sW: small(3), pH: fc.integer({ min: 0, max: 2 }), pW: fc.integer({ min: 0, max: 2 }), dH: small(2), dW: small(2), seed: fc.integer(),
+  }).filter((g) => g.H + 2 * g.pH >= g.dH * (g.kH - 1) + 1 && g.W + 2 * g.pW >= g.dW * (g.kW - 1) + 1);
 
-  it("im2col, col2im, conv2d forward and backward", () => {
+  it("im2col, col2im, conv2d forward and backward (stride, padding, dilation)", () => {
     fc.assert(
       fc.property(geometry, fc.boolean(), (geo, bias) => {
         const g = new Generator(geo.seed);
-        const d = conv2dDims([geo.N, geo.C, geo.H, geo.W], [geo.K, geo.C, geo.kH, geo.kW], bias ? [geo.K] : null, { stride: [geo.sH, geo.sW], padding: [geo.pH, geo.pW] });
+        const d = conv2dDims([geo.N, geo.C, geo.H, geo.W], [geo.K, geo.C, geo.kH, geo.kW], bias ? [geo.K] : null, { stride: [geo.sH, geo.sW], padding: [geo.pH, geo.pW], dilation: [geo.dH, geo.dW] });
         const x = random(g, geo.N * geo.C * geo.H * geo.W), w = random(g, geo.K * geo.C * geo.kH * geo.kW), b = bias ? random(g, geo.K) : null;
         const dy = random(g, geo.N * geo.K * d.P * d.Q);
         const scratch = () => new Float32Array(conv2dColsLength(d));
