@@ -295,31 +295,35 @@ function activationCases(B: number): BenchCase[] {
     ["fc1 out", [B, 120]],
     ["fc2 out", [B, 84]],
   ];
-  for (const [where, shape] of shapes) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const label = `${where} (${shape.join(",")})`;
-    out.push(
-      {
-        group: "activation",
-        name: `sigmoidForward ${label}`,
-        bytes: FLOAT * 2 * n,
-        setup: (ctx) => {
-          const x = filled(ctx, n, 13), y = ctx.alloc(n);
-          for (let i = 0; i < n; i++) x[i] = x[i]! * 6; // a realistic pre-activation range, both branches taken
-          return { run: () => ctx.kernels.sigmoidForward(y, x) };
+  // sigmoid (d2l's LeNet) at every activation; tanh and ReLU (lenet-modern) at the largest, conv1's output.
+  const activations = [["sigmoid", shapes], ["tanh", shapes.slice(0, 1)], ["relu", shapes.slice(0, 1)]] as const;
+  for (const [op, at] of activations) {
+    for (const [where, shape] of at) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const label = `${where} (${shape.join(",")})`;
+      out.push(
+        {
+          group: "activation",
+          name: `${op}Forward ${label}`,
+          bytes: FLOAT * 2 * n,
+          setup: (ctx) => {
+            const x = filled(ctx, n, 13), y = ctx.alloc(n);
+            for (let i = 0; i < n; i++) x[i] = x[i]! * 6; // a realistic pre-activation range, both branches taken
+            return { run: () => ctx.kernels[`${op}Forward`](y, x) };
+          },
         },
-      },
-      {
-        group: "activation",
-        name: `sigmoidBackward ${label}`,
-        bytes: FLOAT * 4 * n, // dy, y in; dx read-modify-written
-        setup: (ctx) => {
-          const x = filled(ctx, n, 13), y = ctx.alloc(n), dy = filled(ctx, n, 14), dx = ctx.alloc(n);
-          ctx.kernels.sigmoidForward(y, x);
-          return { run: () => ctx.kernels.sigmoidBackward(dx, dy, y) };
+        {
+          group: "activation",
+          name: `${op}Backward ${label}`,
+          bytes: FLOAT * 4 * n, // dy, y in; dx read-modify-written
+          setup: (ctx) => {
+            const x = filled(ctx, n, 13), y = ctx.alloc(n), dy = filled(ctx, n, 14), dx = ctx.alloc(n);
+            ctx.kernels[`${op}Forward`](y, x);
+            return { run: () => ctx.kernels[`${op}Backward`](dx, dy, y) };
+          },
         },
-      },
-    );
+      );
+    }
   }
   return out;
 }

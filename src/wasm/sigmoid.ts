@@ -1,15 +1,18 @@
 // sigmoid in WebAssembly over the element range [i0, i1) (a thread's share):
 // the same math as src/ops/sigmoid.ts, four lanes at a time.
 
-import { exp4 } from "./simd";
+import { exp4, table } from "./simd";
+
+// 1 and −0 (the sign bit) on four lanes, loaded rather than built in the loop (why: table in src/wasm/simd.ts).
+const SIGMOID: usize = memory.data<f32>([1, 1, 1, 1, -0.0, -0.0, -0.0, -0.0], 16);
 
 // σ(x) without overflow: e = e^(−|x|) ∈ (0, 1]; σ = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
 export function sigmoidForward(y: usize, x: usize, i0: i32, i1: i32): void {
-  const one = f32x4.splat(1);
   let i = i0;
   for (; i + 4 <= i1; i += 4) {
     const v = v128.load(x + <usize>i * 4);
-    const e = exp4(f32x4.neg(f32x4.abs(v)));
+    const one = table(SIGMOID, 0);
+    const e = exp4(v128.or(v, table(SIGMOID, 1))); // −|x|: the sign bit set
     const positive = f32x4.div(one, f32x4.add(one, e));
     const negative = f32x4.mul(e, positive);
     // lanes with x < 0 take e/(1+e); NaN lanes fall through to `positive`, which is NaN too

@@ -31,6 +31,18 @@ describe.runIf(wasmSupported())("exp4 (src/wasm/simd.ts)", () => {
       runtime.heap.free(py);
     }
   };
+  // f of every element of xs through the module's export (sigmoidForward or tanhForward: y, x, i0, i1).
+  const elementwise = (name: "sigmoidForward" | "tanhForward", xs: Float32Array): Float32Array => {
+    const bytes = xs.byteLength, px = runtime.heap.alloc(bytes), py = runtime.heap.alloc(bytes);
+    try {
+      new Float32Array(runtime.memory.buffer, px, xs.length).set(xs);
+      runtime.exports[name](py, px, 0, xs.length);
+      return new Float32Array(runtime.memory.buffer, py, xs.length).slice();
+    } finally {
+      runtime.heap.free(px);
+      runtime.heap.free(py);
+    }
+  };
   beforeAll(() => {
     runtime = instantiate(compileWasmKernels({ shared: false }), { shared: false });
   });
@@ -77,5 +89,18 @@ describe.runIf(wasmSupported())("exp4 (src/wasm/simd.ts)", () => {
       expect(y).toBeGreaterThan(0);
       expect(Math.abs(y - exact)).toBeLessThanOrEqual(EXP4_MAX_ULPS * ulp(Math.fround(exact)));
     });
+  });
+
+  // Four of each so the SIMD loop (not only the scalar tail) sees them: σ(±0) = ½, σ(±∞) = 1 and 0, σ(NaN) = NaN,
+  // and σ(−90) = e^−90/(1 + e^−90), a subnormal, not 0; tanh keeps the sign of zero and saturates to ±1.
+  it("sigmoid and tanh through exp4 give the special values and subnormals of Math.exp", () => {
+    const special = [0, -0, Infinity, -Infinity, Number.NaN, -90, 50, -50];
+    const x = Float32Array.from(special.flatMap((v) => [v, v, v, v]));
+    const sigmoid = Array.from(elementwise("sigmoidForward", x));
+    const expected = special.map((v) => Math.fround(v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v))));
+    expect(sigmoid).toEqual(expected.flatMap((v) => [v, v, v, v]));
+    expect(sigmoid[20]).toBeGreaterThan(0); // σ(−90) ≈ 8.2e-40 kept as a subnormal
+    const tanh = Array.from(elementwise("tanhForward", x));
+    expect(tanh).toEqual([0, -0, 1, -1, Number.NaN, -1, 1, -1].flatMap((v) => [v, v, v, v]));
   });
 });
