@@ -26,47 +26,57 @@ function isPair(d: WindowDims): bool {
 
 function maxPool2x2Forward(y: usize, argmax: usize, x: usize, d: WindowDims): void {
   const H = d.H, W = d.W, P = d.P, Q = d.Q;
-  const lanes = i32x4(0, 2, 4, 6); // column offsets of four neighbouring windows' top-left taps
   for (let plane = d.start; plane < d.end; plane++) {
     for (let p = 0; p < P; p++) {
       const rowStart = (plane * H + 2 * p) * W; // flat index of x[plane, 2p, 0]
-      const top = x + <usize>rowStart * 4, bottom = top + <usize>W * 4;
       const out = (plane * P + p) * Q;
       let q = 0;
-      for (; q + 4 <= Q; q += 4) {
-        const at = <usize>(2 * q) * 4;
-        const t0 = v128.load(top + at), t1 = v128.load(top + at, 16), b0 = v128.load(bottom + at), b1 = v128.load(bottom + at, 16);
-        const topLeft = i32x4.add(i32x4.splat(rowStart + 2 * q), lanes);
-        let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6); // the first tap always takes over from −∞ (or is −∞ itself)
-        let where = topLeft;
-        let v = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
-        let take = takeOver(best, v);
-        best = v128.bitselect(v, best, take);
-        where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(1)), where, take);
-        v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-        take = takeOver(best, v);
-        best = v128.bitselect(v, best, take);
-        where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(W)), where, take);
-        v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-        take = takeOver(best, v);
-        best = v128.bitselect(v, best, take);
-        where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(W + 1)), where, take);
-        v128.store(y + <usize>(out + q) * 4, best);
-        v128.store(argmax + <usize>(out + q) * 4, where);
-      }
-      for (; q < Q; q++) {
-        let best: f32 = -Infinity, where = rowStart + 2 * q;
-        for (let tap = 0; tap < 4; tap++) {
-          const index = rowStart + 2 * q + (tap >> 1) * W + (tap & 1);
-          const v = load<f32>(x + <usize>index * 4);
-          const wins = (v > best) | (v != v);
-          best = select<f32>(v, best, wins);
-          where = select<i32>(index, where, wins);
-        }
-        store<f32>(y + <usize>(out + q) * 4, best);
-        store<i32>(argmax + <usize>(out + q) * 4, where);
-      }
+      for (; q + 4 <= Q; q += 4) maxPool4Windows(y, argmax, x, rowStart, out, q, W);
+      // A ragged end (LeNet: Q = 14 and 5) takes the last four windows again, rewriting some outputs with
+      // the same values, instead of a scalar tail that cost as much as the vector loop.
+      if (q < Q && Q >= 4) maxPool4Windows(y, argmax, x, rowStart, out, Q - 4, W);
+      else if (q < Q) maxPoolWindowsScalar(y, argmax, x, rowStart, out, q, Q, W);
     }
+  }
+}
+
+// Windows q … q + 3 of output row `out` (whose top-left tap is x's flat index rowStart).
+// @ts-ignore: decorator
+@inline function maxPool4Windows(y: usize, argmax: usize, x: usize, rowStart: i32, out: i32, q: i32, W: i32): void {
+  const top = x + <usize>(rowStart + 2 * q) * 4, bottom = top + <usize>W * 4;
+  const t0 = v128.load(top), t1 = v128.load(top, 16), b0 = v128.load(bottom), b1 = v128.load(bottom, 16);
+  const topLeft = i32x4.add(i32x4.splat(rowStart + 2 * q), i32x4(0, 2, 4, 6)); // four neighbouring windows' top-left taps
+  let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6); // the first tap always takes over from −∞ (or is −∞ itself)
+  let where = topLeft;
+  let v = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+  let take = takeOver(best, v);
+  best = v128.bitselect(v, best, take);
+  where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(1)), where, take);
+  v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+  take = takeOver(best, v);
+  best = v128.bitselect(v, best, take);
+  where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(W)), where, take);
+  v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+  take = takeOver(best, v);
+  best = v128.bitselect(v, best, take);
+  where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(W + 1)), where, take);
+  v128.store(y + <usize>(out + q) * 4, best);
+  v128.store(argmax + <usize>(out + q) * 4, where);
+}
+
+// Windows [q, Q) one at a time, for a row of fewer than four windows.
+function maxPoolWindowsScalar(y: usize, argmax: usize, x: usize, rowStart: i32, out: i32, q: i32, Q: i32, W: i32): void {
+  for (; q < Q; q++) {
+    let best: f32 = -Infinity, where = rowStart + 2 * q;
+    for (let tap = 0; tap < 4; tap++) {
+      const index = rowStart + 2 * q + (tap >> 1) * W + (tap & 1);
+      const v = load<f32>(x + <usize>index * 4);
+      const wins = (v > best) | (v != v);
+      best = select<f32>(v, best, wins);
+      where = select<i32>(index, where, wins);
+    }
+    store<f32>(y + <usize>(out + q) * 4, best);
+    store<i32>(argmax + <usize>(out + q) * 4, where);
   }
 }
 
