@@ -13,7 +13,7 @@
 //
 // train step and inference in examples/s, batch-1 latency in ms.
 
-import { lenet, trainStep, noGrad, optim, nn, fit, Generator } from "../../src/index.js";
+import { lenet, createModel, trainStep, noGrad, optim, nn, fit, Generator, type ModelName } from "../../src/index.js";
 import type { Sequential } from "../../src/nn/layers.js";
 import { batchesOf, loadBenchData, type BenchData } from "../lib/data.js";
 import type { BenchCase } from "../lib/runner.js";
@@ -21,6 +21,11 @@ import type { BenchCase } from "../lib/runner.js";
 /** A freshly initialised LeNet with a fixed seed (the same weights every run). */
 export function seededLenet(seed = 0): Sequential {
   return lenet({ generator: new Generator(seed) });
+}
+
+/** seededLenet for either of torchlet's models (createModel's names). */
+export function seededModel(model: ModelName, seed = 0): Sequential {
+  return createModel(model, { generator: new Generator(seed) });
 }
 
 /** Consecutive training batches the train case cycles through (real images, so the loss moves like in training). */

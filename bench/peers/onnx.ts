@@ -17,7 +17,7 @@ export const ORT_THREADS = 1;
 export function prepareOrt(ctx: CompareContext): { model: Uint8Array; version: string } {
   const net = lenet();
   const state: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(ctx.weights.tensors)) state[name] = new Tensor(Float32Array.from(t.data), [...t.shape]);
+  for (const [name, t] of Object.entries(ctx.lenet.weights.tensors)) state[name] = new Tensor(Float32Array.from(t.data), [...t.shape]);
   net.loadStateDict(state).eval();
   ort.env.wasm.numThreads = ORT_THREADS;
   return { model: toOnnx(net, { inputShape: [1, 1, 28, 28], inputName: "x", outputName: "logits" }), version: ort.env.versions.web ?? "unknown" };
@@ -39,7 +39,7 @@ export function ortCases(ctx: CompareContext, model: Uint8Array): BenchCase[] {
       examples: B,
       setup: async () => {
         const { s, run } = await session(ctx.batches[0]!.pixels, B);
-        const diff = maxAbsDiff(await run(), ctx.referenceLogits);
+        const diff = maxAbsDiff(await run(), ctx.lenet.referenceLogits);
         if (!(diff <= 1e-4)) throw new Error(`ONNX Runtime's logits differ from torchlet's by ${diff}`);
         return { note: `max |Δlogit| vs torchlet ${diff.toExponential(1)}; ${ORT_THREADS} thread`, run, teardown: () => s.release() };
       },

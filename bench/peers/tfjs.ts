@@ -141,7 +141,7 @@ export function tfjsCases(ctx: CompareContext, backend: TfBackend): BenchCase[] 
         : {}),
       setup: async () => {
         const tf = await useBackend(backend);
-        const model = buildLenet(tf, ctx.weights);
+        const model = buildLenet(tf, ctx.lenet.weights);
         const xs = ctx.batches.map((b) => tf.tensor4d(b.pixels, [B, 28, 28, 1]));
         const ys = ctx.batches.map((b) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(b.labels, "int32"), 10), "float32")));
         const optimizer = tf.train.sgd(0.9);
@@ -171,7 +171,7 @@ export function tfjsCases(ctx: CompareContext, backend: TfBackend): BenchCase[] 
       examples: B,
       setup: async () => {
         const tf = await useBackend(backend);
-        const model = buildLenet(tf, ctx.weights);
+        const model = buildLenet(tf, ctx.lenet.weights);
         const x = tf.tensor4d(ctx.batches[0]!.pixels, [B, 28, 28, 1]);
         const infer = (): Float32Array => {
           try {
@@ -183,7 +183,7 @@ export function tfjsCases(ctx: CompareContext, backend: TfBackend): BenchCase[] 
             throw asNotSupported(error);
           }
         };
-        const diff = maxAbsDiff(infer(), ctx.referenceLogits);
+        const diff = maxAbsDiff(infer(), ctx.lenet.referenceLogits);
         return {
           note: `max |Δlogit| vs torchlet ${diff.toExponential(1)}`,
           run: infer,
@@ -197,7 +197,7 @@ export function tfjsCases(ctx: CompareContext, backend: TfBackend): BenchCase[] 
       examples: 1,
       setup: async () => {
         const tf = await useBackend(backend);
-        const model = buildLenet(tf, ctx.weights);
+        const model = buildLenet(tf, ctx.lenet.weights);
         const x = tf.tensor4d(ctx.one.pixels, [1, 28, 28, 1]);
         return {
           run: () => {

@@ -1,28 +1,35 @@
-// torchlet in the comparison: the same three cases as every peer, run the two
-// ways torchlet trains: eager (trainStep / noGrad forward, autograd) and
-// through an nn.Plan (buffers laid out once; what the CLI uses).
+// torchlet in the comparison: the same three cases as every peer, for each
+// compared network (d2l's LeNet and lenet-modern), run the two ways torchlet
+// trains: eager (trainStep / noGrad forward, autograd) and through an nn.Plan
+// (buffers laid out once; what the CLI uses).
 
 import { noGrad, optim, trainStep } from "../../src/index.js";
-import { lenetPlan, seededLenet } from "../cases/e2e.js";
+import type { Sequential } from "../../src/nn/layers.js";
+import { lenetPlan, seededModel } from "../cases/e2e.js";
 import type { BenchCase } from "../lib/runner.js";
-import { GROUPS, maxAbsDiff, type CompareContext } from "./common.js";
+import { GROUPS, comparedModels, maxAbsDiff, type ComparedModel, type CompareContext } from "./common.js";
 
 export type TorchletMode = "eager" | "plan";
 
 export function torchletCases(ctx: CompareContext, mode: TorchletMode): BenchCase[] {
-  return mode === "eager" ? eagerCases(ctx) : planCases(ctx);
+  return comparedModels(ctx).flatMap((m) => (mode === "eager" ? eagerCases(ctx, m) : planCases(ctx, m)));
 }
 
-function eagerCases(ctx: CompareContext): BenchCase[] {
+/** The model's training optimizer over net's parameters (PyTorch's peer builds the same one). */
+function optimizerFor(m: ComparedModel, net: Sequential): optim.Optimizer {
+  return m.optimizer.name === "sgd" ? new optim.SGD(net.parameters(), { lr: m.optimizer.lr }) : new optim.Adam(net.parameters(), { lr: m.optimizer.lr });
+}
+
+function eagerCases(ctx: CompareContext, m: ComparedModel): BenchCase[] {
   const B = ctx.batch;
   return [
     {
       group: GROUPS.train,
-      name: `LeNet train step, batch ${B}`,
+      name: `${m.label} train step, batch ${B}`,
       examples: B,
       setup: () => {
-        const net = seededLenet();
-        const optimizer = new optim.SGD(net.parameters(), { lr: 0.9 });
+        const net = seededModel(m.model);
+        const optimizer = optimizerFor(m, net);
         let i = 0;
         return {
           run: () => {
@@ -34,37 +41,37 @@ function eagerCases(ctx: CompareContext): BenchCase[] {
     },
     {
       group: GROUPS.infer,
-      name: `LeNet inference, batch ${B}`,
+      name: `${m.label} inference, batch ${B}`,
       examples: B,
       setup: () => {
-        const net = seededLenet().eval();
+        const net = seededModel(m.model).eval();
         const x = ctx.batches[0]!.x;
-        const diff = maxAbsDiff(noGrad(() => net.forward(x)).data, ctx.referenceLogits);
+        const diff = maxAbsDiff(noGrad(() => net.forward(x)).data, m.referenceLogits);
         return { note: `${ctx.dataNote}; max |Δlogit| vs torchlet-ts ${diff.toExponential(1)}`, run: () => noGrad(() => net.forward(x)) };
       },
     },
     {
       group: GROUPS.latency,
-      name: "LeNet inference, batch 1",
+      name: `${m.label} inference, batch 1`,
       examples: 1,
       setup: () => {
-        const net = seededLenet().eval();
+        const net = seededModel(m.model).eval();
         return { run: () => noGrad(() => net.forward(ctx.one.x)) };
       },
     },
   ];
 }
 
-function planCases(ctx: CompareContext): BenchCase[] {
+function planCases(ctx: CompareContext, m: ComparedModel): BenchCase[] {
   const B = ctx.batch;
   return [
     {
       group: GROUPS.train,
-      name: `LeNet train step, batch ${B}`,
+      name: `${m.label} train step, batch ${B}`,
       examples: B,
       setup: () => {
-        const net = seededLenet();
-        const optimizer = new optim.SGD(net.parameters(), { lr: 0.9 });
+        const net = seededModel(m.model);
+        const optimizer = optimizerFor(m, net);
         const plan = lenetPlan(net, B);
         let i = 0;
         return {
@@ -81,21 +88,21 @@ function planCases(ctx: CompareContext): BenchCase[] {
     },
     {
       group: GROUPS.infer,
-      name: `LeNet inference, batch ${B}`,
+      name: `${m.label} inference, batch ${B}`,
       examples: B,
       setup: () => {
-        const plan = lenetPlan(seededLenet(), B);
+        const plan = lenetPlan(seededModel(m.model), B);
         plan.input.set(ctx.batches[0]!.pixels);
-        const diff = maxAbsDiff(plan.predict(B), ctx.referenceLogits);
+        const diff = maxAbsDiff(plan.predict(B), m.referenceLogits);
         return { note: `max |Δlogit| vs torchlet-ts ${diff.toExponential(1)}`, run: () => plan.predict(B), teardown: () => plan.dispose() };
       },
     },
     {
       group: GROUPS.latency,
-      name: "LeNet inference, batch 1",
+      name: `${m.label} inference, batch 1`,
       examples: 1,
       setup: () => {
-        const plan = lenetPlan(seededLenet(), 1);
+        const plan = lenetPlan(seededModel(m.model), 1);
         plan.input.set(ctx.one.pixels);
         return { run: () => plan.predict(1), teardown: () => plan.dispose() };
       },

@@ -96,6 +96,11 @@ describe("benchmarks (smoke: every case once)", () => {
       }
       checkOkRow(r);
     }
+    // Both networks for torchlet, and for PyTorch where it is installed (as in CI); tfjs and ONNX Runtime run d2l's only.
+    const modern = (engine: string) => report.rows.filter((r) => r.backend === engine && r.name.startsWith("lenet-modern ")).map((r) => r.group).sort();
+    expect(modern("torchlet-ts")).toEqual(["inference", "latency b1", "train step"]);
+    if (engines.has("pytorch-1t")) expect(modern("pytorch-1t")).toEqual(["inference", "latency b1", "train step"]);
+    for (const e of ["tfjs-cpu", "tfjs-wasm", "onnxruntime-web"]) expect(modern(e), e).toEqual([]);
     // Every torchlet row is compared with every peer that ran the same case.
     const peerRows = report.rows.filter((r) => !r.backend.startsWith("torchlet-") && r.status === "ok");
     expect(peerRows.length).toBeGreaterThanOrEqual(5);

@@ -92,3 +92,20 @@ def d2l_lenet():
 
     net.apply(init_weights)
     return net
+
+
+def modern_lenet():
+    """torchlet's lenet-modern: d2l's LeNet with ReLU and max pooling (its "modern" exercise).
+
+    The same layer indices, so the same state_dict names as d2l_lenet and torchlet's lenetModern().
+    Weights as PyTorch initialises them: load torchlet's to compare the two.
+    """
+    nn = torch.nn
+    return nn.Sequential(
+        Reshape(), nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=2, stride=2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+        nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10))
