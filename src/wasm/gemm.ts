@@ -86,8 +86,11 @@ export function gemm(c: usize, a: usize, b: usize, d: GemmDims): void {
   if (M <= 0 || N <= 0) return;
   c += <usize>(d.start * N) * 4;
   a += <usize>(d.start * aI) * 4;
-  // C is zeroed first unless accumulating, so every tile below adds into it.
-  if (d.accumulate == 0) memory.fill(c, 0, <usize>(M * N) * 4);
+  // With one block of k (K ≤ KC) every tile of C is written once, so a product that does not accumulate
+  // stores its tiles instead of adding them to a zeroed C (conv2d's dx product, K = 16, was a third
+  // zeroing and re-reading C). Otherwise C is zeroed first unless accumulating, and every tile adds into it.
+  const overwrite = d.accumulate == 0 && K > 0 && K <= KC && !(aK == 1 && bK == 1);
+  if (d.accumulate == 0 && !overwrite) memory.fill(c, 0, <usize>(M * N) * 4);
   if (K <= 0) return;
   if (aK == 1 && bK == 1) {
     gemmDotNT(c, a, b, d);
@@ -117,11 +120,10 @@ export function gemm(c: usize, a: usize, b: usize, d: GemmDims): void {
             const pcTile = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
             const rows = min(MR, mc - ir), cols = min(NR, nc - jr);
             if (rows == MR && cols == NR) {
-              microKernel(pcTile, ldc, pa, pb, bStride, kc);
+              microKernel(pcTile, ldc, pa, pb, bStride, kc, overwrite);
             } else {
-              memory.fill(tile, 0, MR * NR * 4);
-              microKernel(tile, NR, pa, pb, bStride, kc);
-              addEdge(pcTile, ldc, tile, rows, cols);
+              microKernel(tile, NR, pa, pb, bStride, kc, true);
+              addEdge(pcTile, ldc, tile, rows, cols, overwrite);
             }
           }
         }
@@ -130,9 +132,9 @@ export function gemm(c: usize, a: usize, b: usize, d: GemmDims): void {
   }
 }
 
-// C tile (4×8) += A panel (kc×4, k-major) · B panel (kc×8, k-major).
+// C tile (4×8) += A panel (kc×4, k-major) · B panel (kc×8, k-major); = instead of += when overwrite.
 // @ts-ignore: decorator
-@inline function microKernel(c: usize, ldc: i32, pa: usize, pb: usize, bStride: usize, kc: i32): void {
+@inline function microKernel(c: usize, ldc: i32, pa: usize, pb: usize, bStride: usize, kc: i32, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -151,22 +153,24 @@ export function gemm(c: usize, a: usize, b: usize, d: GemmDims): void {
     pb += bStride;
   }
   const stride = <usize>ldc * 4;
-  c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-  c10 = f32x4.add(c10, v128.load(c + stride)); c11 = f32x4.add(c11, v128.load(c + stride, 16));
-  c20 = f32x4.add(c20, v128.load(c + 2 * stride)); c21 = f32x4.add(c21, v128.load(c + 2 * stride, 16));
-  c30 = f32x4.add(c30, v128.load(c + 3 * stride)); c31 = f32x4.add(c31, v128.load(c + 3 * stride, 16));
+  if (!overwrite) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + stride)); c11 = f32x4.add(c11, v128.load(c + stride, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * stride)); c21 = f32x4.add(c21, v128.load(c + 2 * stride, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * stride)); c31 = f32x4.add(c31, v128.load(c + 3 * stride, 16));
+  }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(c + stride, c10); v128.store(c + stride, c11, 16);
   v128.store(c + 2 * stride, c20); v128.store(c + 2 * stride, c21, 16);
   v128.store(c + 3 * stride, c30); v128.store(c + 3 * stride, c31, 16);
 }
 
-// Adds the valid rows×cols corner of a spilled 4×8 tile into C.
-function addEdge(c: usize, ldc: i32, tile: usize, rows: i32, cols: i32): void {
+// Adds the valid rows×cols corner of a spilled 4×8 tile into C (copies it when overwrite).
+function addEdge(c: usize, ldc: i32, tile: usize, rows: i32, cols: i32, overwrite: bool): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
-      const dst = c + <usize>(i * ldc + j) * 4;
-      store<f32>(dst, load<f32>(dst) + load<f32>(tile + <usize>(i * NR + j) * 4));
+      const dst = c + <usize>(i * ldc + j) * 4, value = load<f32>(tile + <usize>(i * NR + j) * 4);
+      store<f32>(dst, overwrite ? value : load<f32>(dst) + value);
     }
   }
 }
@@ -247,26 +251,39 @@ function gemmDotNT(c: usize, a: usize, b: usize, d: GemmDims): void {
         y = v128.load(b3 + o);
         s03 = mad(x0, y, s03); s13 = mad(x1, y, s13);
       }
-      const c0 = c + <usize>(i0 * ldc + j0) * 4, c1 = c0 + <usize>ldc * 4;
-      const cols = min(4, N - j0);
-      addDot(c0, finishDot(s00, a0, b0, K4, K));
-      if (cols > 1) addDot(c0 + 4, finishDot(s01, a0, b1, K4, K));
-      if (cols > 2) addDot(c0 + 8, finishDot(s02, a0, b2, K4, K));
-      if (cols > 3) addDot(c0 + 12, finishDot(s03, a0, b3, K4, K));
-      if (i0 + 1 < M) {
-        addDot(c1, finishDot(s10, a1, b0, K4, K));
-        if (cols > 1) addDot(c1 + 4, finishDot(s11, a1, b1, K4, K));
-        if (cols > 2) addDot(c1 + 8, finishDot(s12, a1, b2, K4, K));
-        if (cols > 3) addDot(c1 + 12, finishDot(s13, a1, b3, K4, K));
-      }
+      const c0 = c + <usize>(i0 * ldc + j0) * 4, cols = min(4, N - j0);
+      addDots(c0, sum4(s00, s01, s02, s03), a0, b0, b1, b2, b3, K4, K, cols);
+      if (i0 + 1 < M) addDots(c0 + <usize>ldc * 4, sum4(s10, s11, s12, s13), a1, b0, b1, b2, b3, K4, K, cols);
     }
   }
 }
 
-// The lanes of a partial dot product summed, plus the k's past the last multiple of four.
+// [Σ lanes of s0, … of s3]: the four partial dot products of one row of A, summed across lanes by a 4×4
+// transpose (unpack and move shuffles, one instruction each) and adds, instead of 16 lane extractions.
 // @ts-ignore: decorator
-@inline function finishDot(acc: v128, x: usize, y: usize, K4: i32, K: i32): f32 {
-  let total = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+@inline function sum4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  const u0 = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), v128.shuffle<f32>(s0, s1, 2, 6, 3, 7)); // s0₀+s0₂, s1₀+s1₂, s0₁+s0₃, s1₁+s1₃
+  const u1 = f32x4.add(v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), v128.shuffle<f32>(s2, s3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7));
+}
+
+// C[i, j0 … j0+cols) += sums plus the k's past the last multiple of four (x: A's row; y0…y3: B's rows j0…j0+3).
+// @ts-ignore: decorator
+@inline function addDots(c: usize, sums: v128, x: usize, y0: usize, y1: usize, y2: usize, y3: usize, K4: i32, K: i32, cols: i32): void {
+  if (cols == 4 && K4 == K) {
+    v128.store(c, f32x4.add(v128.load(c), sums));
+    return;
+  }
+  addDot(c, f32x4.extract_lane(sums, 0) + dotTail(x, y0, K4, K));
+  if (cols > 1) addDot(c + 4, f32x4.extract_lane(sums, 1) + dotTail(x, y1, K4, K));
+  if (cols > 2) addDot(c + 8, f32x4.extract_lane(sums, 2) + dotTail(x, y2, K4, K));
+  if (cols > 3) addDot(c + 12, f32x4.extract_lane(sums, 3) + dotTail(x, y3, K4, K));
+}
+
+// Σ x[k]·y[k] over the k's past the last multiple of four.
+// @ts-ignore: decorator
+@inline function dotTail(x: usize, y: usize, K4: i32, K: i32): f32 {
+  let total: f32 = 0;
   for (let k = K4; k < K; k++) total += load<f32>(x + <usize>k * 4) * load<f32>(y + <usize>k * 4);
   return total;
 }
