@@ -93,6 +93,7 @@ export class Conv2d extends StepLayer {
     const cols = conv2dColsLength(d); // cols and dcols: (C·kH·kW, P·Q)
     return {
       outputShape: conv2dOutputShape(inputShape, d),
+      perExample: true,
       scratch: { forward: [cols], backward: [cols, cols] },
       forward: (b) => k.conv2dForward(b.y, b.x, b.params[0]!, b.params[1] ?? null, d, b.scratch[0]!),
       backward: (b) => k.conv2dBackward(b.dx, b.dparams[0] ?? null, b.dparams[1] ?? null, b.dy, b.x, b.params[0]!, d, b.scratch[0]!, b.scratch[1]!),
@@ -109,6 +110,7 @@ export class Conv2d extends StepLayer {
     const padded = count(paddedShape), cols = conv2dColsLength(d); // xpad and dxpad: (paddedShape); cols and dcols: (C·kH·kW, P·Q)
     return {
       outputShape: conv2dOutputShape(paddedShape, d),
+      perExample: true,
       scratch: { forward: [padded, cols], backward: [padded, padded, cols, cols] },
       forward: (b) => {
         k.pad2dForward(b.scratch[0]!, b.x, pd);

@@ -103,6 +103,7 @@ abstract class ActivationLayer extends StepLayer {
     const [forward, backward] = this.kernels(k);
     return {
       outputShape: inputShape,
+      perExample: true,
       forward: (b) => forward(b.y, b.x),
       backward: (b) => {
         if (b.dx) backward(b.dx, b.dy, b.y);

@@ -1,8 +1,9 @@
 // The memory layout of a Plan (plan.ts): its buffers at the full batch size,
 // the views of them one batch size binds, and the helpers that size and read them.
 
+import { TorchletError } from "../errors.js";
 import { argmaxRow } from "../ops/max.js";
-import type { LayerStep, StepBuffers } from "./step.js";
+import { count, type LayerStep, type StepBuffers } from "./step.js";
 
 // Every buffer at the full batch size, allocated once in the backend's memory; a Binding views them.
 export interface Buffers {
@@ -27,10 +28,18 @@ export function mapBuffers(b: Buffers, again: <T extends Float32Array | Int32Arr
   };
 }
 
+/** A layer's step bound to its buffers. */
+export interface BoundStep {
+  step: LayerStep;
+  buffers: StepBuffers;
+}
+
 // The layers' steps and views of the buffers for one batch size n.
 export interface Binding {
   n: number;
-  steps: { step: LayerStep; buffers: StepBuffers }[];
+  steps: BoundStep[];
+  chunks: BoundStep[][]; // the forward of steps [0, lead) over slices of the batch (chunkedSteps); [] runs them whole
+  lead: number; // how many leading steps the chunks cover (0 without chunks)
   acts: Float32Array[]; // as Buffers.acts, (n, ...)
   grads: Float32Array[]; // as Buffers.grads, (n, ...)
   labels: Int32Array; // (n)
@@ -51,4 +60,48 @@ export function countCorrect(logits: Float32Array, labels: Int32Array, n: number
   let correct = 0;
   for (let i = 0; i < n; i++) if (argmaxRow(logits, i, classes) === labels[i]) correct++;
   return correct;
+}
+
+/**
+ * Examples per thread in a chunk: 32 LeNet examples' activations (about 60 KB each, conv1 to pool2) fill
+ * about 2 MB, one core's L2 cache on the Xeon measured. Chunks of 32 made LeNet's 1-thread Plan inference
+ * 13.1 → 10.3 ms (8: 11.2, 16: 10.7, 64: 10.3); with 2 threads, 64 examples (32 each) matched unchunked.
+ */
+export const CHUNK_EXAMPLES_PER_THREAD = 32;
+
+const NO_GRADIENT = new Float32Array(0), NOTHING_SAVED = new Int32Array(0);
+
+/**
+ * The forward of the leading per-example steps (LayerStep.perExample, nothing saved for backward: LeNet's
+ * convolutions, sigmoids and pools) as chunks of `size` examples, each chunk through all of them before the
+ * next: a chunk's activations stay in cache between layers instead of the whole batch streaming through
+ * memory at every layer. `chunkSteps(c)` is the net's steps at batch c; `bound` the whole batch's. Each
+ * example is computed the same way as in the whole batch, so the outputs are bit for bit the same.
+ * @returns the chunks and how many leading steps they cover; none when nothing leads or n ≤ size.
+ */
+export function chunkedSteps(n: number, size: number, bound: readonly BoundStep[], acts: readonly Float32Array[], chunkSteps: (c: number) => readonly LayerStep[]): { chunks: BoundStep[][]; lead: number } {
+  let lead = 0;
+  while (lead < bound.length && bound[lead]!.step.perExample && !bound[lead]!.step.saved && bound[lead]!.step.outputShape[0] === n) lead++;
+  if (lead === 0 || n <= size) return { chunks: [], lead: 0 };
+  const chunks: BoundStep[][] = [], stepsAt = new Map<number, readonly LayerStep[]>(); // at most two chunk sizes
+  for (let start = 0; start < n; start += size) {
+    const c = Math.min(size, n - start);
+    if (!stepsAt.has(c)) stepsAt.set(c, chunkSteps(c));
+    const steps = stepsAt.get(c)!;
+    const slice = (a: Float32Array) => a.subarray((start * a.length) / n, ((start + c) * a.length) / n); // examples [start, start + c)
+    chunks.push(steps.slice(0, lead).map((step, i) => {
+      if (count(step.outputShape) !== (c * acts[i + 1]!.length) / n) {
+        throw new TorchletError("Plan", "SHAPE_MISMATCH", `layer ${i} says it computes each example on its own (perExample), but its output at a batch of ${c} is not ${c}/${n} of its output at ${n}`);
+      }
+      const { params, scratch } = bound[i]!.buffers;
+      return { step, buffers: { x: slice(acts[i]!), y: slice(acts[i + 1]!), params, scratch, dx: null, dy: NO_GRADIENT, dparams: [], saved: NOTHING_SAVED } };
+    }));
+  }
+  return { chunks, lead };
+}
+
+/** Every step's forward, the leading ones chunk by chunk (chunkedSteps). */
+export function runForward(b: Binding): void {
+  for (const chunk of b.chunks) for (const { step, buffers } of chunk) step.forward(buffers);
+  for (let i = b.lead; i < b.steps.length; i++) b.steps[i]!.step.forward(b.steps[i]!.buffers);
 }

@@ -23,7 +23,7 @@ import { DataLoader, type LabeledData } from "./dataloader.js";
 import { checkFiniteLoss, checkFiniteGradient } from "./finite.js";
 import { Sequential } from "./layers.js";
 import { StepLayer, count, type LayerStep, type StepBuffers } from "./step.js";
-import { countCorrect, scratchSlots, type Binding, type Buffers, mapBuffers } from "./plan-layout.js";
+import { CHUNK_EXAMPLES_PER_THREAD, chunkedSteps, countCorrect, runForward, scratchSlots, type Binding, type Buffers, mapBuffers } from "./plan-layout.js";
 
 /** Options of a {@link Plan}. */
 export interface PlanOptions {
@@ -200,9 +200,7 @@ export class Plan {
     this.checkLive("predict");
     const b = this.bind(n);
     this.copyParameters();
-    this.inEvalMode(() => {
-      for (const { step, buffers } of b.steps) step.forward(buffers);
-    });
+    this.inEvalMode(() => runForward(b));
     return b.acts[b.acts.length - 1]!;
   }
 
@@ -278,7 +276,7 @@ export class Plan {
       if (label < 0 || label >= b.classes) throw new TorchletError("Plan", "OUT_OF_RANGE", `label ${label} at index ${i} is out of range for ${b.classes} classes [0, ${b.classes})`);
     }
     this.copyParameters();
-    for (const { step, buffers } of b.steps) step.forward(buffers);
+    runForward(b);
     const logits = b.acts[b.acts.length - 1]!;
     this.backend.softmaxCrossEntropyForward(this.full.loss, b.logProbs, logits, b.labels, { N: b.n, J: b.classes, inner: 1 });
     return { loss: this.full.loss[0]!, correct: countCorrect(logits, b.labels, b.n, b.classes) };
@@ -379,7 +377,8 @@ export class Plan {
       return { step, buffers };
     });
     const classes = steps[steps.length - 1]?.outputShape[1] ?? this.sampleShape[0]!;
-    const binding: Binding = { n, steps: bound, acts, grads, labels: this.full.labels.subarray(0, n), logProbs: this.full.logProbs.subarray(0, n * classes), classes };
+    const { chunks, lead } = chunkedSteps(n, CHUNK_EXAMPLES_PER_THREAD * this.backend.threads, bound, acts, (c) => this.stepsFor(c));
+    const binding: Binding = { n, steps: bound, chunks, lead, acts, grads, labels: this.full.labels.subarray(0, n), logProbs: this.full.logProbs.subarray(0, n * classes), classes };
     this.bindings.set(n, binding);
     return binding;
   }

@@ -61,6 +61,7 @@ export class AvgPool2d extends Pool2dLayer<AvgPool2dOptions> {
     const d = pool2dDims(this.op, inputShape, this.kernelSize, this.options);
     return {
       outputShape: pool2dOutputShape(inputShape, d),
+      perExample: true,
       forward: (b) => k.avgPool2dForward(b.y, b.x, d),
       backward: (b) => {
         if (b.dx) k.avgPool2dBackward(b.dx, b.dy, d);
@@ -123,6 +124,7 @@ export class AdaptiveAvgPool2d extends StepLayer {
     const d = adaptiveAvgPool2dDims(this.op, inputShape, this.outputSize);
     return {
       outputShape: inputShape.length === 3 ? [d.C, d.P, d.Q] : [d.N, d.C, d.P, d.Q],
+      perExample: true,
       forward: (b) => k.adaptiveAvgPool2dForward(b.y, b.x, d),
       backward: (b) => {
         if (b.dx) k.adaptiveAvgPool2dBackward(b.dx, b.dy, d);

@@ -53,6 +53,12 @@ export interface LayerStep {
   readonly scratch?: StepScratch;
   /** Length of the Int32 buffer forward fills for backward (max pooling: one argmax per output). Default 0. */
   readonly saved?: number;
+  /**
+   * True when forward computes each example from that example alone, the same way whatever the batch
+   * (convolutions, activations, average pooling, views; not BatchNorm's batch statistics or Dropout's
+   * random draws): a Plan may then run it on slices of the batch, bit for bit the same. Default false.
+   */
+  readonly perExample?: boolean;
   /** y = layer(x). */
   forward(b: StepBuffers): void;
   /** dx and dparams += their gradients, from dy (and x, y, params, saved). */
@@ -114,5 +120,5 @@ export function count(shape: readonly number[]): number {
 
 /** The step of a layer that relabels the shape (Flatten, Reshape, Identity, Unflatten): no kernels, and a Plan gives it its input's buffers. */
 export function viewStep(outputShape: readonly number[]): LayerStep {
-  return { outputShape, view: true, forward: () => {}, backward: () => {} };
+  return { outputShape, view: true, perExample: true, forward: () => {}, backward: () => {} };
 }
