@@ -29,6 +29,7 @@ export interface WeightMessage {
 export type FromWorker =
   | { type: "ready"; backend: BackendName }
   | { type: "start"; backend: BackendName; threads: number; steps: number; examples: number; epochs: number }
-  | { type: "step"; step: number; steps: number; epoch: number; loss: number; examples: number; examplesPerSecond: number }
+  // losses: every step's loss since the previous "step" message (the worker posts at most every PROGRESS_MS)
+  | { type: "step"; step: number; steps: number; epoch: number; losses: number[]; examples: number; examplesPerSecond: number }
   | { type: "done"; weights: WeightMessage[]; seconds: number; examplesPerSecond: number; testAccuracy: number; testCount: number; threads: number; threadCalls: number[] }
   | { type: "error"; message: string };

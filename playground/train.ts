@@ -60,10 +60,10 @@ function onWorkerMessage(message: FromWorker): void {
       drawLossCurve();
       break;
     case "step":
-      losses.push(message.loss);
+      losses.push(...message.losses);
       trainStats.dataset.steps = String(losses.length);
-      trainStats.textContent = `epoch ${message.epoch} · step ${message.step}/${message.steps} · loss ${message.loss.toFixed(3)} · ${Math.round(message.examplesPerSecond).toLocaleString("en")} examples/s on ${threadCount(Number(trainStats.dataset.threads))}`;
-      if (message.step === message.steps || message.step % 2 === 0) drawLossCurve();
+      trainStats.textContent = `epoch ${message.epoch} · step ${message.step}/${message.steps} · loss ${losses[losses.length - 1]!.toFixed(3)} · ${Math.round(message.examplesPerSecond).toLocaleString("en")} examples/s on ${threadCount(Number(trainStats.dataset.threads))}`;
+      drawLossCurve();
       break;
     case "done": {
       drawLossCurve();

@@ -34,6 +34,12 @@ try {
 let digits: Promise<DigitsFile> | null = null;
 let kernels: Backend | null = null;
 
+// Progress goes to the page at most this often, with every loss since the last message: a message per step
+// (70 a second at batch 128) kept the page's main thread redrawing text and the loss curve, in software on a
+// machine without a GPU, and on 2 cores that took the time the second kernel thread needed (bench:browser:
+// 2 threads were 0.92× one thread with a message per step).
+const PROGRESS_MS = 100;
+
 /** The wasm kernels on `requested` threads (1 unless the page is cross-origin isolated); the pool is kept while the count stays. */
 async function useThreads(requested: number): Promise<Backend | null> {
   if (backend !== "wasm") return null;
@@ -62,14 +68,17 @@ async function train(request: Extract<ToWorker, { type: "train" }>): Promise<voi
 
   try {
     const started = performance.now();
-    let step = 0, seen = 0;
+    let step = 0, seen = 0, posted = started, losses: number[] = [];
     for (let epoch = 0; epoch < request.epochs; epoch++) {
       for (const n of loader.batchesInto(plan.input, plan.labels)) {
-        const { loss } = plan.trainStep(optimizer, n);
+        losses.push(plan.trainStep(optimizer, n).loss);
         step++;
         seen += n;
-        const seconds = (performance.now() - started) / 1000;
-        post({ type: "step", step, steps, epoch: epoch + 1, loss, examples: seen, examplesPerSecond: seen / seconds });
+        const now = performance.now();
+        if (now - posted < PROGRESS_MS && step < steps) continue;
+        post({ type: "step", step, steps, epoch: epoch + 1, losses, examples: seen, examplesPerSecond: seen / ((now - started) / 1000) });
+        posted = now;
+        losses = [];
       }
     }
     const seconds = (performance.now() - started) / 1000;

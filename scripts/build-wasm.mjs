@@ -2,7 +2,8 @@
 // (plain SIMD or relaxed SIMD, each with shared or private memory), and
 // writes them base64-encoded into src/backend/wasm-binary.ts so the module
 // ships inside the package and loads in Node and browsers without a fetch.
-// Skips the work when the output is newer than every source.
+// Skips the work when the output is newer than every source. Reports on stderr: `npm pack --json`
+// runs it (prepare → build) and its stdout must stay JSON.
 
 import asc from "assemblyscript/asc";
 import { readdirSync, statSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
@@ -65,4 +66,4 @@ export const WASM_KERNELS = ${JSON.stringify(binaries, null, 2)} as const;
 export const WASM_MAX_PAGES = ${MAX_PAGES};
 `,
 );
-console.log(`built ${Object.keys(variants).length * Object.keys(memories).length} WebAssembly kernel modules into ${output.slice(root.length + 1)}`);
+console.error(`built ${Object.keys(variants).length * Object.keys(memories).length} WebAssembly kernel modules into ${output.slice(root.length + 1)}`);

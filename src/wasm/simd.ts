@@ -16,10 +16,10 @@ export function relaxedSimdBuild(): i32 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-// Why the SIMD constants of a hot loop sit in a table in memory: V8 (Node 20's TurboFan) builds a
-// v128 constant afresh at each use inside the loop, from two 64-bit immediates (4–5 instructions),
-// where a load from a table is one instruction. exp4 has 13 constants: loading them made
-// sigmoidForward 4.05 → 5.06 GB/s at LeNet's conv1 output (npm run bench -- --quick --filter sigmoidForward).
+// Why the SIMD constants of a hot loop sit in a table in memory: measured, exp4's 13 constants loaded
+// from a table made sigmoidForward 4.05 → 5.06 GB/s at LeNet's conv1 output (npm run bench -- --quick
+// --filter sigmoidForward). Our reading, not checked in V8's machine code: Node 20's V8 rebuilds each
+// v128.const at its use inside the loop (two 64-bit immediates into a register), a table is one load.
 // table(t, i) is the i-th 16-byte entry of a table written four floats per entry.
 // @ts-ignore: decorator
 @inline export function table(t: usize, i: i32): v128 {
