@@ -2,24 +2,28 @@
 // window, six filters). im2col writes C·kH·kW floats per output pixel and gemm reads them back
 // once: with only 25 multiply-adds per pixel and filter, that traffic costs more than the
 // arithmetic. Here each image is copied once into a zero-padded plane and every output row is
-// computed TILE pixels at a time (four f32x4 sums, independent so their adds overlap) straight
-// from it. src/backend/wasm-gemm.ts decides which path a call takes (docs/conv2d.md).
+// computed TILE pixels at a time for FILTERS filters at once (twelve f32x4 sums, independent so
+// their multiply-adds overlap; each pixel load serves six filters) straight from it.
+// src/backend/wasm-gemm.ts decides which path a call takes (docs/conv2d.md).
 // Legend as src/wasm/conv2d.ts; Cg = C/G channels and Kg = K/G filters per group.
 // Padded plane of one image (C, Hp, Wp): Hp = (P−1)·sH + (kH−1)·dH + 1 rows and
 // Wp = ⌈Q/TILE⌉·TILE + (kW−1)·dW columns, so the last tile of a row reads inside the plane (its
-// lanes past Q are computed and not stored); then the tap offsets, Cg·kH·kW i32.
+// lanes past Q are computed and not stored); then the tap offsets, Cg·kH·kW i32; then one block's
+// weights interleaved, Cg·kH·kW·FILTERS floats.
 // Only for a unit column stride (sW = 1), where 4 neighbouring outputs read 4 neighbouring inputs:
 // one vector load. Gathering strided columns lane by lane made it slower than im2col + gemm.
 
 import { Conv2dDims } from "./conv2d";
 import { mad } from "./simd";
 
-// Output pixels per step: four vectors of four lanes.
-const TILE = 16;
+// Output pixels per step: two vectors of four lanes; FILTERS filters at a time share each pixel load.
+const TILE = 8;
+const FILTERS = 6;
 
 /** Floats of the scratch `xp` each thread passes to conv2dDirectForward: the padded plane of one image, then the tap offsets. */
 export function conv2dDirectScratchFloats(d: Conv2dDims): f64 {
-  return <f64>d.C * <f64>paddedRows(d) * <f64>paddedColumns(d) + <f64>((d.C / d.groups) * d.kH * d.kW);
+  const R = (d.C / d.groups) * d.kH * d.kW;
+  return <f64>d.C * <f64>paddedRows(d) * <f64>paddedColumns(d) + <f64>R + <f64>(R * FILTERS);
 }
 
 // y[n][k] (P, Q) = Σ_(c,i,j) w[k, c, i, j] · xpadded[n][g·Cg + c, p·sH + i·dH, q + j·dW] + b[k], g = ⌊k/Kg⌋,
@@ -44,40 +48,62 @@ export function conv2dDirectForward(y: usize, x: usize, w: usize, b: usize, d: C
       for (let j = 0; j < kW; j++, t++) store<i32>(taps + <usize>t * 4, <i32>(<usize>c * planeBytes + <usize>i * tapRowBytes + <usize>j * tapBytes));
     }
   }
-  // Two filters of one group at a time share every pixel load; a group's odd filter out is paired with itself.
-  for (let k = 0; k < K; ) {
-    const k2 = k + 1 < K && (k + 1) / Kg == k / Kg ? k + 1 : k;
-    const w1 = w + <usize>(k * R) * 4, w2 = w + <usize>(k2 * R) * 4; // w[k], w[k2] (Cg, kH, kW)
-    const bias1 = f32x4.splat(b == 0 ? 0 : load<f32>(b + <usize>k * 4)), bias2 = f32x4.splat(b == 0 ? 0 : load<f32>(b + <usize>k2 * 4));
-    const planes = xp + <usize>(k / Kg) * <usize>Cg * planeBytes; // the padded channels of the pair's group
-    for (let p = 0; p < P; p++) {
-      const top = planes + <usize>(p * d.strideH * Wp) * 4; // the first input row of output row p
-      for (let q = 0; q < Q; q += TILE) {
-        let a0 = bias1, a1 = bias1, a2 = bias1, a3 = bias1, c0 = bias2, c1 = bias2, c2 = bias2, c3 = bias2;
-        const left = top + <usize>q * 4;
-        for (let t = 0; t < R; t++) {
-          const at = left + <usize>load<i32>(taps + <usize>t * 4);
-          const x0 = v128.load(at), x1 = v128.load(at + 16), x2 = v128.load(at + 32), x3 = v128.load(at + 48); // 16 neighbouring pixels' inputs
-          const v1 = v128.load32_splat(w1 + <usize>t * 4), v2 = v128.load32_splat(w2 + <usize>t * 4);
-          a0 = mad(x0, v1, a0); a1 = mad(x1, v1, a1); a2 = mad(x2, v1, a2); a3 = mad(x3, v1, a3);
-          c0 = mad(x0, v2, c0); c1 = mad(x1, v2, c1); c2 = mad(x2, v2, c2); c3 = mad(x3, v2, c3);
+  // FILTERS filters of one group at a time share every pixel load; a group's last block repeats its last
+  // filter to fill the FILTERS (computed, not stored). wp: the block's weights interleaved, wp[t·FILTERS + j].
+  const wp = taps + <usize>R * 4;
+  for (let g = 0; g < d.groups; g++) {
+    for (let k0 = g * Kg; k0 < (g + 1) * Kg; k0 += FILTERS) {
+      const count = min(FILTERS, (g + 1) * Kg - k0);
+      for (let t = 0; t < R; t++) {
+        for (let j = 0; j < FILTERS; j++) store<f32>(wp + <usize>(t * FILTERS + j) * 4, load<f32>(w + <usize>((k0 + min(j, count - 1)) * R + t) * 4));
+      }
+      const planes = xp + <usize>g * <usize>Cg * planeBytes; // the padded channels of the group
+      for (let p = 0; p < P; p++) {
+        const top = planes + <usize>(p * d.strideH * Wp) * 4; // the first input row of output row p
+        for (let q = 0; q < Q; q += TILE) {
+          blockTile(yn + <usize>(k0 * PQ + p * Q + q) * 4, PQ, top + <usize>q * 4, taps, wp, b, k0, R, count, Q - q);
         }
-        const count = Q - q; // outputs of this tile that exist
-        storeTile(yn + <usize>(k * PQ + p * Q + q) * 4, a0, a1, a2, a3, count);
-        if (k2 != k) storeTile(yn + <usize>(k2 * PQ + p * Q + q) * 4, c0, c1, c2, c3, count);
       }
     }
-    k = k2 + 1;
   }
 }
 
-// The first min(count, TILE) of a tile's sixteen outputs to `at`.
+// y[k0 + j][p, q … q+8) for j < count: Σ over the R taps of wp[t, j] · the 8 inputs at left + taps[t], + b[k0 + j].
 // @ts-ignore: decorator
-@inline function storeTile(at: usize, a0: v128, a1: v128, a2: v128, a3: v128, count: i32): void {
-  storeLanes(at, a0, count);
-  storeLanes(at + 16, a1, count - 4);
-  storeLanes(at + 32, a2, count - 8);
-  storeLanes(at + 48, a3, count - 12);
+@inline function blockTile(at: usize, PQ: i32, left: usize, taps: usize, wp: usize, b: usize, k0: i32, R: i32, count: i32, outputs: i32): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+  let c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0;
+  for (let t = 0; t < R; t++) {
+    const x = left + <usize>load<i32>(taps + <usize>t * 4), ws = wp + <usize>(t * FILTERS) * 4;
+    const x0 = v128.load(x), x1 = v128.load(x + 16); // 8 neighbouring pixels' inputs
+    let v = v128.load32_splat(ws);
+    a0 = mad(x0, v, a0); c0 = mad(x1, v, c0);
+    v = v128.load32_splat(ws, 4);
+    a1 = mad(x0, v, a1); c1 = mad(x1, v, c1);
+    v = v128.load32_splat(ws, 8);
+    a2 = mad(x0, v, a2); c2 = mad(x1, v, c2);
+    v = v128.load32_splat(ws, 12);
+    a3 = mad(x0, v, a3); c3 = mad(x1, v, c3);
+    v = v128.load32_splat(ws, 16);
+    a4 = mad(x0, v, a4); c4 = mad(x1, v, c4);
+    v = v128.load32_splat(ws, 20);
+    a5 = mad(x0, v, a5); c5 = mad(x1, v, c5);
+  }
+  const step = <usize>PQ * 4;
+  storeFilter(at, a0, c0, b, k0, outputs);
+  if (count > 1) storeFilter(at + step, a1, c1, b, k0 + 1, outputs);
+  if (count > 2) storeFilter(at + 2 * step, a2, c2, b, k0 + 2, outputs);
+  if (count > 3) storeFilter(at + 3 * step, a3, c3, b, k0 + 3, outputs);
+  if (count > 4) storeFilter(at + 4 * step, a4, c4, b, k0 + 4, outputs);
+  if (count > 5) storeFilter(at + 5 * step, a5, c5, b, k0 + 5, outputs);
+}
+
+// One filter's tile (lo: outputs 0–3, hi: 4–7) plus its bias to at, its first min(outputs, 8) values.
+// @ts-ignore: decorator
+@inline function storeFilter(at: usize, lo: v128, hi: v128, b: usize, k: i32, outputs: i32): void {
+  const bias = f32x4.splat(b == 0 ? 0 : load<f32>(b + <usize>k * 4));
+  storeLanes(at, f32x4.add(lo, bias), outputs);
+  storeLanes(at + 16, f32x4.add(hi, bias), outputs - 4);
 }
 
 // The first min(count, 4) lanes of v to at (none when count ≤ 0).
