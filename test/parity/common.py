@@ -70,6 +70,19 @@ class Reshape(torch.nn.Module):
         return x.view(-1, 1, 28, 28)
 
 
+def _lenet(activation, pool):
+    """d2l's LeNet-5 layers with the given activation and pooling classes, PyTorch's default initialisation."""
+    nn = torch.nn
+    return nn.Sequential(
+        Reshape(), nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(),
+        pool(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), activation(),
+        pool(kernel_size=2, stride=2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), activation(),
+        nn.Linear(120, 84), activation(),
+        nn.Linear(84, 10))
+
+
 def d2l_lenet():
     """LeNet-5 exactly as d2l.ai builds it (chapter 6.6), Xavier-uniform weights, default biases.
 
@@ -77,14 +90,7 @@ def d2l_lenet():
     Seed torch (torch.manual_seed) before calling it for reproducible weights.
     """
     nn = torch.nn
-    net = nn.Sequential(
-        Reshape(), nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
-        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
-        nn.Linear(120, 84), nn.Sigmoid(),
-        nn.Linear(84, 10))
+    net = _lenet(nn.Sigmoid, nn.AvgPool2d)
 
     def init_weights(m):
         if type(m) == nn.Linear or type(m) == nn.Conv2d:
@@ -100,12 +106,4 @@ def modern_lenet():
     The same layer indices, so the same state_dict names as d2l_lenet and torchlet's lenetModern().
     Weights as PyTorch initialises them: load torchlet's to compare the two.
     """
-    nn = torch.nn
-    return nn.Sequential(
-        Reshape(), nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(),
-        nn.MaxPool2d(kernel_size=2, stride=2), nn.Flatten(),
-        nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
-        nn.Linear(120, 84), nn.ReLU(),
-        nn.Linear(84, 10))
+    return _lenet(torch.nn.ReLU, torch.nn.MaxPool2d)
