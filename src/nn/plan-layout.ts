@@ -3,7 +3,7 @@
 
 import { TorchletError } from "../errors.js";
 import { argmaxRow } from "../ops/max.js";
-import { count, type LayerStep, type StepBuffers } from "./step.js";
+import { NO_GRADIENT, NOTHING_SAVED, count, type LayerStep, type StepBuffers } from "./step.js";
 
 // Every buffer at the full batch size, allocated once in the backend's memory; a Binding views them.
 export interface Buffers {
@@ -71,8 +71,6 @@ export function countCorrect(logits: Float32Array, labels: Int32Array, n: number
  * whole-batch pass) measured within 1% of the unchunked step, not worth its code.
  */
 export const CHUNK_EXAMPLES_PER_THREAD = 32;
-
-const NO_GRADIENT = new Float32Array(0), NOTHING_SAVED = new Int32Array(0);
 
 /**
  * The forward of the leading per-example steps (LayerStep.perExample, nothing saved for backward: LeNet's

@@ -92,8 +92,10 @@ export abstract class StepLayer extends Module {
   }
 }
 
-const NO_GRADIENT = new Float32Array(0); // forward's dy: forward never reads it
-const NOTHING_SAVED = new Int32Array(0);
+/** A forward-only call's dy (forward never reads it); the eager path and a Plan's chunks pass it. */
+export const NO_GRADIENT = new Float32Array(0);
+/** The saved buffer of a step that saves nothing for its backward. */
+export const NOTHING_SAVED = new Int32Array(0);
 
 /** The eager path of a step: allocates y (and scratch), runs forward, and records backward for autograd. */
 export function runStep(layer: StepLayer, x: Tensor): Tensor {
