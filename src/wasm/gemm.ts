@@ -189,6 +189,14 @@ function packPanelsB(dst: usize, b: usize, bK: i32, bJ: i32, kc: i32, nc: i32): 
         v128.store(dst, v128.load(row, 16), 16);
         dst += NR * 4;
       }
+    } else if (cols >= 4 && bJ == 1) {
+      // The ragged last panel of contiguous rows (LeNet's conv2: 100 columns = 12·8 + 4): four floats, then one at a time.
+      for (let k = 0; k < kc; k++) {
+        const row = src + <usize>(k * bK) * 4;
+        v128.store(dst, v128.load(row));
+        for (let j = 4; j < NR; j++) store<f32>(dst + <usize>j * 4, j < cols ? load<f32>(row + <usize>j * 4) : 0);
+        dst += NR * 4;
+      }
     } else {
       for (let k = 0; k < kc; k++) {
         for (let j = 0; j < NR; j++) {
@@ -212,6 +220,19 @@ function packPanelsA(dst: usize, a: usize, aI: i32, aK: i32, mc: i32, kc: i32): 
         v128.store(dst, v128.load(src + <usize>(k * aK) * 4));
         dst += MR * 4;
       }
+    } else if (rows == MR && aK == 1) {
+      // op(A) rows are contiguous (conv2d's weights, row-major): four k's of four rows, transposed in registers.
+      const lda = <usize>aI * 4;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const at = src + <usize>k * 4;
+        transpose4Store(dst, v128.load(at), v128.load(at + lda), v128.load(at + 2 * lda), v128.load(at + 3 * lda));
+        dst += 4 * MR * 4;
+      }
+      for (; k < kc; k++) {
+        for (let i = 0; i < MR; i++) store<f32>(dst + <usize>i * 4, load<f32>(src + <usize>(i * aI + k) * 4));
+        dst += MR * 4;
+      }
     } else {
       for (let k = 0; k < kc; k++) {
         for (let i = 0; i < MR; i++) {
@@ -221,6 +242,17 @@ function packPanelsA(dst: usize, a: usize, aI: i32, aK: i32, mc: i32, kc: i32): 
       }
     }
   }
+}
+
+// dst[0…16) = the 4×4 block whose rows are r0…r3, transposed: column j of the block as dst[4j…4j+4).
+// @ts-ignore: decorator
+@inline function transpose4Store(dst: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5); // r0₀ r1₀ r0₁ r1₁, r2₀ r3₀ r2₁ r3₁
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+  v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
 }
 
 // C[i,j] += Σ_k A[i,k]·B[j,k] (C = A·Bᵀ: rows of A and of B both run along k, K floats apart; C's rows N apart):

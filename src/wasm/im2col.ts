@@ -33,6 +33,10 @@ export function im2colImages(cols: usize, x: usize, d: WindowDims, N: i32): void
           if (p1 < P) memory.fill(image + <usize>p1 * rowBytes, 0, <usize>(P - p1) * rowBytes);
           let out = image + <usize>p0 * rowBytes;
           let inRow = x + <usize>(((n * C + c) * H + p0 * strideH - padH + u * dilationH) * W - padW + v * dilationW) * 4; // x[n, c, h, q·sW − pW + v·dW] at inRow + 4·q·sW
+          if (strideW == 1 && q0 == 0 && q1 == Q && Q >= 4 && Q <= 12) {
+            copyShortRows(out, inRow, p1 - p0, Q, inStep);
+            continue;
+          }
           for (let p = p0; p < p1; p++, out += rowBytes, inRow += inStep) {
             for (let q = 0; q < q0; q++) store<f32>(out + <usize>q * 4, 0);
             if (strideW == 1) {
@@ -63,6 +67,10 @@ export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): vo
         for (let n = 0; n < N; n++) {
           let out = dcols + <usize>(row + n * P * Q) * 4 + <usize>p0 * rowBytes; // rows outside [p0, p1) came from padding
           let inRow = dx + <usize>(((n * C + c) * H + p0 * strideH - padH + u * dilationH) * W - padW + v * dilationW) * 4;
+          if (strideW == 1 && q0 == 0 && q1 == Q && Q >= 4 && Q <= 12) {
+            addShortRows(inRow, out, p1 - p0, Q, inStep);
+            continue;
+          }
           for (let p = p0; p < p1; p++, out += rowBytes, inRow += inStep) {
             if (strideW == 1) {
               addRow(inRow, out, q0, q1);
@@ -75,6 +83,47 @@ export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): vo
           }
         }
       }
+    }
+  }
+}
+
+// rows × Q floats (4 ≤ Q ≤ 12) from rows inStep bytes apart to consecutive rows: two or three vectors per row,
+// the last one ending at Q, with no loop inside a row (LeNet's conv2: 10-float rows, every tap unpadded).
+// @ts-ignore: decorator
+@inline function copyShortRows(dst: usize, src: usize, rows: i32, Q: i32, inStep: usize): void {
+  const rowBytes = <usize>Q * 4, last = <usize>(Q - 4) * 4;
+  if (Q > 8) {
+    for (let p = 0; p < rows; p++, dst += rowBytes, src += inStep) {
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+      v128.store(dst + last, v128.load(src + last));
+    }
+  } else {
+    for (let p = 0; p < rows; p++, dst += rowBytes, src += inStep) {
+      v128.store(dst, v128.load(src));
+      v128.store(dst + last, v128.load(src + last));
+    }
+  }
+}
+
+// copyShortRows' mirror: rows × Q floats (4 ≤ Q ≤ 12) added from consecutive rows into rows inStep bytes apart.
+// A row's vectors are all loaded before any is stored, so no load meets a store a float to the side (see addRow),
+// and the lanes where the last vector (ending at Q) overlaps the one before it get the same sum from both.
+// @ts-ignore: decorator
+@inline function addShortRows(dst: usize, src: usize, rows: i32, Q: i32, inStep: usize): void {
+  const rowBytes = <usize>Q * 4, last = <usize>(Q - 4) * 4;
+  if (Q > 8) {
+    for (let p = 0; p < rows; p++, dst += inStep, src += rowBytes) {
+      const d0 = v128.load(dst), d1 = v128.load(dst, 16), dLast = v128.load(dst + last);
+      v128.store(dst + last, f32x4.add(dLast, v128.load(src + last)));
+      v128.store(dst, f32x4.add(d1, v128.load(src, 16)), 16);
+      v128.store(dst, f32x4.add(d0, v128.load(src)));
+    }
+  } else {
+    for (let p = 0; p < rows; p++, dst += inStep, src += rowBytes) {
+      const d0 = v128.load(dst), dLast = v128.load(dst + last);
+      v128.store(dst + last, f32x4.add(dLast, v128.load(src + last)));
+      v128.store(dst, f32x4.add(d0, v128.load(src)));
     }
   }
 }
