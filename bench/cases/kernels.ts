@@ -279,7 +279,7 @@ function poolCases(B: number): BenchCase[] {
           const x = filled(ctx, nIn, 11), y = ctx.alloc(nOut), argmax = ctx.allocInt32(nOut);
           ctx.kernels.maxPool2dForward(y, argmax, x, d);
           const dy = filled(ctx, nOut, 12), dx = ctx.alloc(nIn);
-          return { run: () => ctx.kernels.maxPool2dBackward(dx, dy, argmax) };
+          return { run: () => ctx.kernels.maxPool2dBackward(dx, dy, argmax, d) };
         },
       },
     );

@@ -44,8 +44,11 @@ function poolingKernels({ ex, threads }: WasmContext) {
       return [ex.maxPool2dForward, threads.shares(y.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [py, pa, px, threads.dims(t, WINDOW_DIMS, d, planes)])];
     }),
 
-    // Without the geometry the scatter cannot be split safely by plane: one thread, all outputs.
-    maxPool2dBackward: threads.wrap((call, dx, dy, argmax) => [ex.maxPool2dBackward, [[call.out(dx, true), call.in(dy), call.in(argmax), 0, dy.length]]]),
+    // Threads take planes: every argmax is a position within its own plane, so their scatters never meet.
+    maxPool2dBackward: threads.wrap((call, dx, dy, argmax, d) => {
+      const pdx = call.out(dx, true), pdy = call.in(dy), pa = call.in(argmax);
+      return [ex.maxPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, pa, threads.dims(t, WINDOW_DIMS, d, planes)])];
+    }),
   } satisfies Partial<PointwiseKernels>;
 }
 

@@ -73,29 +73,32 @@ export function countCorrect(logits: Float32Array, labels: Int32Array, n: number
 export const CHUNK_EXAMPLES_PER_THREAD = 32;
 
 /**
- * The forward of the leading per-example steps (LayerStep.perExample, nothing saved for backward: LeNet's
- * convolutions, sigmoids and pools) as chunks of `size` examples, each chunk through all of them before the
- * next: a chunk's activations stay in cache between layers instead of the whole batch streaming through
- * memory at every layer. `chunkSteps(c)` is the net's steps at batch c; `bound` the whole batch's. Each
- * example is computed the same way as in the whole batch, so the outputs are bit for bit the same.
+ * The forward of the leading per-example steps (LayerStep.perExample: LeNet's convolutions, activations and
+ * pools) as chunks of `size` examples, each chunk through all of them before the next: a chunk's activations
+ * stay in cache between layers instead of the whole batch streaming through memory at every layer. What a
+ * step saves for its backward (max pooling's argmax) is per example too, so a chunk fills its slice of it.
+ * `chunkSteps(c)` is the net's steps at batch c; `bound` the whole batch's. Each example is computed the
+ * same way as in the whole batch, so the outputs and what is saved are bit for bit the same.
  * @returns the chunks and how many leading steps they cover; none when nothing leads or n ≤ size.
  */
 export function chunkedSteps(n: number, size: number, bound: readonly BoundStep[], acts: readonly Float32Array[], chunkSteps: (c: number) => readonly LayerStep[]): { chunks: BoundStep[][]; lead: number } {
   let lead = 0;
-  while (lead < bound.length && bound[lead]!.step.perExample && !bound[lead]!.step.saved && bound[lead]!.step.outputShape[0] === n) lead++;
+  while (lead < bound.length && bound[lead]!.step.perExample && bound[lead]!.step.outputShape[0] === n) lead++;
   if (lead === 0 || n <= size) return { chunks: [], lead: 0 };
   const chunks: BoundStep[][] = [], stepsAt = new Map<number, readonly LayerStep[]>(); // at most two chunk sizes
   for (let start = 0; start < n; start += size) {
     const c = Math.min(size, n - start);
     if (!stepsAt.has(c)) stepsAt.set(c, chunkSteps(c));
     const steps = stepsAt.get(c)!;
-    const slice = (a: Float32Array) => a.subarray((start * a.length) / n, ((start + c) * a.length) / n); // examples [start, start + c)
+    const slice = <T extends Float32Array | Int32Array>(a: T) => a.subarray((start * a.length) / n, ((start + c) * a.length) / n) as T; // examples [start, start + c)
     chunks.push(steps.slice(0, lead).map((step, i) => {
-      if (count(step.outputShape) !== (c * acts[i + 1]!.length) / n) {
-        throw new TorchletError("Plan", "SHAPE_MISMATCH", `layer ${i} says it computes each example on its own (perExample), but its output at a batch of ${c} is not ${c}/${n} of its output at ${n}`);
+      const { params, scratch, saved } = bound[i]!.buffers;
+      for (const [what, chunk, whole] of [["output", count(step.outputShape), acts[i + 1]!.length], ["saved buffer", step.saved ?? 0, saved.length]] as const) {
+        if (chunk !== (c * whole) / n) {
+          throw new TorchletError("Plan", "SHAPE_MISMATCH", `layer ${i} says it computes each example on its own (perExample), but its ${what} at a batch of ${c} is not ${c}/${n} of its ${what} at ${n}`);
+        }
       }
-      const { params, scratch } = bound[i]!.buffers;
-      return { step, buffers: { x: slice(acts[i]!), y: slice(acts[i + 1]!), params, scratch, dx: null, dy: NO_GRADIENT, dparams: [], saved: NOTHING_SAVED } };
+      return { step, buffers: { x: slice(acts[i]!), y: slice(acts[i + 1]!), params, scratch, dx: null, dy: NO_GRADIENT, dparams: [], saved: saved.length > 0 ? slice(saved) : NOTHING_SAVED } };
     }));
   }
   return { chunks, lead };

@@ -93,10 +93,11 @@ export class MaxPool2d extends Pool2dLayer<MaxPool2dOptions> {
     const outputShape = pool2dOutputShape(inputShape, d);
     return {
       outputShape,
-      saved: count(outputShape), // argmax: (N, C, P, Q), the flat index into x of each window's maximum
+      saved: count(outputShape), // argmax: (N, C, P, Q), each window's maximum as a position h·W + w in its plane
+      perExample: true, // argmax is plane-relative, so a slice of the batch saves its own slice of it
       forward: (b) => k.maxPool2dForward(b.y, b.saved, b.x, d),
       backward: (b) => {
-        if (b.dx) k.maxPool2dBackward(b.dx, b.dy, b.saved);
+        if (b.dx) k.maxPool2dBackward(b.dx, b.dy, b.saved, d);
       },
     };
   }

@@ -55,8 +55,9 @@ export interface LayerStep {
   readonly saved?: number;
   /**
    * True when forward computes each example from that example alone, the same way whatever the batch
-   * (convolutions, activations, average pooling, views; not BatchNorm's batch statistics or Dropout's
-   * random draws): a Plan may then run it on slices of the batch, bit for bit the same. Default false.
+   * (convolutions, activations, pooling, views; not BatchNorm's batch statistics or Dropout's random
+   * draws), and what it saves is per example too (max pooling's argmax, a position within each plane):
+   * a Plan may then run it on slices of the batch, bit for bit the same. Default false.
    */
   readonly perExample?: boolean;
   /** y = layer(x). */

@@ -6,8 +6,8 @@
 //   y[n,c,p,q] = max_{u,v} x[n, c, p·sH − pH + u·dH, q·sW − pW + v·dW]
 //
 // Padding never wins (it is −∞, as in PyTorch). The forward remembers where
-// each maximum came from (argmax, a flat index into x); the gradient flows
-// only there. PyTorch 1.13's rule for the winner: a strictly larger value or
+// each maximum came from (argmax: its position h·W + w in its own plane, as
+// PyTorch's indices); the gradient flows only there. PyTorch 1.13's rule for the winner: a strictly larger value or
 // any NaN takes over, so ties go to the first element in row-major order and
 // a window holding NaNs outputs NaN and sends its gradient to its last NaN.
 // Walk-through with a worked example: docs/maxpool2d.md
@@ -18,14 +18,15 @@ import { pool2dDims, pool2dOutputShape, type MaxPool2dOptions, type Size2, type 
 import { activeBackend, kernel } from "../backend/dispatch.js";
 
 /**
- * y (N, C, P, Q) = window maxima of x; argmax gets each maximum's flat index into x. Never allocates.
+ * y (N, C, P, Q) = window maxima of x; argmax gets each maximum's position h·W + w within its own plane,
+ * PyTorch's indices (a slice of the batch, such as a Plan's chunk, records the same values). Never allocates.
  * Walks the windows as avgPool2dForward/Backward do (src/ops/avgpool2d.ts), kept apart so each op's
  * loop reads on one screen; a shared walker would cost a call per window (two to four times slower,
  * measured at LeNet's pool1).
  */
 export function maxPool2dForward(
   y: Float32Array, // (N, C, P, Q)
-  argmax: Int32Array, // (N, C, P, Q): index into x
+  argmax: Int32Array, // (N, C, P, Q): h·W + w in the plane
   x: Float32Array, // (N, C, H, W)
   d: WindowDims,
 ): void {
@@ -37,13 +38,13 @@ export function maxPool2dForward(
       for (let q = 0; q < Q; q++) {
         const left = q * strideW - padW, w0 = firstTap(left, dilationW), w1 = Math.min(W, left + (kW - 1) * dilationW + 1);
         let best = -Infinity;
-        let where = xPlane + h0 * W + w0;
+        let where = h0 * W + w0;
         for (let h = h0; h < h1; h += dilationH) {
           for (let w = w0; w < w1; w += dilationW) {
             const v = x[xPlane + h * W + w]!;
             if (v > best || v !== v) { // larger, or NaN (v !== v): PyTorch's rule, so the last NaN wins
               best = v;
-              where = xPlane + h * W + w;
+              where = h * W + w;
             }
           }
         }
@@ -59,14 +60,19 @@ export function firstTap(start: number, dilation: number): number {
   return start >= 0 ? start : start + Math.ceil(-start / dilation) * dilation;
 }
 
-/** dx (N, C, H, W) += dy routed to where each maximum came from. Never allocates. */
+/** dx (N, C, H, W) += dy routed to where each maximum came from, plane by plane. Never allocates. */
 export function maxPool2dBackward(
   dx: Float32Array, // (N, C, H, W)
   dy: Float32Array, // (N, C, P, Q)
-  argmax: Int32Array, // (N, C, P, Q)
+  argmax: Int32Array, // (N, C, P, Q): h·W + w in the plane
+  d: WindowDims,
 ): void {
-  // ∂y[p,q]/∂x[h,w] = 1 where (h,w) = argmax[p,q], else 0
-  for (let i = 0; i < dy.length; i++) dx[argmax[i]!] += dy[i]!;
+  const planeIn = d.H * d.W, planeOut = d.P * d.Q;
+  for (let plane = 0; plane < d.N * d.C; plane++) {
+    const dxPlane = plane * planeIn;
+    // ∂y[p,q]/∂x[h,w] = 1 where (h,w) = argmax[p,q], else 0
+    for (let i = plane * planeOut; i < (plane + 1) * planeOut; i++) dx[dxPlane + argmax[i]!] += dy[i]!;
+  }
 }
 
 /**
@@ -92,16 +98,10 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOption
   kernel(maxPool2dForward, backend)(y, argmax, x.data, d);
   const shape = pool2dOutputShape(x.shape, d);
   const values = record("maxPool2d", y, shape, [x], (dy, [dx]) => {
-    if (dx) kernel(maxPool2dBackward, backend)(dx, dy, argmax);
+    if (dx) kernel(maxPool2dBackward, backend)(dx, dy, argmax, d);
   });
   if (options.returnIndices !== true) return values;
-  return [values, new Tensor(planeIndices(argmax, d), shape)];
-}
-
-/** (N, C, P, Q): each flat index into x made a position within its own (H·W) plane, as PyTorch's indices. */
-export function planeIndices(argmax: Int32Array, d: WindowDims): Float32Array {
-  const indices = allocFloat32("maxPool2d", argmax.length); // (N, C, P, Q)
-  const plane = d.H * d.W, outputs = d.P * d.Q;
-  for (let i = 0; i < argmax.length; i++) indices[i] = argmax[i]! - Math.floor(i / outputs) * plane;
-  return indices;
+  const indices = allocFloat32("maxPool2d", count); // (N, C, P, Q): argmax as float32
+  indices.set(argmax);
+  return [values, new Tensor(indices, shape)];
 }

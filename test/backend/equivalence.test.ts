@@ -146,7 +146,7 @@ describe("wasm kernels equal the TypeScript reference", () => {
         ts.maxPool2dForward(max, argmax, xMax, d);
         const dAvg = dx0.slice(), dMax = dx0.slice();
         ts.avgPool2dBackward(dAvg, dy, d);
-        ts.maxPool2dBackward(dMax, dy, argmax);
+        ts.maxPool2dBackward(dMax, dy, argmax, d);
         bothPlacements((k, place, placeInt) => {
           const avgW = place(new Float32Array(dy.length)), maxW = place(new Float32Array(dy.length)), argmaxW = placeInt(new Int32Array(dy.length));
           k.avgPool2dForward(avgW, place(x), d);
@@ -156,7 +156,7 @@ describe("wasm kernels equal the TypeScript reference", () => {
           expect(Array.from(argmaxW)).toEqual(Array.from(argmax));
           const dAvgW = place(dx0.slice()), dMaxW = place(dx0.slice());
           k.avgPool2dBackward(dAvgW, place(dy), d);
-          k.maxPool2dBackward(dMaxW, place(dy), argmaxW);
+          k.maxPool2dBackward(dMaxW, place(dy), argmaxW, d);
           close(dAvgW, dAvg, "avgPool2dBackward");
           expect(Array.from(dMaxW)).toEqual(Array.from(dMax));
         });

@@ -48,7 +48,7 @@ const valid: Record<string, () => Args> = {
   avgPool2dForward: () => [f32(out(pool)), f32(size(pool)), pool],
   avgPool2dBackward: () => [f32(size(pool)), f32(out(pool)), pool],
   maxPool2dForward: () => [f32(out(pool)), new Int32Array(out(pool)), f32(size(pool)), pool],
-  maxPool2dBackward: () => [f32(size(pool)), f32(out(pool)), Int32Array.from({ length: out(pool) }, (_, i) => size(pool) - 1 - ((i * 3) % size(pool)))],
+  maxPool2dBackward: () => [f32(size(pool)), f32(out(pool)), Int32Array.from({ length: out(pool) }, (_, i) => (i * 3) % (pool.H * pool.W)), pool],
   sigmoidForward: () => [f32(6), f32(6, 2)],
   sigmoidBackward: () => [f32(6), f32(6, 2), f32(6, 3)],
   reluForward: () => [f32(6), f32(6, 2)],
@@ -173,7 +173,7 @@ describe("kernels.* entry checks", () => {
     const usesOthersLength = ["sigmoidForward", "reluForward", "tanhForward", "addForward", "subForward", "mulForward", "sigmoidBackward", "reluBackward", "tanhBackward", "axpy", "maxAllBackward",
       "expForward", "expBackward", "logForward", "logBackward", "sqrtForward", "sqrtBackward", "absForward", "absBackward", "negForward", "negBackward",
       "divForward", "powForward", "clampForward", "clampBackward", "extremumForward", "compareForward", "whereForward", "takeForward", "expandForward"].includes(name);
-    if (["maxPool2dBackward", "stridedBackward", "takeBackward", "sumToShape"].includes(name)) {
+    if (["stridedBackward", "takeBackward", "sumToShape"].includes(name)) {
       // No length in the dims: dx is any buffer the positions fit in, so a short one is caught by the positions.
       refuses(() => checked(new Float32Array(first.length - 1), ...args.slice(1)), name, "outside [0, " + (first.length - 1) + ")");
     } else if (!usesOthersLength) {
@@ -213,8 +213,8 @@ describe("kernels.* entry checks", () => {
 
   it("refuses indices out of range: argmax positions and labels", () => {
     const args = valid.maxPool2dBackward!();
-    (args[2] as Int32Array)[3] = size(pool);
-    refuses(() => kernels.maxPool2dBackward(...(args as Parameters<typeof kernels.maxPool2dBackward>)), "maxPool2dBackward", `argmax[3] = ${size(pool)}`);
+    (args[2] as Int32Array)[3] = pool.H * pool.W; // one past its plane: a position in the next plane
+    refuses(() => kernels.maxPool2dBackward(...(args as Parameters<typeof kernels.maxPool2dBackward>)), "maxPool2dBackward", `argmax[3] = ${pool.H * pool.W} is outside [0, ${pool.H * pool.W})`);
     refuses(() => kernels.softmaxCrossEntropyForward(f32(1), f32(12), f32(12), Int32Array.of(0, 4, 1), rows), "labels[1] = 4", "[0, 4)");
     for (const [name, unpoolKernel] of [["maxUnpool2dForward", kernels.maxUnpool2dForward], ["maxUnpool2dBackward", kernels.maxUnpool2dBackward]] as [string, Kernel][]) {
       const args = valid[name]!() as [Float32Array, Float32Array, Int32Array, object];

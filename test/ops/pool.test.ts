@@ -118,7 +118,7 @@ describe("pool gradients", () => {
     const dy = f32(randn64(r, g.N * g.C * d.P * d.Q));
     const argmax = new Int32Array(dy.length);
     maxPool2dForward(new Float32Array(dy.length), argmax, x, d);
-    for (const backward of [(dx: Float32Array) => avgPool2dBackward(dx, dy, d), (dx: Float32Array) => maxPool2dBackward(dx, dy, argmax)]) {
+    for (const backward of [(dx: Float32Array) => avgPool2dBackward(dx, dy, d), (dx: Float32Array) => maxPool2dBackward(dx, dy, argmax, d)]) {
       const once = new Float32Array(x.length);
       backward(once);
       const twice = new Float32Array(x.length);

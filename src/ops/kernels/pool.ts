@@ -4,7 +4,7 @@ import * as avg from "../avgpool2d.js";
 import * as max from "../maxpool2d.js";
 import * as unpool from "../maxunpool2d.js";
 import * as adaptive from "../adaptive-avgpool2d.js";
-import { anyLength, checkedKernel, firstOutside, sameAs, type ArrayArg, type DimsArg } from "../kernel-checks.js";
+import { checkedKernel, firstOutside, type ArrayArg, type DimsArg } from "../kernel-checks.js";
 import type { Pool2dDims, WindowDims } from "../window.js";
 import { WINDOW_FIELDS, windowArg, windowProblem, xNCHW, yNCPQ } from "./window.js";
 
@@ -22,10 +22,10 @@ export const avgPool2dBackward = checkedKernel("avgPool2dBackward", avg.avgPool2
 export const maxPool2dForward = checkedKernel("maxPool2dForward", max.maxPool2dForward, {
   args: [yNCPQ("y", "out"), { ...yNCPQ<WindowDims>("argmax", "out"), int32: true }, xNCHW("x", "in"), windowArg],
 });
-/** dx[argmax[i]] += dy[i]. @function */
+/** dx[plane, argmax[i]] += dy[i], argmax a position in its plane. @function */
 export const maxPool2dBackward = checkedKernel("maxPool2dBackward", max.maxPool2dBackward, {
-  args: [anyLength("dx", "out"), anyLength("dy", "in"), { ...sameAs("argmax", "in", "dy"), int32: true }],
-  contents: ({ dx, argmax }) => firstOutside(argmax as Int32Array, (dx as Float32Array).length, "argmax"),
+  args: [xNCHW("dx", "out"), yNCPQ("dy", "in"), { ...yNCPQ<WindowDims>("argmax", "in"), int32: true }, windowArg],
+  contents: ({ argmax }, d) => firstOutside(argmax as Int32Array, d.H * d.W, "argmax"),
 });
 
 const unpoolArg: DimsArg<unpool.MaxUnpool2dDims> = { name: "d", role: "dims", integers: { planes: 0, inputs: 0, outputs: 1 } };
