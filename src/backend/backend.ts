@@ -152,6 +152,11 @@ export interface Backend extends Kernels, KernelOverrides {
   /** Gives back a buffer from alloc/allocInt32 (a no-op for "ts", whose buffers the garbage collector reclaims). */
   release(buffer: Float32Array | Int32Array): void;
   /**
+   * Sets every element to 0 (a Plan's activation gradients, before each backward accumulates into them).
+   * For "wasm" every thread clears its share of a buffer from alloc at once; otherwise `buffer.fill(0)`.
+   */
+  zero(buffer: Float32Array): void;
+  /**
    * A buffer from alloc/allocInt32 as a view of the backend's memory as it is now (the same block and
    * contents): WebAssembly memory that is not shared (a browser page that is not cross-origin isolated)
    * detaches every view when it grows. The buffer itself when nothing moved, and always for "ts".
@@ -189,6 +194,7 @@ export function createTsBackend(): Backend {
     alloc: (length) => new Float32Array(length),
     allocInt32: (length) => new Int32Array(length),
     release: () => {},
+    zero: (buffer) => void buffer.fill(0),
     reattach: (buffer) => buffer,
   };
 }

@@ -34,6 +34,7 @@ export interface WasmExports {
   relaxedSimdBuild(): number;
   gemm(c: Ptr, a: Ptr, b: Ptr, d: Ptr): void;
   addInto(dst: Ptr, src: Ptr, count: number): void;
+  zeroRange(p: Ptr, i0: number, i1: number): void;
   exp4Into(y: Ptr, x: Ptr, count: number): void;
   im2col(cols: Ptr, x: Ptr, d: Ptr): void;
   col2im(dx: Ptr, dcols: Ptr, d: Ptr): void;

@@ -55,7 +55,7 @@ export class Threads {
   private readonly mainWorkspace: number;
   private readonly dimsBlocks: number; // one DIMS_BLOCK_BYTES block per thread
 
-  constructor(private readonly pool: ThreadPool | null, private readonly memory: WasmMemory, exports: WasmExports) {
+  constructor(private readonly pool: ThreadPool | null, private readonly memory: WasmMemory, private readonly exports: WasmExports) {
     this.count = pool?.size ?? 1;
     this.mainWorkspace = pool?.workspaces[0] ?? memory.heap.alloc(exports.gemmWorkspaceBytes());
     this.dimsBlocks = memory.heap.alloc(DIMS_BLOCK_BYTES * this.count);
@@ -76,6 +76,19 @@ export class Threads {
   shares(work: number, total: number, multiple = 1): [number, number][] {
     const ranges = this.pool !== null && work >= PARALLEL_MIN_WORK ? split(total, this.count, multiple) : [];
     return ranges.length > 1 ? ranges : [[0, total]];
+  }
+
+  /**
+   * buffer.fill(0), each thread clearing its share when the buffer lives in this memory and is big enough.
+   * One core's stores fill about 23 GB/s here; a Plan clears 3.8 million floats of gradients per LeNet step.
+   */
+  zero(buffer: Float32Array): void {
+    if (!this.memory.resident(buffer)) {
+      buffer.fill(0);
+      return;
+    }
+    const p = buffer.byteOffset;
+    this.run(this.exports.zeroRange, this.shares(buffer.length, buffer.length, 16).map(([start, end]) => [p, start, end]));
   }
 
   /** The gemm workspace of thread t (0 is the caller). */

@@ -44,6 +44,7 @@ export function createWasmBackend(module: WebAssembly.Module, options: WasmOptio
     alloc: (length) => memory.alloc(length),
     allocInt32: (length) => memory.allocInt32(length),
     release: (buffer) => memory.release(buffer),
+    zero: (buffer) => threads.zero(buffer),
     reattach: (buffer) => memory.reattach(buffer),
   };
 }

@@ -286,7 +286,7 @@ export class Plan {
   private backward(b: Binding): void {
     const { paramGrads, dloss } = this.full;
     for (const g of paramGrads) g.fill(0);
-    for (const g of b.grads) g.fill(0);
+    for (const g of b.grads) this.backend.zero(g); // every thread clears a share
     dloss[0] = 1;
     this.backend.softmaxCrossEntropyBackward(b.grads[b.grads.length - 1]!, dloss, b.logProbs, b.labels, { N: b.n, J: b.classes, inner: 1 });
     for (let i = b.steps.length - 1; i >= 0; i--) b.steps[i]!.step.backward(b.steps[i]!.buffers);

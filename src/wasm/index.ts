@@ -3,7 +3,7 @@
 // scripts/build-wasm.mjs (plain or relaxed SIMD, each with shared or private
 // memory); src/backend/wasm-module.ts loads one.
 export { gemm, gemmWorkspaceBytes } from "./gemm";
-export { addInto, exp4Into, relaxedSimdBuild } from "./simd";
+export { addInto, exp4Into, relaxedSimdBuild, zeroRange } from "./simd";
 export { im2col, col2im } from "./im2col";
 export { conv2dForward, conv2dBackward } from "./conv2d";
 export { conv2dDirectForward, conv2dDirectScratchFloats } from "./conv2d-direct";

@@ -88,6 +88,11 @@ export function exp4Into(y: usize, x: usize, count: i32): void {
   for (; i < count; i++) store<f32>(y + <usize>i * 4, f32x4.extract_lane(exp4(f32x4.splat(load<f32>(x + <usize>i * 4))), 0));
 }
 
+// p[i] = 0 for i in [i0, i1): a thread's share of a buffer to clear.
+export function zeroRange(p: usize, i0: i32, i1: i32): void {
+  memory.fill(p + <usize>i0 * 4, 0, <usize>(i1 - i0) * 4);
+}
+
 // dst[i] += src[i] for i < count: sums a thread's partial gradient into the total.
 export function addInto(dst: usize, src: usize, count: i32): void {
   let i = 0;

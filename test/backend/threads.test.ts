@@ -34,6 +34,24 @@ describe("two threads", () => {
     expect(one.threads).toBe(1);
   });
 
+  it("zero clears exactly the buffer it is given, each thread a share, and an ordinary array too", () => {
+    for (const k of [one, two]) {
+      const whole = k.alloc(300_007); // odd, and big enough to split
+      whole.fill(7);
+      const view = whole.subarray(3, 300_001); // a Plan's gradients are views like this
+      const before = k.threadCalls();
+      k.zero(view);
+      expect([whole[0], whole[1], whole[2], whole[300_001], whole[300_006]]).toEqual([7, 7, 7, 7, 7]); // neighbours kept
+      expect(view.every((v) => v === 0)).toBe(true);
+      const after = k.threadCalls();
+      if (k.threads === 2) expect(after[1]! - before[1]!).toBe(1); // the second thread cleared its share
+      const plain = new Float32Array(5).fill(3);
+      k.zero(plain);
+      expect(Array.from(plain)).toEqual([0, 0, 0, 0, 0]);
+      k.release(whole);
+    }
+  });
+
   it("gemm gives bit-identical results (threads take whole rows)", () => {
     const g = new Generator(1);
     for (const [M, N, K, transA, transB] of [[300, 70, 130, false, false], [129, 257, 64, true, false], [64, 300, 200, false, true], [200, 200, 200, true, true]] as const) {
