@@ -1,7 +1,7 @@
 // sigmoid in WebAssembly over the element range [i0, i1) (a thread's share):
 // the same math as src/ops/sigmoid.ts, four lanes at a time.
 
-import { exp4, table } from "./simd";
+import { exp4Nonpositive, table } from "./simd";
 
 // 1 and −0 (the sign bit) on four lanes, loaded rather than built in the loop (why: table in src/wasm/simd.ts).
 const SIGMOID: usize = memory.data<f32>([1, 1, 1, 1, -0.0, -0.0, -0.0, -0.0], 16);
@@ -12,11 +12,9 @@ export function sigmoidForward(y: usize, x: usize, i0: i32, i1: i32): void {
   for (; i + 4 <= i1; i += 4) {
     const v = v128.load(x + <usize>i * 4);
     const one = table(SIGMOID, 0);
-    const e = exp4(v128.or(v, table(SIGMOID, 1))); // −|x|: the sign bit set
-    const positive = f32x4.div(one, f32x4.add(one, e));
-    const negative = f32x4.mul(e, positive);
-    // lanes with x < 0 take e/(1+e); NaN lanes fall through to `positive`, which is NaN too
-    v128.store(y + <usize>i * 4, v128.bitselect(negative, positive, f32x4.lt(v, f32x4.splat(0))));
+    const e = exp4Nonpositive(v128.or(v, table(SIGMOID, 1))); // e^(−|x|): the sign bit set
+    // one division: e/(1+e) in lanes with x < 0, 1/(1+e) in the others (a NaN lane: e is NaN, so is the quotient)
+    v128.store(y + <usize>i * 4, f32x4.div(v128.bitselect(e, one, f32x4.lt(v, f32x4.splat(0))), f32x4.add(one, e)));
   }
   for (; i < i1; i++) {
     const v = load<f32>(x + <usize>i * 4);

@@ -59,8 +59,19 @@ const EXP4_BIAS: usize = memory.data<i32>([127, 127, 127, 127], 16);
 // then n itself, instead of floor and a float-to-int conversion.
 // @ts-ignore: decorator
 @inline export function exp4(x: v128): v128 {
+  return exp4Clamped(f32x4.pmax(f32x4.pmin(x, table(EXP4, 1)), table(EXP4, 2)));
+}
+
+// e^x for x ≤ 0: exp4 without its upper clamp, one instruction and one load fewer (sigmoid's e^(−|x|)).
+// @ts-ignore: decorator
+@inline export function exp4Nonpositive(x: v128): v128 {
+  return exp4Clamped(f32x4.pmax(x, table(EXP4, 2)));
+}
+
+// exp4's body for x already in [−104, 89.5] (or NaN).
+// @ts-ignore: decorator
+@inline function exp4Clamped(x: v128): v128 {
   const magic = table(EXP4, 0); // adding 1.5·2²³ rounds to an integer, held in the low mantissa bits
-  x = f32x4.pmax(f32x4.pmin(x, table(EXP4, 1)), table(EXP4, 2));
   const shifted = f32x4.add(f32x4.mul(x, table(EXP4, 3)), magic); // x·log₂e rounded, + magic
   const n = f32x4.sub(shifted, magic);
   let r = f32x4.sub(x, f32x4.mul(n, table(EXP4, 4))); // ln2 in two parts: n·0.693359375 is exact
