@@ -73,8 +73,9 @@ export function conv2dDirectForward(y: usize, x: usize, w: usize, b: usize, d: C
 @inline function blockTile(at: usize, PQ: i32, left: usize, taps: usize, wp: usize, b: usize, k0: i32, R: i32, count: i32, outputs: i32): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
   let c0 = a0, c1 = a0, c2 = a0, c3 = a0, c4 = a0, c5 = a0;
-  for (let t = 0; t < R; t++) {
-    const x = left + <usize>load<i32>(taps + <usize>t * 4), ws = wp + <usize>(t * FILTERS) * 4;
+  const tapsEnd = taps + <usize>R * 4;
+  for (let tap = taps, ws = wp; tap < tapsEnd; tap += 4, ws += FILTERS * 4) {
+    const x = left + <usize>load<i32>(tap);
     const x0 = v128.load(x), x1 = v128.load(x + 16); // 8 neighbouring pixels' inputs
     let v = v128.load32_splat(ws);
     a0 = mad(x0, v, a0); c0 = mad(x1, v, c0);
