@@ -21,6 +21,18 @@ import { expectError } from "../helpers/errors.js";
 
 const { test } = loadDataset("mnist");
 
+// A layer whose step is `step`: the layers below that claim perExample falsely.
+function layerOf(name: string, step: (inputShape: readonly number[]) => LayerStep): StepLayer {
+  return new (class extends StepLayer {
+    constructor() {
+      super(name, name.toLowerCase());
+    }
+    step(inputShape: readonly number[]): LayerStep {
+      return step(inputShape);
+    }
+  })();
+}
+
 describe("Plan: the chunked forward", () => {
   it("runs LeNet's convolutions, sigmoids and pools a chunk at a time, bit for bit the eager logits", () => {
     const backend = getBackend(), size = CHUNK_EXAMPLES_PER_THREAD * backend.threads;
@@ -65,31 +77,16 @@ describe("Plan: the chunked forward", () => {
 
   it("refuses a layer that says perExample but saves a buffer that does not scale with the batch", () => {
     const size = CHUNK_EXAMPLES_PER_THREAD * getBackend().threads;
-    class Hoarder extends StepLayer {
-      constructor() {
-        super("Hoarder", "hoarder");
-      }
-      step(inputShape: readonly number[]): LayerStep {
-        return { outputShape: inputShape, saved: 7, perExample: true, forward: () => {}, backward: () => {} };
-      }
-    }
-    const plan = new Plan(new Sequential(new Hoarder(), new Linear(4, 2)), { batchSize: 2 * size, sampleShape: [4] });
+    const hoarder = layerOf("Hoarder", (inputShape) => ({ outputShape: inputShape, saved: 7, perExample: true, forward: () => {}, backward: () => {} }));
+    const plan = new Plan(new Sequential(hoarder, new Linear(4, 2)), { batchSize: 2 * size, sampleShape: [4] });
     expectError(() => plan.predict(), "SHAPE_MISMATCH", "says it computes each example on its own (perExample)", `its saved buffer at a batch of ${size} is not ${size}/${2 * size}`);
   });
 
   it("refuses a layer that says perExample but does not scale with the batch", () => {
     // (n, 1, 4) at the plan's batch, but (c, 2, 4) at a chunk's batch c: not each example on its own.
     const size = CHUNK_EXAMPLES_PER_THREAD * getBackend().threads;
-    class Liar extends StepLayer {
-      constructor() {
-        super("Liar", "liar");
-      }
-      step(inputShape: readonly number[]): LayerStep {
-        const n = inputShape[0]!;
-        return { outputShape: [n, n === 2 * size ? 1 : 2, 4], perExample: true, forward: () => {}, backward: () => {} };
-      }
-    }
-    const plan = new Plan(new Sequential(new Liar(), new Linear(4, 2), new Flatten()), { batchSize: 2 * size, sampleShape: [4] });
+    const liar = layerOf("Liar", ([n]) => ({ outputShape: [n!, n === 2 * size ? 1 : 2, 4], perExample: true, forward: () => {}, backward: () => {} }));
+    const plan = new Plan(new Sequential(liar, new Linear(4, 2), new Flatten()), { batchSize: 2 * size, sampleShape: [4] });
     expectError(() => plan.predict(), "SHAPE_MISMATCH", "says it computes each example on its own (perExample)", `at a batch of ${size}`);
   });
 });
