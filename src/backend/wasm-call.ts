@@ -114,7 +114,9 @@ export class Call {
   temp(bytes: number, zero = false): number {
     const p = this.memory.heap.alloc(bytes);
     this.blocks.push(p);
-    if (zero) new Uint8Array(this.memory.buffer(), p, bytes).fill(0);
+    // Through the memory's one Int32Array, not a new view per call (two threads' partial dw, db in every
+    // training step); blocks are 64-byte aligned and sized, so rounding up to whole words stays inside.
+    if (zero) this.memory.int32().fill(0, p >> 2, (p + bytes + 3) >> 2);
     return p;
   }
 
