@@ -7,9 +7,10 @@
 //
 // Padding never wins (it is −∞, as in PyTorch). The forward remembers where
 // each maximum came from (argmax: its position h·W + w in its own plane, as
-// PyTorch's indices); the gradient flows only there. PyTorch 1.13's rule for the winner: a strictly larger value or
-// any NaN takes over, so ties go to the first element in row-major order and
-// a window holding NaNs outputs NaN and sends its gradient to its last NaN.
+// PyTorch's indices); the gradient flows only there. PyTorch 1.13's rule for
+// the winner: a strictly larger value or any NaN takes over, so ties go to the
+// first element in row-major order and a window holding NaNs outputs NaN and
+// sends its gradient to its last NaN.
 // Walk-through with a worked example: docs/maxpool2d.md
 
 import { allocFloat32, checkArity } from "../errors.js";

@@ -214,32 +214,27 @@ function packPanelsA(dst: usize, a: usize, aI: i32, aK: i32, mc: i32, kc: i32): 
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = min(MR, mc - i0);
     const src = a + <usize>(i0 * aI) * 4;
+    let k = 0; // the k's a vector path below leaves, the scalar loop at the end packs
     if (rows == MR && aI == 1) {
       // op(A) columns are contiguous (A stored transposed): four floats at a time.
-      for (let k = 0; k < kc; k++) {
+      for (; k < kc; k++) {
         v128.store(dst, v128.load(src + <usize>(k * aK) * 4));
         dst += MR * 4;
       }
     } else if (rows == MR && aK == 1) {
       // op(A) rows are contiguous (conv2d's weights, row-major): four k's of four rows, transposed in registers.
       const lda = <usize>aI * 4;
-      let k = 0;
       for (; k + 4 <= kc; k += 4) {
         const at = src + <usize>k * 4;
         transpose4Store(dst, v128.load(at), v128.load(at + lda), v128.load(at + 2 * lda), v128.load(at + 3 * lda));
         dst += 4 * MR * 4;
       }
-      for (; k < kc; k++) {
-        for (let i = 0; i < MR; i++) store<f32>(dst + <usize>i * 4, load<f32>(src + <usize>(i * aI + k) * 4));
-        dst += MR * 4;
+    }
+    for (; k < kc; k++) {
+      for (let i = 0; i < MR; i++) {
+        store<f32>(dst + <usize>i * 4, i < rows ? load<f32>(src + <usize>(i * aI + k * aK) * 4) : 0);
       }
-    } else {
-      for (let k = 0; k < kc; k++) {
-        for (let i = 0; i < MR; i++) {
-          store<f32>(dst + <usize>i * 4, i < rows ? load<f32>(src + <usize>(i * aI + k * aK) * 4) : 0);
-        }
-        dst += MR * 4;
-      }
+      dst += MR * 4;
     }
   }
 }
