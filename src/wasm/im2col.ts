@@ -33,7 +33,7 @@ export function im2colImages(cols: usize, x: usize, d: WindowDims, N: i32): void
           if (p1 < P) memory.fill(image + <usize>p1 * rowBytes, 0, <usize>(P - p1) * rowBytes);
           let out = image + <usize>p0 * rowBytes;
           let inRow = x + <usize>(((n * C + c) * H + p0 * strideH - padH + u * dilationH) * W - padW + v * dilationW) * 4; // x[n, c, h, q·sW − pW + v·dW] at inRow + 4·q·sW
-          if (strideW == 1 && q0 == 0 && q1 == Q && Q >= 4 && Q <= 12) {
+          if (shortWholeRows(strideW, q0, q1, Q)) {
             copyShortRows(out, inRow, p1 - p0, Q, inStep);
             continue;
           }
@@ -67,7 +67,7 @@ export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): vo
         for (let n = 0; n < N; n++) {
           let out = dcols + <usize>(row + n * P * Q) * 4 + <usize>p0 * rowBytes; // rows outside [p0, p1) came from padding
           let inRow = dx + <usize>(((n * C + c) * H + p0 * strideH - padH + u * dilationH) * W - padW + v * dilationW) * 4;
-          if (strideW == 1 && q0 == 0 && q1 == Q && Q >= 4 && Q <= 12) {
+          if (shortWholeRows(strideW, q0, q1, Q)) {
             addShortRows(inRow, out, p1 - p0, Q, inStep);
             continue;
           }
@@ -85,6 +85,12 @@ export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): vo
       }
     }
   }
+}
+
+// A tap whose rows are whole (no padding at either end), 4 to 12 floats, at a unit column stride: copyShortRows/addShortRows.
+// @ts-ignore: decorator
+@inline function shortWholeRows(strideW: i32, q0: i32, q1: i32, Q: i32): bool {
+  return strideW == 1 && q0 == 0 && q1 == Q && Q >= 4 && Q <= 12;
 }
 
 // rows × Q floats (4 ≤ Q ≤ 12) from rows inStep bytes apart to consecutive rows: two or three vectors per row,
