@@ -51,16 +51,17 @@ export function gemmKernels({ ex, threads }: WasmContext): GemmKernels {
     conv2dBackward: threads.wrap((call, dx, dw, db, dy, x, w, d, cols, dcols) => {
       const pdx = dx === null ? 0 : call.out(dx, true), pdw = dw === null ? 0 : call.out(dw, true), pdb = db === null ? 0 : call.out(db, true);
       const pdy = call.in(dy), px = call.in(x), pw = call.in(w);
-      const bytes = conv2dColsLength(d) * 4;
       return [ex.conv2dBackward, threads.shares(conv2dWork(d), d.N).map((batch, t) => {
         const pd = threads.dims(t, CONV2D_DIMS, d, batch);
-        if (t === 0) return [pdx, pdw, pdb, pdy, px, pw, pd, call.scratch(cols, bytes), dx === null ? 0 : call.scratch(dcols, bytes)];
+        // The kernel takes several images at a step: their columns and dy in cols, their dcols (conv2dBackwardImages).
+        const images = ex.conv2dBackwardImages(pd), bytes = 4 * images * conv2dColsLength(d), colsBytes = bytes + 4 * images * d.K * d.P * d.Q;
+        if (t === 0) return [pdx, pdw, pdb, pdy, px, pw, pd, call.scratch(cols, colsBytes), dx === null ? 0 : call.scratch(dcols, bytes)];
         const [tdw, tdb] = [dw === null ? 0 : call.temp(dw.byteLength, true), db === null ? 0 : call.temp(db.byteLength, true)];
         call.after(() => {
           if (dw !== null) ex.addInto(pdw, tdw, dw.length);
           if (db !== null) ex.addInto(pdb, tdb, db.length);
         });
-        return [pdx, tdw, tdb, pdy, px, pw, pd, call.temp(bytes), dx === null ? 0 : call.temp(bytes)];
+        return [pdx, tdw, tdb, pdy, px, pw, pd, call.temp(colsBytes), dx === null ? 0 : call.temp(bytes)];
       })];
     }),
 

@@ -137,7 +137,7 @@ export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): vo
 // dst[q] = src[q] for q in [q0, q1), four at a time. A row of LeNet's conv2 is 10 floats: two
 // vectors, then the last four again (rewriting two with the same values) instead of a scalar tail.
 // @ts-ignore: decorator
-@inline function copyRow(dst: usize, src: usize, q0: i32, q1: i32): void {
+@inline export function copyRow(dst: usize, src: usize, q0: i32, q1: i32): void {
   let q = q0;
   for (; q + 4 <= q1; q += 4) v128.store(dst + <usize>q * 4, v128.load(src + <usize>q * 4));
   if (q == q1) return;
