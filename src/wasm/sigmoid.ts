@@ -1,20 +1,22 @@
 // sigmoid in WebAssembly over the element range [i0, i1) (a thread's share):
 // the same math as src/ops/sigmoid.ts, four lanes at a time.
 
-import { exp4Nonpositive, table } from "./simd";
+import { exp4Times2p24, table } from "./simd";
 
-// 1 and −0 (the sign bit) on four lanes, loaded rather than built in the loop (why: table in src/wasm/simd.ts).
-const SIGMOID: usize = memory.data<f32>([1, 1, 1, 1, -0.0, -0.0, -0.0, -0.0], 16);
+// 2²⁴ and −0 (the sign bit) on four lanes, loaded rather than built in the loop (why: table in src/wasm/simd.ts).
+const SIGMOID: usize = memory.data<f32>([16777216, 16777216, 16777216, 16777216, -0.0, -0.0, -0.0, -0.0], 16);
 
-// σ(x) without overflow: e = e^(−|x|) ∈ (0, 1]; σ = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
+// σ(x) without overflow: e = e^(−|x|) ∈ (0, 1]; σ = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0, as
+// 2²⁴/(2²⁴+E) and E/(2²⁴+E) with E = 2²⁴·e: the same quotients (scaling by a power of two is exact), and E
+// is a normal float where e would be subnormal, so the division rounds σ's subnormals (x < −87.3) once.
 export function sigmoidForward(y: usize, x: usize, i0: i32, i1: i32): void {
   let i = i0;
   for (; i + 4 <= i1; i += 4) {
     const v = v128.load(x + <usize>i * 4);
-    const one = table(SIGMOID, 0);
-    const e = exp4Nonpositive(v128.or(v, table(SIGMOID, 1))); // e^(−|x|): the sign bit set
-    // one division: e/(1+e) in lanes with x < 0, 1/(1+e) in the others (a NaN lane: e is NaN, so is the quotient)
-    v128.store(y + <usize>i * 4, f32x4.div(v128.bitselect(e, one, f32x4.lt(v, f32x4.splat(0))), f32x4.add(one, e)));
+    const scale = table(SIGMOID, 0);
+    const e = exp4Times2p24(v128.or(v, table(SIGMOID, 1))); // 2²⁴·e^(−|x|): the sign bit set
+    // one division: E/(2²⁴+E) in lanes with x < 0, 2²⁴/(2²⁴+E) in the others (a NaN lane: E is NaN, so is the quotient)
+    v128.store(y + <usize>i * 4, f32x4.div(v128.bitselect(e, scale, f32x4.lt(v, f32x4.splat(0))), f32x4.add(scale, e)));
   }
   for (; i < i1; i++) {
     const v = load<f32>(x + <usize>i * 4);

@@ -1,4 +1,4 @@
-// exp4, the vectorised e^x of src/wasm/simd.ts that sigmoid and tanh use on the wasm backend,
+// exp4, the vectorised e^x of src/wasm/simd.ts, and sigmoid and tanh through its exp4Times2p24 on the wasm backend,
 // against Math.exp (float64, then rounded to float32) over the whole float32 range: a sweep
 // of bit patterns through every exponent, the edges where the result overflows or becomes
 // subnormal, ±0, ±∞ and NaN. The bound asserted here is the one docs/backends.md quotes.
@@ -8,6 +8,8 @@ import { compileWasmKernels, instantiate, wasmSupported, type WasmRuntime } from
 
 /** The largest error exp4 may make against the exact e^x, in units in the last place of its float32 rounding (measured: 1.21, at x ≈ −28.05). */
 const EXP4_MAX_ULPS = 1.5;
+/** The same for sigmoidForward (measured: 2.28, at x ≈ −15.55; 0.77 on its subnormal results) and tanhForward (1.26, at |x| ≈ 0.65). */
+const SIGMOID_MAX_ULPS = 2.5, TANH_MAX_ULPS = 1.5;
 
 // One unit in the last place of the float32 v (finite, ≥ 0; 2^−149 for subnormals): the gap to the next float32.
 const ulpFloat = new Float32Array(1), ulpBits = new Uint32Array(ulpFloat.buffer);
@@ -75,6 +77,31 @@ describe.runIf(wasmSupported())("exp4 (src/wasm/simd.ts)", () => {
     expect(nans, "NaN in, NaN out").toBe(xs.filter((x) => Number.isNaN(x)).length);
     expect(overflows, "+∞ wherever Math.exp rounds to +∞").toBe(xs.filter((x) => Math.fround(Math.exp(x)) === Infinity).length);
     expect(worst, `worst at x = ${worstAt}`).toBeLessThanOrEqual(EXP4_MAX_ULPS);
+  });
+
+  // σ and tanh against their float64 values on the same sweep, and σ on its subnormal results (x in [−104, −87]):
+  // exp4Times2p24's error plus the division's and, for tanh, the subtraction's rounding.
+  it(`sigmoid within ${SIGMOID_MAX_ULPS} ulp and tanh within ${TANH_MAX_ULPS} ulp over the whole float32 range, subnormals included`, () => {
+    const bits = new Uint32Array(Math.ceil(2 ** 32 / 4099));
+    for (let i = 0; i < bits.length; i++) bits[i] = i * 4099;
+    const tail = Float32Array.from({ length: 100_000 }, (_, i) => -104 + (17 * i) / 100_000);
+    const xs = new Float32Array(bits.length + tail.length);
+    xs.set(new Float32Array(bits.buffer));
+    xs.set(tail, bits.length);
+    const exact = {
+      sigmoidForward: (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+      tanhForward: Math.tanh,
+    };
+    for (const [name, bound] of [["sigmoidForward", SIGMOID_MAX_ULPS], ["tanhForward", TANH_MAX_ULPS]] as const) {
+      const ys = elementwise(name, xs);
+      let worst = 0, worstAt = 0;
+      xs.forEach((x, i) => {
+        if (Number.isNaN(x)) return expect(ys[i], `${name}(NaN)`).toBeNaN();
+        const e = exact[name](x), error = Math.abs(ys[i]! - e) / ulp(Math.abs(Math.fround(e)));
+        if (!(error <= worst)) [worst, worstAt] = [error, x];
+      });
+      expect(worst, `${name}: worst at x = ${worstAt}`).toBeLessThanOrEqual(bound);
+    }
   });
 
   it("gives IEEE's special values: e^±0 = 1, e^−∞ = 0, e^∞ = ∞, e^NaN = NaN, and 0 or ∞ far out", () => {
