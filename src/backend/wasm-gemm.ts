@@ -24,6 +24,13 @@ export const DIRECT_CONV_MAX_CHANNELS = 3;
 /** True when the wasm conv2dForward takes the direct path for `d`: few channels per group, a column stride of 1. */
 export const conv2dDirect = (d: Conv2dDims): boolean => d.C / d.groups <= DIRECT_CONV_MAX_CHANNELS && d.strideW === 1;
 
+/**
+ * True when the wasm conv2dBackward computes dw straight from the padded image (src/wasm/conv2d-direct.ts):
+ * the direct forward's shapes at a unit row stride too, and images the kernel takes one at a time
+ * (at least 256 outputs; smaller ones go several to a gemm, src/wasm/conv2d.ts).
+ */
+export const conv2dDirectWeight = (d: Conv2dDims, imagesPerStep: number): boolean => conv2dDirect(d) && d.strideH === 1 && imagesPerStep === 1;
+
 /** The wasm twins of gemm, im2col, col2im, conv2dForward/Backward and linearForward/Backward. */
 export function gemmKernels({ ex, threads }: WasmContext): GemmKernels {
   return {
@@ -51,10 +58,13 @@ export function gemmKernels({ ex, threads }: WasmContext): GemmKernels {
     conv2dBackward: threads.wrap((call, dx, dw, db, dy, x, w, d, cols, dcols) => {
       const pdx = dx === null ? 0 : call.out(dx, true), pdw = dw === null ? 0 : call.out(dw, true), pdb = db === null ? 0 : call.out(db, true);
       const pdy = call.in(dy), px = call.in(x), pw = call.in(w);
-      return [ex.conv2dBackward, threads.shares(conv2dWork(d), d.N).map((batch, t) => {
-        const pd = threads.dims(t, CONV2D_DIMS, d, batch);
-        // The kernel takes several images at a step: their columns and dy in cols, their dcols (conv2dBackwardImages).
-        const images = ex.conv2dBackwardImages(pd), bytes = 4 * images * conv2dColsLength(d), colsBytes = bytes + 4 * images * d.K * d.P * d.Q;
+      const dims = threads.shares(conv2dWork(d), d.N).map((batch, t) => threads.dims(t, CONV2D_DIMS, d, batch));
+      const images = ex.conv2dBackwardImages(dims[0]!), direct = dw !== null && conv2dDirectWeight(d, images);
+      // The kernel takes several images at a step: their columns and dy in cols, their dcols (conv2dBackwardImages);
+      // the direct weight gradient its padded plane and dy in cols.
+      const bytes = 4 * images * conv2dColsLength(d), imagesBytes = bytes + 4 * images * d.K * d.P * d.Q;
+      const colsBytes = direct ? Math.max(imagesBytes, 4 * ex.conv2dDirectBackwardScratchFloats(dims[0]!)) : imagesBytes;
+      return [direct ? ex.conv2dDirectBackward : ex.conv2dBackward, dims.map((pd, t) => {
         if (t === 0) return [pdx, pdw, pdb, pdy, px, pw, pd, call.scratch(cols, colsBytes), dx === null ? 0 : call.scratch(dcols, bytes)];
         const [tdw, tdb] = [dw === null ? 0 : call.temp(dw.byteLength, true), db === null ? 0 : call.temp(db.byteLength, true)];
         call.after(() => {

@@ -42,6 +42,8 @@ export interface WasmExports {
   conv2dBackward(dx: Ptr, dw: Ptr, db: Ptr, dy: Ptr, x: Ptr, w: Ptr, d: Ptr, cols: Ptr, dcols: Ptr): void;
   conv2dDirectForward(y: Ptr, x: Ptr, w: Ptr, b: Ptr, d: Ptr, xp: Ptr): void;
   conv2dDirectScratchFloats(d: Ptr): number;
+  conv2dDirectBackward(dx: Ptr, dw: Ptr, db: Ptr, dy: Ptr, x: Ptr, w: Ptr, d: Ptr, cols: Ptr, dcols: Ptr): void;
+  conv2dDirectBackwardScratchFloats(d: Ptr): number;
   conv2dBackwardImages(d: Ptr): number;
   avgPool2dForward(y: Ptr, x: Ptr, d: Ptr): void;
   avgPool2dBackward(dx: Ptr, dy: Ptr, d: Ptr): void;

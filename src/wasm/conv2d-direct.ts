@@ -13,7 +13,9 @@
 // Only for a unit column stride (sW = 1), where 4 neighbouring outputs read 4 neighbouring inputs:
 // one vector load. Gathering strided columns lane by lane made it slower than im2col + gemm.
 
-import { Conv2dDims } from "./conv2d";
+import { Conv2dDims, conv2dBackward, weightGradient } from "./conv2d";
+import { copyRow } from "./im2col";
+import { sum4 } from "./gemm";
 import { mad } from "./simd";
 
 // Two register blocks, each eight f32x4 sums (V8 keeps 15 vector registers: a block of twelve sums
@@ -35,7 +37,7 @@ export function conv2dDirectScratchFloats(d: Conv2dDims): f64 {
 export function conv2dDirectForward(y: usize, x: usize, w: usize, b: usize, d: Conv2dDims, xp: usize): void {
   const CHW = d.C * d.H * d.W, KPQ = d.K * d.P * d.Q;
   for (let n = d.start; n < d.end; n++) {
-    padImage(xp, x + <usize>(n * CHW) * 4, d);
+    padImage(xp, x + <usize>(n * CHW) * 4, d, paddedRows(d), paddedColumns(d));
     directImage(y + <usize>(n * KPQ) * 4, xp, w, b, d);
   }
 }
@@ -44,14 +46,8 @@ export function conv2dDirectForward(y: usize, x: usize, w: usize, b: usize, d: C
 @inline function directImage(yn: usize, xp: usize, w: usize, b: usize, d: Conv2dDims): void {
   const K = d.K, P = d.P, Q = d.Q, PQ = P * Q, kH = d.kH, kW = d.kW, Cg = d.C / d.groups, Kg = K / d.groups, R = Cg * kH * kW;
   const Wp = paddedColumns(d), planeBytes = <usize>(paddedRows(d) * Wp) * 4;
-  const tapRowBytes = <usize>(d.dilationH * Wp) * 4, tapBytes = <usize>d.dilationW * 4;
-  // The byte offset of every tap (c, i, j) from a window's top-left pixel, in w's order: one flat loop over taps.
   const taps = xp + <usize>d.C * planeBytes;
-  for (let c = 0, t = 0; c < Cg; c++) {
-    for (let i = 0; i < kH; i++) {
-      for (let j = 0; j < kW; j++, t++) store<i32>(taps + <usize>t * 4, <i32>(<usize>c * planeBytes + <usize>i * tapRowBytes + <usize>j * tapBytes));
-    }
-  }
+  writeTaps(taps, d, Wp, planeBytes);
   // A block of one group's filters at a time shares every pixel load: QUAD of them, or a last 1–2 as a PAIR; a block
   // short of its width repeats its last filter (computed, not stored). wp: the block's weights interleaved, wp[t·width + j].
   const wp = taps + <usize>R * 4;
@@ -145,9 +141,133 @@ export function conv2dDirectForward(y: usize, x: usize, w: usize, b: usize, d: C
   if (count > 2) store<f32>(at + 8, f32x4.extract_lane(v, 2));
 }
 
+// The weight gradient without im2col, for a unit stride (sH = sW = 1) and images of at least 256 outputs
+// (src/backend/wasm-gemm.ts decides): dw[k, c, i, j] += Σ_(p,q) dy[n][k, p, q] · xpadded[n][c, p + i·dH, q + j·dW].
+// With the padded plane's rows and dy's rows both S = Q + (kW−1)·dW floats apart (dy's padded with zeros), the
+// sum of one filter and tap is one dot product of P·S contiguous floats: dy against the plane shifted by the tap.
+// Those zeros multiply real pixels (a row's end against the next row's start), so an image with a NaN or ±∞
+// pixel takes im2col + gemm (weightGradient in src/wasm/conv2d.ts), and 0·∞ = NaN lands nowhere PyTorch's does not.
+// dx and db as conv2dBackward. cols: scratch of conv2dDirectBackwardScratchFloats and conv2dBackward's.
+// C1's weight gradient at batch 256, one thread: 1.99–2.01 ms through im2col + gemm, 1.68 here.
+export function conv2dDirectBackward(dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize, d: Conv2dDims, cols: usize, dcols: usize): void {
+  conv2dBackward(dx, 0, db, dy, x, w, d, cols, dcols);
+  if (dw == 0) return;
+  const CHW = d.C * d.H * d.W, KPQ = d.K * d.P * d.Q;
+  for (let n = d.start; n < d.end; n++) {
+    const xn = x + <usize>(n * CHW) * 4, dyn = dy + <usize>(n * KPQ) * 4;
+    if (allFinite(xn, CHW)) directWeightImage(dw, dyn, xn, d, cols);
+    else weightGradient(dw, dyn, xn, d, 1, cols);
+  }
+}
+
+/** Floats of conv2dDirectBackward's scratch: the padded plane (C, Hp, S) and its tail, the taps, the filters' padded dy rows. */
+export function conv2dDirectBackwardScratchFloats(d: Conv2dDims): f64 {
+  const S = backwardRow(d), F = dotLength(d);
+  return <f64>d.C * <f64>(paddedRows(d) * S) + <f64>((d.kW - 1) * d.dilationW + 4) + <f64>((d.C / d.groups) * d.kH * d.kW) + <f64>d.K * <f64>F;
+}
+
+// dw (K, R) += the direct sums of one image (dyn: its dy (K, P, Q); xn: its x (C, H, W)).
+function directWeightImage(dw: usize, dyn: usize, xn: usize, d: Conv2dDims, scratch: usize): void {
+  const S = backwardRow(d), F = dotLength(d), Hp = paddedRows(d), P = d.P, Q = d.Q, R = (d.C / d.groups) * d.kH * d.kW;
+  const Kg = d.K / d.groups, planeBytes = <usize>(Hp * S) * 4, tail = (d.kW - 1) * d.dilationW + 4;
+  // scratch: xp (C, Hp, S), a zero tail the last taps' dot products read into, the taps, then dyp (K, F)
+  const xp = scratch, taps = xp + <usize>d.C * planeBytes + <usize>tail * 4, dyp = taps + <usize>R * 4;
+  padImage(xp, xn, d, Hp, S);
+  memory.fill(xp + <usize>d.C * planeBytes, 0, <usize>tail * 4);
+  writeTaps(taps, d, S, planeBytes);
+  // dyp (K, F): each filter's dy rows S floats apart, zeros between them and after
+  memory.fill(dyp, 0, <usize>(d.K * F) * 4);
+  for (let k = 0; k < d.K; k++) {
+    for (let p = 0; p < P; p++) copyRow(dyp + <usize>(k * F + p * S) * 4, dyn + <usize>((k * P + p) * Q) * 4, 0, Q);
+  }
+  // Three filters × three taps at a time (nine sums; two filters × four taps, eight sums, measured 1.74–1.78 ms
+  // against this 1.68 for C1 at batch 256); a short block repeats its last filter or tap (computed, not stored).
+  for (let g = 0; g < d.groups; g++) {
+    const planes = xp + <usize>(g * (d.C / d.groups)) * planeBytes, last = (g + 1) * Kg - 1;
+    for (let k0 = g * Kg; k0 <= last; k0 += 3) {
+      const y0 = dyp + <usize>(k0 * F) * 4, y1 = dyp + <usize>(min(k0 + 1, last) * F) * 4, y2 = dyp + <usize>(min(k0 + 2, last) * F) * 4;
+      for (let t0 = 0; t0 < R; t0 += 3) weightTile(dw + <usize>(k0 * R + t0) * 4, R, y0, y1, y2, F, planes, taps + <usize>t0 * 4, min(3, last + 1 - k0), min(3, R - t0));
+    }
+  }
+}
+
+// dw[k0 + a, t0 + b] += Σ_f dyp[k0 + a, f] · planes[taps[b] + f] for a < filters, b < count (dw at k0, t0; rows R
+// apart): y0…y2 walk three filters' padded dy, x0…x2 three taps' shifted planes.
+// @ts-ignore: decorator
+@inline function weightTile(at: usize, R: i32, y0: usize, y1: usize, y2: usize, F: i32, planes: usize, taps: usize, filters: i32, count: i32): void {
+  let x0 = planes + <usize>load<i32>(taps);
+  let x1 = count > 1 ? planes + <usize>load<i32>(taps, 4) : x0;
+  let x2 = count > 2 ? planes + <usize>load<i32>(taps, 8) : x0;
+  let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00, s20 = s00, s21 = s00, s22 = s00;
+  const end = y0 + <usize>F * 4;
+  for (; y0 < end; y0 += 16, y1 += 16, y2 += 16, x0 += 16, x1 += 16, x2 += 16) {
+    const a = v128.load(y0), b = v128.load(y1), c = v128.load(y2);
+    let v = v128.load(x0);
+    s00 = mad(a, v, s00); s10 = mad(b, v, s10); s20 = mad(c, v, s20);
+    v = v128.load(x1);
+    s01 = mad(a, v, s01); s11 = mad(b, v, s11); s21 = mad(c, v, s21);
+    v = v128.load(x2);
+    s02 = mad(a, v, s02); s12 = mad(b, v, s12); s22 = mad(c, v, s22);
+  }
+  const zero = f32x4.splat(0);
+  addLanes(at, sum4(s00, s01, s02, zero), count);
+  if (filters > 1) addLanes(at + <usize>R * 4, sum4(s10, s11, s12, zero), count);
+  if (filters > 2) addLanes(at + <usize>R * 8, sum4(s20, s21, s22, zero), count);
+}
+
+// at[0 … count) += v's first count lanes (count ≤ 4).
+// @ts-ignore: decorator
+@inline function addLanes(at: usize, v: v128, count: i32): void {
+  if (count == 4) {
+    v128.store(at, f32x4.add(v128.load(at), v));
+    return;
+  }
+  store<f32>(at, load<f32>(at) + f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(at + 4, load<f32>(at + 4) + f32x4.extract_lane(v, 1));
+  if (count > 2) store<f32>(at + 8, load<f32>(at + 8) + f32x4.extract_lane(v, 2));
+}
+
+// True when none of the count floats at p is NaN or ±∞ (v − v is 0 exactly for finite v, NaN otherwise).
+function allFinite(p: usize, count: i32): bool {
+  let bad = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const v = v128.load(p + <usize>i * 4);
+    bad = v128.or(bad, f32x4.ne(f32x4.sub(v, v), f32x4.splat(0)));
+  }
+  for (; i < count; i++) {
+    const v = load<f32>(p + <usize>i * 4);
+    if (v - v != 0) return false;
+  }
+  return !v128.any_true(bad);
+}
+
+// The row length S of the backward's plane and padded dy: the window's span along a row at unit stride.
+// @ts-ignore: decorator
+@inline function backwardRow(d: Conv2dDims): i32 {
+  return d.Q + (d.kW - 1) * d.dilationW;
+}
+
+// Floats of one filter's padded dy: P rows of S, rounded up to whole vectors (the tail zeros).
+// @ts-ignore: decorator
+@inline function dotLength(d: Conv2dDims): i32 {
+  return (d.P * backwardRow(d) + 3) & ~3;
+}
+
+// The byte offset of every tap (c, i, j) of a group from a window's top-left pixel in planes of Wp-float rows,
+// in w's order, Cg·kH·kW i32 at taps: one flat loop over taps instead of three nested ones.
+function writeTaps(taps: usize, d: Conv2dDims, Wp: i32, planeBytes: usize): void {
+  const tapRowBytes = <usize>(d.dilationH * Wp) * 4, tapBytes = <usize>d.dilationW * 4;
+  for (let c = 0, t = 0; c < d.C / d.groups; c++) {
+    for (let i = 0; i < d.kH; i++) {
+      for (let j = 0; j < d.kW; j++, t++) store<i32>(taps + <usize>t * 4, <i32>(<usize>c * planeBytes + <usize>i * tapRowBytes + <usize>j * tapBytes));
+    }
+  }
+}
+
 // xp (C, Hp, Wp) = x[n] (C, H, W) shifted by the padding, zeros around (rows and columns past the plane dropped).
-function padImage(xp: usize, xn: usize, d: Conv2dDims): void {
-  const C = d.C, H = d.H, W = d.W, Hp = paddedRows(d), Wp = paddedColumns(d);
+function padImage(xp: usize, xn: usize, d: Conv2dDims, Hp: i32, Wp: i32): void {
+  const C = d.C, H = d.H, W = d.W;
   memory.fill(xp, 0, <usize>(C * Hp * Wp) * 4);
   const rows = min(H, Hp - d.padH), columns = min(W, Wp - d.padW);
   if (rows <= 0 || columns <= 0) return;

@@ -80,7 +80,7 @@ export function conv2dBackward(dx: usize, dw: usize, db: usize, dy: usize, x: us
 }
 
 // dw[g] (Kg, Rg) += dys[g] (Kg, L) · cols[g]ᵀ (L, Rg), cols (R, L) = im2col of the m images at x, L = m·P·Q.
-function weightGradient(dw: usize, dys: usize, x: usize, d: Conv2dDims, m: i32, cols: usize): void {
+export function weightGradient(dw: usize, dys: usize, x: usize, d: Conv2dDims, m: i32, cols: usize): void {
   const G = d.groups, Kg = d.K / G, Rg = (d.C / G) * d.kH * d.kW, L = m * d.P * d.Q;
   im2colImages(cols, x, d, m);
   for (let g = 0; g < G; g++) {

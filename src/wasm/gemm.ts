@@ -288,7 +288,7 @@ function gemmDotNT(c: usize, a: usize, b: usize, d: GemmDims): void {
 // [Σ lanes of s0, … of s3]: the four partial dot products of one row of A, summed across lanes by a 4×4
 // transpose (unpack and move shuffles, one instruction each) and adds, instead of 16 lane extractions.
 // @ts-ignore: decorator
-@inline function sum4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+@inline export function sum4(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
   const u0 = f32x4.add(v128.shuffle<f32>(s0, s1, 0, 4, 1, 5), v128.shuffle<f32>(s0, s1, 2, 6, 3, 7)); // s0₀+s0₂, s1₀+s1₂, s0₁+s0₃, s1₁+s1₃
   const u1 = f32x4.add(v128.shuffle<f32>(s2, s3, 0, 4, 1, 5), v128.shuffle<f32>(s2, s3, 2, 6, 3, 7));
   return f32x4.add(v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7));

@@ -98,6 +98,7 @@ describe("two threads", () => {
 
   const convCases: [string, number[], number[], Conv2dOptions][] = [
     ["LeNet's C3", [64, 6, 14, 14], [16, 6, 5, 5], {}],
+    ["LeNet's C1 (the direct paths)", [64, 1, 28, 28], [6, 1, 5, 5], { padding: 2 }],
     ['groups 3, dilation 2, padding "same"', [48, 6, 12, 11], [12, 2, 3, 3], { groups: 3, dilation: 2, padding: "same" }],
   ];
   it.each(convCases)("conv2d (%s) forward and input gradient are bit-identical; weight and bias gradients agree within rounding and are deterministic", (_, xShape, wShape, options) => {
