@@ -215,13 +215,9 @@ function directWeightImage(dw: usize, dyn: usize, xn: usize, d: Conv2dDims, scra
   if (filters > 2) addLanes(at + <usize>R * 8, sum4(s20, s21, s22, zero), count);
 }
 
-// at[0 … count) += v's first count lanes (count ≤ 4).
+// at[0 … count) += v's first count lanes (1 ≤ count ≤ 3).
 // @ts-ignore: decorator
 @inline function addLanes(at: usize, v: v128, count: i32): void {
-  if (count == 4) {
-    v128.store(at, f32x4.add(v128.load(at), v));
-    return;
-  }
   store<f32>(at, load<f32>(at) + f32x4.extract_lane(v, 0));
   if (count > 1) store<f32>(at + 4, load<f32>(at + 4) + f32x4.extract_lane(v, 1));
   if (count > 2) store<f32>(at + 8, load<f32>(at + 8) + f32x4.extract_lane(v, 2));
