@@ -5,6 +5,7 @@
 // a multiply then an add is latency-bound here, so it is not measured.
 //   npm run bench:peak [-- --iterations N]
 
+import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import asc from "assemblyscript/asc";
 import { enableRelaxedSimd } from "../src/node.js";
@@ -58,8 +59,9 @@ export async function fmaPeak(iterations: number): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const at = process.argv.indexOf("--iterations");
-  const iterations = at >= 0 ? Number(process.argv[at + 1]) : 50_000_000;
-  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`bench:peak: --iterations must be a positive integer, got ${process.argv[at + 1]}`);
+  // strict: an unknown option or a stray argument is an error, not ignored
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { iterations: { type: "string", default: "50000000" } }, strict: true });
+  const iterations = Number(values.iterations);
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`bench:peak: --iterations must be a positive integer, got "${values.iterations}"`);
   console.log(`f32x4.relaxed_madd, ${CHAINS} chains, one thread: ${(await fmaPeak(iterations)).toFixed(1)} GFLOP/s`);
 }
