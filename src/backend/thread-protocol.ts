@@ -10,7 +10,8 @@
 // calls run) and then the arguments as float64 (pointers and sizes are exact
 // in a float64). A call bumps the request number; the worker runs it and
 // copies the number into "done". Each side only ever waits for the other to
-// change a number, so no wake-up is lost. Nothing here imports from Node.
+// change a number, so no wake-up is lost, and re-reads it after every wake-up,
+// so a late one runs nothing twice. Nothing here imports from Node.
 //
 // Each side spins for up to SPIN_MS, re-reading the number, before it sleeps in
 // Atomics.wait: a training step's kernel calls come a few hundred microseconds
@@ -71,7 +72,10 @@ function serve({ module, memory, control, index, kernels }, started) {
   for (;;) {
     const until = performance.now() + ${SPIN_MS};
     while (Atomics.load(ints, base + ${REQUEST}) === seen && performance.now() < until);
-    Atomics.wait(ints, base + ${REQUEST}, seen);
+    // A wake-up is not a request: the caller's notify for the call just run can land after this side has
+    // finished it and gone to sleep (the caller preempted between its store and its notify), so sleep again
+    // until the number changes, or the call would run twice.
+    while (Atomics.load(ints, base + ${REQUEST}) === seen) Atomics.wait(ints, base + ${REQUEST}, seen);
     seen = Atomics.load(ints, base + ${REQUEST});
     const kernel = ints[base + ${KERNEL}];
     if (kernel === ${EXIT}) break;

@@ -71,6 +71,18 @@ describe("the shared call protocol, caller side and worker side", () => {
     expect(slots.calls()).toEqual([3, 3]); // the trapped call was still run (and counted) by both
   });
 
+  // The caller stores the request number, then notifies. If it is preempted in between, the worker can see the
+  // number, run the call and go back to sleep before the notify lands: that wake-up must not run the call again.
+  it("a late wake-up with no new request runs nothing (a call is never run twice)", () => {
+    const ints = new Int32Array(slots.control), worker1 = slots.control.byteLength / 2 / 4; // slot 1's first int32
+    const before = slots.calls();
+    const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    pause(20); // the worker has spun its 1 ms and sleeps on the request number
+    expect(Atomics.notify(ints, worker1), "the worker is asleep on the request number").toBe(1);
+    pause(50);
+    expect(slots.calls()).toEqual(before);
+  });
+
   it("close() ends the worker's loop", async () => {
     slots.close();
     await expect(exited).resolves.toBe(0);
