@@ -262,6 +262,31 @@ function poolCases(B: number): BenchCase[] {
           return { run: () => ctx.kernels.avgPool2dBackward(dx, dy, d) };
         },
       },
+      // A Plan's sigmoid + avgPool2d backward (d2l's LeNet), fused, then the three steps it replaces
+      {
+        group: "pool",
+        name: `avgPool2dActivationBackward ${layer} ${shape}, sigmoid (a Plan's fused backward)`,
+        bytes: FLOAT * (nOut + 3 * nIn), // dy and y in; dx read-modify-written
+        setup: (ctx) => {
+          const dy = filled(ctx, nOut, 10), y = filled(ctx, nIn, 13), dx = ctx.alloc(nIn);
+          return { run: () => ctx.kernels.avgPool2dActivationBackward(dx, dy, y, { ...d, activation: "sigmoid" }) };
+        },
+      },
+      {
+        group: "pool",
+        name: `avgPool2dBackward + sigmoidBackward ${layer} ${shape} (unfused: zero, pool, sigmoid)`,
+        bytes: FLOAT * (nOut + 7 * nIn), // zero the gradient between; the pool reads dy and adds into it; sigmoid reads it and y, adds into dx
+        setup: (ctx) => {
+          const dy = filled(ctx, nOut, 10), y = filled(ctx, nIn, 13), between = ctx.alloc(nIn), dx = ctx.alloc(nIn);
+          return {
+            run: () => {
+              between.fill(0);
+              ctx.kernels.avgPool2dBackward(between, dy, d);
+              ctx.kernels.sigmoidBackward(dx, between, y);
+            },
+          };
+        },
+      },
       {
         group: "pool",
         name: `maxPool2dForward ${layer} ${shape}`,

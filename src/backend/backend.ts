@@ -11,7 +11,7 @@ import type { KernelOverrides } from "./dispatch.js";
 import { gemm } from "../ops/gemm.js";
 import { im2col, col2im } from "../ops/im2col.js";
 import { conv2dForward, conv2dBackward } from "../ops/conv2d.js";
-import { avgPool2dForward, avgPool2dBackward } from "../ops/avgpool2d.js";
+import { avgPool2dForward, avgPool2dBackward, avgPool2dActivationBackward } from "../ops/avgpool2d.js";
 import { maxPool2dForward, maxPool2dBackward } from "../ops/maxpool2d.js";
 import { sigmoidForward, sigmoidBackward } from "../ops/sigmoid.js";
 import { reluForward, reluBackward } from "../ops/relu.js";
@@ -44,6 +44,8 @@ export interface Kernels {
   avgPool2dForward: typeof avgPool2dForward;
   /** dx += dy spread evenly over each window. */
   avgPool2dBackward: typeof avgPool2dBackward;
+  /** dx += ∂L/∂x through a sigmoid or tanh and the average pool after it, in one pass (a Plan's fusion). */
+  avgPool2dActivationBackward: typeof avgPool2dActivationBackward;
   /** y (N, C, P, Q) = window maxima of x, argmax = where each came from. */
   maxPool2dForward: typeof maxPool2dForward;
   /** dx += dy routed to each window's argmax. */
@@ -127,7 +129,7 @@ export interface Kernels {
 // The "ts" backend's kernels: the references themselves.
 const referenceKernels: Kernels = {
   gemm, im2col, col2im, conv2dForward, conv2dBackward,
-  avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward,
+  avgPool2dForward, avgPool2dBackward, avgPool2dActivationBackward, maxPool2dForward, maxPool2dBackward,
   sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward,
   linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,

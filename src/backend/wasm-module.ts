@@ -47,6 +47,7 @@ export interface WasmExports {
   conv2dBackwardImages(d: Ptr): number;
   avgPool2dForward(y: Ptr, x: Ptr, d: Ptr): void;
   avgPool2dBackward(dx: Ptr, dy: Ptr, d: Ptr): void;
+  avgPool2dActivationBackward(dx: Ptr, dy: Ptr, y: Ptr, d: Ptr): void;
   maxPool2dForward(y: Ptr, argmax: Ptr, x: Ptr, d: Ptr): void;
   maxPool2dBackward(dx: Ptr, dy: Ptr, argmax: Ptr, d: Ptr): void;
   sigmoidForward(y: Ptr, x: Ptr, start: number, end: number): void;

@@ -7,7 +7,8 @@
 
 import type { Kernels } from "./backend.js";
 import type { WasmContext } from "./wasm-threads.js";
-import { POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
+import { ACTIVATION_POOL2D_DIMS, POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
+import { OUTPUT_ACTIVATIONS } from "../ops/avgpool2d.js";
 import type { SoftmaxDims } from "../ops/softmax.js";
 import type { PlaneKernels } from "./wasm-planes.js";
 import type { RowKernels } from "./wasm-rows.js";
@@ -37,6 +38,12 @@ function poolingKernels({ ex, threads }: WasmContext) {
     avgPool2dBackward: threads.wrap((call, dx, dy, d) => {
       const pdx = call.out(dx, true), pdy = call.in(dy);
       return [ex.avgPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, threads.dims(t, POOL2D_DIMS, d, planes)])];
+    }),
+
+    // The struct holds integers only: the activation goes in as its index in OUTPUT_ACTIVATIONS.
+    avgPool2dActivationBackward: threads.wrap((call, dx, dy, y, d) => {
+      const pdx = call.out(dx, true), pdy = call.in(dy), py = call.in(y), struct = { ...d, activation: OUTPUT_ACTIVATIONS.indexOf(d.activation) };
+      return [ex.avgPool2dActivationBackward, threads.shares(dx.length * 2, d.N * d.C).map((planes, t) => [pdx, pdy, py, threads.dims(t, ACTIVATION_POOL2D_DIMS, struct, planes)])];
     }),
 
     maxPool2dForward: threads.wrap((call, y, argmax, x, d) => {

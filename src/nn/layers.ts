@@ -8,6 +8,7 @@ import { Tensor, zeros } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
 import { inferShape, normalizeDim } from "../tensor/tensor.js";
 import type { LinearDims } from "../ops/linear.js";
+import type { OutputActivation } from "../ops/avgpool2d.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
 import { StepLayer, count, viewStep, type LayerStep } from "./step.js";
@@ -94,7 +95,7 @@ abstract class ActivationLayer extends StepLayer {
    * @param typeName the class name, e.g. "Sigmoid"; `op` the op it runs, e.g. "sigmoid".
    * @param kernels picks the layer's forward and backward kernels from the active backend's set.
    */
-  constructor(typeName: string, op: string, private readonly kernels: (k: Kernels) => ActivationKernels) {
+  constructor(typeName: string, op: string, private readonly kernels: (k: Kernels) => ActivationKernels, private readonly activation?: OutputActivation) {
     super(typeName, op);
   }
 
@@ -104,6 +105,7 @@ abstract class ActivationLayer extends StepLayer {
     return {
       outputShape: inputShape,
       perExample: true,
+      activation: this.activation,
       forward: (b) => forward(b.y, b.x),
       backward: (b) => {
         if (b.dx) backward(b.dx, b.dy, b.y);
@@ -115,7 +117,7 @@ abstract class ActivationLayer extends StepLayer {
 /** Elementwise logistic sigmoid, y = σ(x); see docs/sigmoid.md. */
 export class Sigmoid extends ActivationLayer {
   constructor() {
-    super("Sigmoid", "sigmoid", (k) => [k.sigmoidForward, k.sigmoidBackward]);
+    super("Sigmoid", "sigmoid", (k) => [k.sigmoidForward, k.sigmoidBackward], "sigmoid");
     checkArity("Sigmoid", arguments, []);
   }
 }
@@ -131,7 +133,7 @@ export class ReLU extends ActivationLayer {
 /** Elementwise hyperbolic tangent, y = tanh(x); see docs/tanh.md. */
 export class Tanh extends ActivationLayer {
   constructor() {
-    super("Tanh", "tanh", (k) => [k.tanhForward, k.tanhBackward]);
+    super("Tanh", "tanh", (k) => [k.tanhForward, k.tanhBackward], "tanh");
     checkArity("Tanh", arguments, []);
   }
 }

@@ -34,10 +34,18 @@ export interface BoundStep {
   buffers: StepBuffers;
 }
 
+/** One call of a Plan's backward: one layer's, or an activation's and the next layer's together. */
+export interface BackwardCall {
+  run: (b: StepBuffers) => void;
+  buffers: StepBuffers;
+}
+
 // The layers' steps and views of the buffers for one batch size n.
 export interface Binding {
   n: number;
   steps: BoundStep[];
+  backward: BackwardCall[]; // backwardCalls: last layer first
+  cleared: Float32Array[]; // the gradients the backward adds into, zeroed before it
   chunks: BoundStep[][]; // the forward of steps [0, lead) over slices of the batch (chunkedSteps); [] runs them whole
   lead: number; // how many leading steps the chunks cover (0 without chunks)
   acts: Float32Array[]; // as Buffers.acts, (n, ...)
@@ -102,6 +110,31 @@ export function chunkedSteps(n: number, size: number, bound: readonly BoundStep[
     }));
   }
   return { chunks, lead };
+}
+
+/**
+ * The backward of the bound steps as calls, last layer first, and the gradients to zero before them. Where an
+ * activation whose derivative needs only its output (LayerStep.activation: Sigmoid, Tanh) feeds a layer that can
+ * take its backward along (LayerStep.backwardThrough: AvgPool2d whose windows do not overlap), one call does both,
+ * from the pool's output gradient straight to the activation's input gradient: the gradient between them is never
+ * cleared, written or read. d2l's LeNet has two such pairs; on its C1 output (4.8 MB at batch 256) that is three
+ * passes over memory fewer. Bit for bit the unfused backward (LayerStep.backwardThrough).
+ */
+export function backwardCalls(bound: readonly BoundStep[], grads: readonly Float32Array[]): { backward: BackwardCall[]; cleared: Float32Array[] } {
+  const backward: BackwardCall[] = [], unused = new Set<Float32Array>();
+  for (let i = bound.length - 1; i >= 0; i--) {
+    const { step, buffers } = bound[i]!, before = bound[i - 1];
+    const activation = before?.buffers.dx ? before.step.activation : undefined;
+    const both = activation === undefined ? undefined : step.backwardThrough?.(activation);
+    if (both === undefined) {
+      backward.push({ run: (b) => step.backward(b), buffers });
+      continue;
+    }
+    backward.push({ run: both, buffers: { ...buffers, dx: before!.buffers.dx } });
+    unused.add(buffers.dx!); // the activation's output gradient
+    i--; // the activation's backward is done too
+  }
+  return { backward, cleared: grads.filter((g) => !unused.has(g)) };
 }
 
 /** Every step's forward, the leading ones chunk by chunk (chunkedSteps). */

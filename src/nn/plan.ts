@@ -23,7 +23,7 @@ import { DataLoader, type LabeledData } from "./dataloader.js";
 import { checkFiniteLoss, checkFiniteGradient } from "./finite.js";
 import { Sequential } from "./layers.js";
 import { StepLayer, count, type LayerStep, type StepBuffers } from "./step.js";
-import { CHUNK_EXAMPLES_PER_THREAD, chunkedSteps, countCorrect, runForward, scratchSlots, type Binding, type Buffers, mapBuffers } from "./plan-layout.js";
+import { CHUNK_EXAMPLES_PER_THREAD, backwardCalls, chunkedSteps, countCorrect, runForward, scratchSlots, type Binding, type Buffers, mapBuffers } from "./plan-layout.js";
 
 /** Options of a {@link Plan}. */
 export interface PlanOptions {
@@ -286,10 +286,10 @@ export class Plan {
   private backward(b: Binding): void {
     const { paramGrads, dloss } = this.full;
     for (const g of paramGrads) g.fill(0);
-    for (const g of b.grads) this.backend.zero(g); // every thread clears a share
+    for (const g of b.cleared) this.backend.zero(g); // every thread clears a share
     dloss[0] = 1;
     this.backend.softmaxCrossEntropyBackward(b.grads[b.grads.length - 1]!, dloss, b.logProbs, b.labels, { N: b.n, J: b.classes, inner: 1 });
-    for (let i = b.steps.length - 1; i >= 0; i--) b.steps[i]!.step.backward(b.steps[i]!.buffers);
+    for (const { run, buffers } of b.backward) run(buffers); // last layer first, an activation and its pool as one call (backwardCalls)
     this.params.forEach((p, i) => {
       const grad = p.gradBuffer(), g = paramGrads[i]!;
       for (let j = 0; j < g.length; j++) grad[j] += g[j]!;
@@ -378,7 +378,7 @@ export class Plan {
     });
     const classes = steps[steps.length - 1]?.outputShape[1] ?? this.sampleShape[0]!;
     const { chunks, lead } = chunkedSteps(n, CHUNK_EXAMPLES_PER_THREAD * this.backend.threads, bound, acts, (c) => this.stepsFor(c));
-    const binding: Binding = { n, steps: bound, chunks, lead, acts, grads, labels: this.full.labels.subarray(0, n), logProbs: this.full.logProbs.subarray(0, n * classes), classes };
+    const binding: Binding = { n, steps: bound, ...backwardCalls(bound, grads), chunks, lead, acts, grads, labels: this.full.labels.subarray(0, n), logProbs: this.full.logProbs.subarray(0, n * classes), classes };
     this.bindings.set(n, binding);
     return binding;
   }

@@ -66,6 +66,13 @@ export class AvgPool2d extends Pool2dLayer<AvgPool2dOptions> {
       backward: (b) => {
         if (b.dx) k.avgPool2dBackward(b.dx, b.dy, d);
       },
+      backwardThrough: (activation) => {
+        if (d.strideH < d.kH || d.strideW < d.kW) return undefined; // a pixel in two windows: its gradient is a sum first
+        const fused = { ...d, activation };
+        return (b) => {
+          if (b.dx) k.avgPool2dActivationBackward(b.dx, b.dy, b.x, fused);
+        };
+      },
     };
   }
 }

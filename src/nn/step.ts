@@ -14,6 +14,7 @@ import { allocFloat32, checkArity } from "../errors.js";
 import { Tensor, expectTensor, record } from "../tensor/tensor.js";
 import { getBackend, type Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
+import type { OutputActivation } from "../ops/avgpool2d.js";
 
 /** The buffers one call of a {@link LayerStep} reads and writes: bound once by a Plan, made per call by the eager path. */
 export interface StepBuffers {
@@ -60,6 +61,15 @@ export interface LayerStep {
    * a Plan may then run it on slices of the batch, bit for bit the same. Default false.
    */
   readonly perExample?: boolean;
+  /** Set by Sigmoid and Tanh, whose derivative needs only their output: a Plan may then fold their backward into the next layer's ({@link LayerStep.backwardThrough}). */
+  readonly activation?: OutputActivation;
+  /**
+   * This layer's backward and that of the `activation` just before it in one pass, or undefined when this layer
+   * cannot do both (AvgPool2d with windows that overlap, and every other layer). The call reads this step's
+   * buffers, except that `dx` is ∂L/∂(the activation's input), added to (`x`, this layer's input, is the
+   * activation's output). Bit for bit the two backwards one after the other, the first into a zeroed gradient.
+   */
+  backwardThrough?(activation: OutputActivation): ((b: StepBuffers) => void) | undefined;
   /** y = layer(x). */
   forward(b: StepBuffers): void;
   /** dx and dparams += their gradients, from dy (and x, y, params, saved). */

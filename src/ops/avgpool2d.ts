@@ -86,6 +86,64 @@ export function avgPool2dBackward(
   }
 }
 
+/** The activations whose derivative is a function of their output alone, numbered in this order in the wasm dims. */
+export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh"] as const;
+/** Sigmoid (σ′ = σ(1 − σ)) or tanh (tanh′ = 1 − tanh²). */
+export type OutputActivation = (typeof OUTPUT_ACTIVATIONS)[number];
+
+/** avgPool2d's window, read by {@link avgPool2dActivationBackward} with the activation whose output it pools. */
+export interface ActivationPool2dDims extends Pool2dDims {
+  /** The activation before the pool. */
+  activation: OutputActivation;
+}
+
+/**
+ * dx (N, C, H, W) += ∂L/∂x for y = a(x) then avgPool2d(y), a = sigmoid or tanh: avgPool2dBackward and the
+ * activation's backward in one pass, so the gradient between them is never stored (a Plan's fusion;
+ * docs/avgpool2d.md). The windows must not overlap (stride ≥ kernel): a pixel then gets dy/D of its one
+ * window, or 0 outside every window. Bit for bit the two kernels one after the other, the first into a
+ * zeroed gradient: that float32 value (0 + dy/D, so −0 turns +0) times the activation's derivative.
+ * Never allocates.
+ */
+export function avgPool2dActivationBackward(
+  dx: Float32Array, // (N, C, H, W): ∂L/∂x, added to
+  dy: Float32Array, // (N, C, P, Q): ∂L/∂(pool output)
+  y: Float32Array, // (N, C, H, W): a(x), the pool's input
+  d: ActivationPool2dDims,
+): void {
+  const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q, countIncludePad, divisorOverride } = d;
+  const sigmoid = d.activation === "sigmoid";
+  for (let plane = 0; plane < N * C; plane++) {
+    for (let h = 0; h < H; h++) {
+      const row = (plane * H + h) * W; // x[n, c, h, 0]
+      const p = Math.floor((h + padH) / strideH), top = p * strideH - padH; // the one window row that can hold h
+      let w = 0; // pixels before w are done
+      if (p < P && h < top + kH) {
+        const rows = windowExtent(top, kH, H, padH, countIncludePad);
+        const scale = 1 / (divisorOverride || rows * kW); // as in avgPool2dBackward
+        for (let q = 0; q < Q; q++) {
+          const left = q * strideW - padW, w0 = Math.max(0, left), w1 = Math.min(W, left + kW);
+          const cols = divisorOverride ? kW : windowExtent(left, kW, W, padW, countIncludePad), v = dy[(plane * P + p) * Q + q]!;
+          addThrough(dx, y, row + w, row + w0, 0, sigmoid); // between windows: no pool gradient
+          addThrough(dx, y, row + w0, row + w1, Math.fround(0 + (cols === kW ? v * scale : v / (rows * cols))), sigmoid);
+          w = w1;
+        }
+      }
+      addThrough(dx, y, row + w, row + W, 0, sigmoid); // past the last window, or a row in no window
+    }
+  }
+}
+
+// dx[i] += g·a′(y[i]) for i in [i0, i1): dσ/dx = σ(1−σ), d tanh/dx = 1 − tanh², the products of sigmoidBackward
+// and tanhBackward in their order. g is the pool's gradient there as float32 (0 outside every window).
+function addThrough(dx: Float32Array, y: Float32Array, i0: number, i1: number, g: number, sigmoid: boolean): void {
+  if (sigmoid) {
+    for (let i = i0; i < i1; i++) dx[i] += g * y[i]! * (1 - y[i]!);
+  } else {
+    for (let i = i0; i < i1; i++) dx[i] += g * (1 - y[i]! * y[i]!);
+  }
+}
+
 /**
  * Average pooling, like `F.avg_pool2d`: x (N, C, H, W) or unbatched (C, H, W) → (N, C, P, Q) or (C, P, Q),
  * P = ⌊(H + 2·padding − kH) / stride⌋ + 1 (rounded up with ceilMode; Q likewise); stride defaults to the

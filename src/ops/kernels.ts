@@ -49,6 +49,7 @@ export type { DropoutDims } from "./dropout.js";
 export type { CatDims } from "./cat.js";
 export { pad2dDims, type Pad2dDims } from "./pad2d.js";
 export { windowCount, pool2dOutputShape, type Pool2dDims } from "./window.js";
+export { OUTPUT_ACTIVATIONS, type ActivationPool2dDims, type OutputActivation } from "./avgpool2d.js";
 export type { MaxUnpool2dDims } from "./maxunpool2d.js";
 export { adaptiveAvgPool2dDims, type AdaptiveAvgPool2dDims } from "./adaptive-avgpool2d.js";
 export type { BatchNormDims } from "./batchnorm.js";

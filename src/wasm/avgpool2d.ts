@@ -4,6 +4,13 @@
 
 import { Pool2dDims } from "./window";
 
+/** ActivationPool2dDims of src/ops/avgpool2d.ts: the pool's window, then its activation as an index in OUTPUT_ACTIVATIONS. */
+@unmanaged
+export class ActivationPool2dDims extends Pool2dDims {
+  /** 0: sigmoid; 1: tanh. */
+  activation: i32;
+}
+
 // LeNet's window (2×2, stride 2, no padding, every window whole: no ceil-mode
 // partial window, divisor 4) four outputs at a time: add the two input rows,
 // then add neighbouring columns by gathering even and odd lanes.
@@ -118,6 +125,89 @@ export function avgPool2dBackward(dx: usize, dy: usize, d: Pool2dDims): void {
             store<f32>(at, load<f32>(at) + g);
           }
         }
+      }
+    }
+  }
+}
+
+// dσ/dx = σ(1−σ) for sigmoid, d tanh/dx = 1 − tanh² for tanh, from the activation's output a: the factors
+// sigmoidBackward and tanhBackward multiply dy by, in their order (no fused multiply-add, as there).
+// @ts-ignore: decorator
+@inline function derivative(tanh: bool, a: v128): v128 {
+  const one = f32x4.splat(1);
+  return tanh ? f32x4.sub(one, f32x4.mul(a, a)) : f32x4.mul(a, f32x4.sub(one, a));
+}
+
+// @ts-ignore: decorator
+@inline function derivativeOf(tanh: bool, a: f32): f32 {
+  return tanh ? 1 - a * a : a * (1 - a);
+}
+
+// dx[at … at+4) += g · a′(y[at … at+4)), at a byte offset into both.
+// @ts-ignore: decorator
+@inline function addThrough(dx: usize, y: usize, at: usize, g: v128, tanh: bool): void {
+  v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(g, derivative(tanh, v128.load(y + at)))));
+}
+
+// avgPool2dActivationBackward for LeNet's window when it tiles the plane (2P = H, 2Q = W): avgPool2x2Backward's
+// walk, each dy/4 (plus 0, as added into a zeroed gradient) times the derivative at the four pixels it reaches.
+// One inlined copy per activation, so the derivative is chosen once, not per vector (C1's, one thread: 0.49 → X ms).
+function avgPool2x2ActivationBackward(dx: usize, dy: usize, y: usize, d: ActivationPool2dDims): void {
+  if (d.activation != 0) {
+    pairThrough(dx, dy, y, d, true);
+  } else {
+    pairThrough(dx, dy, y, d, false);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function pairThrough(dx: usize, dy: usize, y: usize, d: ActivationPool2dDims, tanh: bool): void {
+  const H = d.H, W = d.W, P = d.P, Q = d.Q;
+  const quarter = f32x4.splat(0.25), zero = f32x4.splat(0);
+  for (let plane = d.start; plane < d.end; plane++) {
+    for (let p = 0; p < P; p++) {
+      const top = <usize>((plane * H + 2 * p) * W) * 4, bottom = top + <usize>W * 4; // byte offsets into dx and y
+      const g = dy + <usize>((plane * P + p) * Q) * 4;
+      let q = 0;
+      for (; q + 4 <= Q; q += 4) {
+        const v = f32x4.add(zero, f32x4.mul(v128.load(g + <usize>q * 4), quarter));
+        const lo = v128.shuffle<f32>(v, v, 0, 0, 1, 1), hi = v128.shuffle<f32>(v, v, 2, 2, 3, 3); // each gradient to both columns
+        const at = <usize>(2 * q) * 4;
+        addThrough(dx, y, top + at, lo, tanh);
+        addThrough(dx, y, top + at + 16, hi, tanh);
+        addThrough(dx, y, bottom + at, lo, tanh);
+        addThrough(dx, y, bottom + at + 16, hi, tanh);
+      }
+      for (; q < Q; q++) {
+        const v: f32 = 0 + load<f32>(g + <usize>q * 4) * 0.25;
+        for (let i = 0; i < 4; i++) {
+          const at = (i < 2 ? top : bottom) + <usize>(2 * q + (i & 1)) * 4;
+          store<f32>(dx + at, load<f32>(dx + at) + v * derivativeOf(tanh, load<f32>(y + at)));
+        }
+      }
+    }
+  }
+}
+
+// dx += ∂L/∂x for y = a(x) then avgPool2d (a = sigmoid or tanh), windows that do not overlap: the loops of
+// src/ops/avgpool2d.ts, pixel by pixel; each gets 0 + dy/D of its one window (0 outside every window)
+// times a′, bit for bit avgPool2dBackward into a zeroed gradient and then sigmoidBackward or tanhBackward.
+export function avgPool2dActivationBackward(dx: usize, dy: usize, y: usize, d: ActivationPool2dDims): void {
+  if (isPair(d) && 2 * d.P == d.H && 2 * d.Q == d.W) {
+    avgPool2x2ActivationBackward(dx, dy, y, d);
+    return;
+  }
+  const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
+  const tanh = d.activation != 0;
+  for (let plane = d.start; plane < d.end; plane++) {
+    for (let h = 0; h < H; h++) {
+      const p = (h + padH) / strideH, top = p * strideH - padH; // the one window row that can hold h
+      for (let w = 0; w < W; w++) {
+        const q = (w + padW) / strideW, left = q * strideW - padW;
+        let g: f32 = 0;
+        if (p < P && h < top + kH && q < Q && w < left + kW) g = 0 + load<f32>(dy + <usize>((plane * P + p) * Q + q) * 4) / divisor(d, top, left);
+        const at = <usize>((plane * H + h) * W + w) * 4;
+        store<f32>(dx + at, load<f32>(dx + at) + g * derivativeOf(tanh, load<f32>(y + at)));
       }
     }
   }

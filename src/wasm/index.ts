@@ -7,7 +7,7 @@ export { addInto, exp4Into, relaxedSimdBuild, zeroRange } from "./simd";
 export { im2col, col2im } from "./im2col";
 export { conv2dForward, conv2dBackward, conv2dBackwardImages } from "./conv2d";
 export { conv2dDirectForward, conv2dDirectScratchFloats, conv2dDirectBackward, conv2dDirectBackwardScratchFloats } from "./conv2d-direct";
-export { avgPool2dForward, avgPool2dBackward } from "./avgpool2d";
+export { avgPool2dForward, avgPool2dBackward, avgPool2dActivationBackward } from "./avgpool2d";
 export { maxPool2dForward, maxPool2dBackward } from "./maxpool2d";
 export { sigmoidForward, sigmoidBackward } from "./sigmoid";
 export { reluForward, reluBackward } from "./relu";

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { setThreads } from "../../src/backend/threads.js";
 import { setBackend, type Backend } from "../../src/backend/index.js";
 import { conv2dDims, conv2dColsLength, type Conv2dOptions } from "../../src/ops/conv2d.js";
+import { pool2dDims, type AvgPool2dOptions, type Size2 } from "../../src/ops/window.js";
 import { Plan } from "../../src/nn/plan.js";
 import { SGD } from "../../src/nn/optim.js";
 import { lenet } from "../../src/lenet/models.js";
@@ -78,6 +79,23 @@ describe("two threads", () => {
         const [y1, dx1] = run(one), [y2, dx2] = run(two);
         expect(Array.from(y2!), `${name} forward, n = ${n}`).toEqual(Array.from(y1!));
         expect(Array.from(dx2!), `${name} backward, n = ${n}`).toEqual(Array.from(dx1!));
+      }
+    }
+  });
+
+  it("avgPool2dActivationBackward is bit-identical (threads take whole planes), on LeNet's C1 and an odd window", () => {
+    const g = new Generator(8);
+    const windows: [number[], Size2, AvgPool2dOptions][] = [[[64, 6, 28, 28], 2, {}], [[40, 5, 13, 11], [3, 2], { stride: [3, 4], padding: 1, ceilMode: true }]];
+    for (const [shape, kernel, options] of windows) {
+      const d = pool2dDims("avgPool2d", shape, kernel, options), n = shape.reduce((a, b) => a * b);
+      const y = randomArray(g, n).map((v) => 1 / (1 + Math.exp(-v))), dy = randomArray(g, d.N * d.C * d.P * d.Q), dx0 = randomArray(g, n);
+      for (const activation of ["sigmoid", "tanh"] as const) {
+        const run = (k: Backend) => {
+          const dx = dx0.slice();
+          k.avgPool2dActivationBackward(dx, dy, y, { ...d, activation });
+          return dx;
+        };
+        expect(Array.from(run(two)), `${activation} ${shape.join("×")}`).toEqual(Array.from(run(one)));
       }
     }
   });

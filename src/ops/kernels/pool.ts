@@ -4,6 +4,7 @@ import * as avg from "../avgpool2d.js";
 import * as max from "../maxpool2d.js";
 import * as unpool from "../maxunpool2d.js";
 import * as adaptive from "../adaptive-avgpool2d.js";
+import { describe } from "../../errors.js";
 import { checkedKernel, firstOutside, type ArrayArg, type DimsArg } from "../kernel-checks.js";
 import type { Pool2dDims, WindowDims } from "../window.js";
 import { WINDOW_FIELDS, windowArg, windowProblem, xNCHW, yNCPQ } from "./window.js";
@@ -18,6 +19,19 @@ const poolArg: DimsArg<Pool2dDims> = {
 export const avgPool2dForward = checkedKernel("avgPool2dForward", avg.avgPool2dForward, { args: [yNCPQ("y", "out"), xNCHW("x", "in"), poolArg] });
 /** dx += avgPool2d's gradient. @function */
 export const avgPool2dBackward = checkedKernel("avgPool2dBackward", avg.avgPool2dBackward, { args: [xNCHW("dx", "out"), yNCPQ("dy", "in"), poolArg] });
+// The same window, with the activation before it; the fused backward needs windows that do not overlap.
+const activationPoolArg: DimsArg<avg.ActivationPool2dDims> = {
+  ...(poolArg as DimsArg<avg.ActivationPool2dDims>),
+  consistent: (d) => {
+    if (!(avg.OUTPUT_ACTIVATIONS as readonly unknown[]).includes(d.activation)) return `activation must be ${avg.OUTPUT_ACTIVATIONS.map((a) => `"${a}"`).join(" or ")}, got ${describe(d.activation)}`;
+    if (d.strideH < d.kH || d.strideW < d.kW) return `the windows overlap (stride ${d.strideH}×${d.strideW} < kernel ${d.kH}×${d.kW}); use avgPool2dBackward, then the activation's backward`;
+    return poolArg.consistent!(d);
+  },
+};
+/** dx += ∂L/∂x through a sigmoid or tanh (y, its output) and the average pool after it, in one pass. @function */
+export const avgPool2dActivationBackward = checkedKernel("avgPool2dActivationBackward", avg.avgPool2dActivationBackward, {
+  args: [xNCHW("dx", "out"), yNCPQ("dy", "in"), xNCHW("y", "in"), activationPoolArg],
+});
 /** y (N, C, P, Q) = the max of each window of x; argmax records where it came from. @function */
 export const maxPool2dForward = checkedKernel("maxPool2dForward", max.maxPool2dForward, {
   args: [yNCPQ("y", "out"), { ...yNCPQ<WindowDims>("argmax", "out"), int32: true }, xNCHW("x", "in"), windowArg],
