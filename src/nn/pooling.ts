@@ -11,6 +11,7 @@ import { poolWindow, pool2dDims, pool2dOutputShape, type AvgPool2dOptions, type 
 import { maxPool2d } from "../ops/maxpool2d.js";
 import { maxUnpool2d, type MaxUnpool2dOptions } from "../ops/maxunpool2d.js";
 import { adaptiveAvgPool2dDims, type AdaptiveSize } from "../ops/adaptive-avgpool2d.js";
+import { windowsOverlap } from "../ops/avgpool2d.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
 import { StepLayer, count, type LayerStep } from "./step.js";
@@ -67,7 +68,7 @@ export class AvgPool2d extends Pool2dLayer<AvgPool2dOptions> {
         if (b.dx) k.avgPool2dBackward(b.dx, b.dy, d);
       },
       backwardThrough: (activation) => {
-        if (d.strideH < d.kH || d.strideW < d.kW) return undefined; // a pixel in two windows: its gradient is a sum first
+        if (windowsOverlap(d)) return undefined; // a pixel in two windows: its gradient is a sum first
         const fused = { ...d, activation };
         return (b) => {
           if (b.dx) k.avgPool2dActivationBackward(b.dx, b.dy, b.x, fused);

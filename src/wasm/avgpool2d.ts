@@ -151,7 +151,7 @@ export function avgPool2dBackward(dx: usize, dy: usize, d: Pool2dDims): void {
 
 // avgPool2dActivationBackward for LeNet's window when it tiles the plane (2P = H, 2Q = W): avgPool2x2Backward's
 // walk, each dy/4 (plus 0, as added into a zeroed gradient) times the derivative at the four pixels it reaches.
-// One inlined copy per activation, so the derivative is chosen once, not per vector (C1's, one thread: 0.49 → X ms).
+// One inlined copy per activation, so the derivative is chosen once, not per vector (C1's at batch 256, one thread: 0.49 → 0.46 ms; C3's 0.20 → 0.18).
 function avgPool2x2ActivationBackward(dx: usize, dy: usize, y: usize, d: ActivationPool2dDims): void {
   if (d.activation != 0) {
     pairThrough(dx, dy, y, d, true);

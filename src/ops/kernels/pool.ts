@@ -24,7 +24,7 @@ const activationPoolArg: DimsArg<avg.ActivationPool2dDims> = {
   ...(poolArg as DimsArg<avg.ActivationPool2dDims>),
   consistent: (d) => {
     if (!(avg.OUTPUT_ACTIVATIONS as readonly unknown[]).includes(d.activation)) return `activation must be ${avg.OUTPUT_ACTIVATIONS.map((a) => `"${a}"`).join(" or ")}, got ${describe(d.activation)}`;
-    if (d.strideH < d.kH || d.strideW < d.kW) return `the windows overlap (stride ${d.strideH}×${d.strideW} < kernel ${d.kH}×${d.kW}); use avgPool2dBackward, then the activation's backward`;
+    if (avg.windowsOverlap(d)) return `the windows overlap (stride ${d.strideH}×${d.strideW} < kernel ${d.kH}×${d.kW}); use avgPool2dBackward, then the activation's backward`;
     return poolArg.consistent!(d);
   },
 };
