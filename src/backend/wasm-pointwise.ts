@@ -42,7 +42,7 @@ function poolingKernels({ ex, threads }: WasmContext) {
 
     // The struct holds integers only: the activation goes in as its index in OUTPUT_ACTIVATIONS.
     avgPool2dActivationBackward: threads.wrap((call, dx, dy, y, d) => {
-      const pdx = call.out(dx, true), pdy = call.in(dy), py = call.in(y), struct = { ...d, activation: OUTPUT_ACTIVATIONS.indexOf(d.activation) };
+      const pdx = call.out(dx, d.accumulate), pdy = call.in(dy), py = call.in(y), struct = { ...d, activation: OUTPUT_ACTIVATIONS.indexOf(d.activation) };
       return [ex.avgPool2dActivationBackward, threads.shares(dx.length * 2, d.N * d.C).map((planes, t) => [pdx, pdy, py, threads.dims(t, ACTIVATION_POOL2D_DIMS, struct, planes)])];
     }),
 

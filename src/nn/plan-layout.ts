@@ -117,11 +117,12 @@ export function chunkedSteps(n: number, size: number, bound: readonly BoundStep[
  * activation whose derivative needs only its output (LayerStep.activation: Sigmoid, Tanh) feeds a layer that can
  * take its backward along (LayerStep.backwardThrough: AvgPool2d whose windows do not overlap), one call does both,
  * from the pool's output gradient straight to the activation's input gradient: the gradient between them is never
- * cleared, written or read. d2l's LeNet has two such pairs; on its C1 output (4.8 MB at batch 256) that is three
- * passes over memory fewer. Bit for bit the unfused backward (LayerStep.backwardThrough).
+ * cleared, written or read, and the one the call sets is not cleared either. d2l's LeNet has two such pairs; on
+ * its C1 output (4.8 MB at batch 256) that is five passes over memory fewer. Bit for bit the unfused backward
+ * (LayerStep.backwardThrough).
  */
 export function backwardCalls(bound: readonly BoundStep[], grads: readonly Float32Array[]): { backward: BackwardCall[]; cleared: Float32Array[] } {
-  const backward: BackwardCall[] = [], unused = new Set<Float32Array>();
+  const backward: BackwardCall[] = [], unused = new Set<Float32Array>(); // gradients no call adds into
   for (let i = bound.length - 1; i >= 0; i--) {
     const { step, buffers } = bound[i]!, before = bound[i - 1];
     const activation = before?.buffers.dx ? before.step.activation : undefined;
@@ -132,6 +133,7 @@ export function backwardCalls(bound: readonly BoundStep[], grads: readonly Float
     }
     backward.push({ run: both, buffers: { ...buffers, dx: before!.buffers.dx } });
     unused.add(buffers.dx!); // the activation's output gradient
+    unused.add(before!.buffers.dx!); // set by the call, not added into
     i--; // the activation's backward is done too
   }
   return { backward, cleared: grads.filter((g) => !unused.has(g)) };

@@ -69,7 +69,7 @@ export class AvgPool2d extends Pool2dLayer<AvgPool2dOptions> {
       },
       backwardThrough: (activation) => {
         if (windowsOverlap(d)) return undefined; // a pixel in two windows: its gradient is a sum first
-        const fused = { ...d, activation };
+        const fused = { ...d, activation, accumulate: false }; // sets dx: the Plan skips clearing it
         return (b) => {
           if (b.dx) k.avgPool2dActivationBackward(b.dx, b.dy, b.x, fused);
         };

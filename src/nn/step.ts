@@ -66,8 +66,9 @@ export interface LayerStep {
   /**
    * This layer's backward and that of the `activation` just before it in one pass, or undefined when this layer
    * cannot do both (AvgPool2d with windows that overlap, and every other layer). The call reads this step's
-   * buffers, except that `dx` is ∂L/∂(the activation's input), added to (`x`, this layer's input, is the
-   * activation's output). Bit for bit the two backwards one after the other, the first into a zeroed gradient.
+   * buffers, except that `dx` is ∂L/∂(the activation's input), which it sets rather than adds to, so a Plan need
+   * not clear it (`x`, this layer's input, is the activation's output). Bit for bit the two backwards one after
+   * the other, each into a zeroed gradient.
    */
   backwardThrough?(activation: OutputActivation): ((b: StepBuffers) => void) | undefined;
   /** y = layer(x). */

@@ -95,6 +95,8 @@ export type OutputActivation = (typeof OUTPUT_ACTIVATIONS)[number];
 export interface ActivationPool2dDims extends Pool2dDims {
   /** The activation before the pool. */
   activation: OutputActivation;
+  /** true: dx += the gradient; false: dx = 0 + the gradient (so −0 turns +0), which is what adding into a zeroed dx gives: a Plan then need not clear it. */
+  accumulate: boolean;
 }
 
 /** True when a pixel can lie in two windows (stride < kernel on an axis): avgPool2dActivationBackward cannot take such a pool. */
@@ -108,16 +110,17 @@ export function windowsOverlap(d: Pool2dDims): boolean {
  * docs/avgpool2d.md). The windows must not overlap (stride ≥ kernel): a pixel then gets dy/D of its one
  * window, or 0 outside every window. Bit for bit the two kernels one after the other, the first into a
  * zeroed gradient: that float32 value (0 + dy/D, so −0 turns +0) times the activation's derivative.
- * Never allocates.
+ * With d.accumulate false, dx is set rather than added to, bit for bit adding into a zeroed dx: every
+ * pixel of dx is written. Never allocates.
  */
 export function avgPool2dActivationBackward(
-  dx: Float32Array, // (N, C, H, W): ∂L/∂x, added to
+  dx: Float32Array, // (N, C, H, W): ∂L/∂x, added to (or set: d.accumulate false)
   dy: Float32Array, // (N, C, P, Q): ∂L/∂(pool output)
   y: Float32Array, // (N, C, H, W): a(x), the pool's input
   d: ActivationPool2dDims,
 ): void {
   const { N, C, H, W, kH, kW, strideH, strideW, padH, padW, P, Q, countIncludePad, divisorOverride } = d;
-  const sigmoid = d.activation === "sigmoid";
+  const through = { sigmoid: d.activation === "sigmoid", accumulate: d.accumulate };
   for (let plane = 0; plane < N * C; plane++) {
     for (let h = 0; h < H; h++) {
       const row = (plane * H + h) * W; // x[n, c, h, 0]
@@ -129,23 +132,23 @@ export function avgPool2dActivationBackward(
         for (let q = 0; q < Q; q++) {
           const left = q * strideW - padW, w0 = Math.max(0, left), w1 = Math.min(W, left + kW);
           const cols = divisorOverride ? kW : windowExtent(left, kW, W, padW, countIncludePad), v = dy[(plane * P + p) * Q + q]!;
-          addThrough(dx, y, row + w, row + w0, 0, sigmoid); // between windows: no pool gradient
-          addThrough(dx, y, row + w0, row + w1, Math.fround(0 + (cols === kW ? v * scale : v / (rows * cols))), sigmoid);
+          addThrough(dx, y, row + w, row + w0, 0, through); // between windows: no pool gradient
+          addThrough(dx, y, row + w0, row + w1, Math.fround(0 + (cols === kW ? v * scale : v / (rows * cols))), through);
           w = w1;
         }
       }
-      addThrough(dx, y, row + w, row + W, 0, sigmoid); // past the last window, or a row in no window
+      addThrough(dx, y, row + w, row + W, 0, through); // past the last window, or a row in no window
     }
   }
 }
 
-// dx[i] += g·a′(y[i]) for i in [i0, i1): dσ/dx = σ(1−σ), d tanh/dx = 1 − tanh², the products of sigmoidBackward
-// and tanhBackward in their order. g is the pool's gradient there as float32 (0 outside every window).
-function addThrough(dx: Float32Array, y: Float32Array, i0: number, i1: number, g: number, sigmoid: boolean): void {
-  if (sigmoid) {
-    for (let i = i0; i < i1; i++) dx[i] += g * y[i]! * (1 - y[i]!);
-  } else {
-    for (let i = i0; i < i1; i++) dx[i] += g * (1 - y[i]! * y[i]!);
+// dx[i] += g·a′(y[i]) for i in [i0, i1) (dx[i] = 0 + g·a′(y[i]) without accumulate): dσ/dx = σ(1−σ),
+// d tanh/dx = 1 − tanh², the products of sigmoidBackward and tanhBackward in their order. g is the pool's
+// gradient there as float32 (0 outside every window).
+function addThrough(dx: Float32Array, y: Float32Array, i0: number, i1: number, g: number, how: { sigmoid: boolean; accumulate: boolean }): void {
+  for (let i = i0; i < i1; i++) {
+    const product = how.sigmoid ? g * y[i]! * (1 - y[i]!) : g * (1 - y[i]! * y[i]!);
+    dx[i] = (how.accumulate ? dx[i]! : 0) + product;
   }
 }
 

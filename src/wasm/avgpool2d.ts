@@ -9,6 +9,8 @@ import { Pool2dDims } from "./window";
 export class ActivationPool2dDims extends Pool2dDims {
   /** 0: sigmoid; 1: tanh. */
   activation: i32;
+  /** 1: dx += the gradient; 0: dx = 0 + the gradient. */
+  accumulate: i32;
 }
 
 // LeNet's window (2×2, stride 2, no padding, every window whole: no ceil-mode
@@ -143,25 +145,31 @@ export function avgPool2dBackward(dx: usize, dy: usize, d: Pool2dDims): void {
   return tanh ? 1 - a * a : a * (1 - a);
 }
 
-// dx[at … at+4) += g · a′(y[at … at+4)), at a byte offset into both.
+// dx[at … at+4) += g · a′(y[at … at+4)), at a byte offset into both; without accumulate, dx = 0 + g · a′
+// (what adding into a zeroed dx gives: −0 turns +0), and dx is never read.
 // @ts-ignore: decorator
-@inline function addThrough(dx: usize, y: usize, at: usize, g: v128, tanh: bool): void {
-  v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(g, derivative(tanh, v128.load(y + at)))));
+@inline function addThrough(dx: usize, y: usize, at: usize, g: v128, tanh: bool, accumulate: bool): void {
+  const base = accumulate ? v128.load(dx + at) : f32x4.splat(0);
+  v128.store(dx + at, f32x4.add(base, f32x4.mul(g, derivative(tanh, v128.load(y + at)))));
 }
 
 // avgPool2dActivationBackward for LeNet's window when it tiles the plane (2P = H, 2Q = W): avgPool2x2Backward's
 // walk, each dy/4 (plus 0, as added into a zeroed gradient) times the derivative at the four pixels it reaches.
-// One inlined copy per activation, so the derivative is chosen once, not per vector (C1's at batch 256, one thread: 0.49 → 0.46 ms; C3's 0.20 → 0.18).
+// One inlined copy per activation, so the derivative is chosen once, not per vector (C1's at batch 256, one thread: 0.49 → 0.46 ms; C3's 0.20 → 0.18),
+// and per accumulate flag, so the overwriting copy never reads dx.
 function avgPool2x2ActivationBackward(dx: usize, dy: usize, y: usize, d: ActivationPool2dDims): void {
-  if (d.activation != 0) {
-    pairThrough(dx, dy, y, d, true);
+  const tanh = d.activation != 0;
+  if (d.accumulate != 0) {
+    if (tanh) pairThrough(dx, dy, y, d, true, true);
+    else pairThrough(dx, dy, y, d, false, true);
   } else {
-    pairThrough(dx, dy, y, d, false);
+    if (tanh) pairThrough(dx, dy, y, d, true, false);
+    else pairThrough(dx, dy, y, d, false, false);
   }
 }
 
 // @ts-ignore: decorator
-@inline function pairThrough(dx: usize, dy: usize, y: usize, d: ActivationPool2dDims, tanh: bool): void {
+@inline function pairThrough(dx: usize, dy: usize, y: usize, d: ActivationPool2dDims, tanh: bool, accumulate: bool): void {
   const H = d.H, W = d.W, P = d.P, Q = d.Q;
   const quarter = f32x4.splat(0.25), zero = f32x4.splat(0);
   for (let plane = d.start; plane < d.end; plane++) {
@@ -173,23 +181,23 @@ function avgPool2x2ActivationBackward(dx: usize, dy: usize, y: usize, d: Activat
         const v = f32x4.add(zero, f32x4.mul(v128.load(g + <usize>q * 4), quarter));
         const lo = v128.shuffle<f32>(v, v, 0, 0, 1, 1), hi = v128.shuffle<f32>(v, v, 2, 2, 3, 3); // each gradient to both columns
         const at = <usize>(2 * q) * 4;
-        addThrough(dx, y, top + at, lo, tanh);
-        addThrough(dx, y, top + at + 16, hi, tanh);
-        addThrough(dx, y, bottom + at, lo, tanh);
-        addThrough(dx, y, bottom + at + 16, hi, tanh);
+        addThrough(dx, y, top + at, lo, tanh, accumulate);
+        addThrough(dx, y, top + at + 16, hi, tanh, accumulate);
+        addThrough(dx, y, bottom + at, lo, tanh, accumulate);
+        addThrough(dx, y, bottom + at + 16, hi, tanh, accumulate);
       }
       for (; q < Q; q++) {
         const v: f32 = 0 + load<f32>(g + <usize>q * 4) * 0.25;
         for (let i = 0; i < 4; i++) {
           const at = (i < 2 ? top : bottom) + <usize>(2 * q + (i & 1)) * 4;
-          store<f32>(dx + at, load<f32>(dx + at) + v * derivativeOf(tanh, load<f32>(y + at)));
+          store<f32>(dx + at, (accumulate ? load<f32>(dx + at) : 0) + v * derivativeOf(tanh, load<f32>(y + at)));
         }
       }
     }
   }
 }
 
-// dx += ∂L/∂x for y = a(x) then avgPool2d (a = sigmoid or tanh), windows that do not overlap: the loops of
+// dx += ∂L/∂x (or dx = 0 + ∂L/∂x: d.accumulate 0) for y = a(x) then avgPool2d (a = sigmoid or tanh), windows that do not overlap: the loops of
 // src/ops/avgpool2d.ts, pixel by pixel; each gets 0 + dy/D of its one window (0 outside every window)
 // times a′, bit for bit avgPool2dBackward into a zeroed gradient and then sigmoidBackward or tanhBackward.
 export function avgPool2dActivationBackward(dx: usize, dy: usize, y: usize, d: ActivationPool2dDims): void {
@@ -198,7 +206,7 @@ export function avgPool2dActivationBackward(dx: usize, dy: usize, y: usize, d: A
     return;
   }
   const H = d.H, W = d.W, kH = d.kH, kW = d.kW, strideH = d.strideH, strideW = d.strideW, padH = d.padH, padW = d.padW, P = d.P, Q = d.Q;
-  const tanh = d.activation != 0;
+  const tanh = d.activation != 0, accumulate = d.accumulate != 0;
   for (let plane = d.start; plane < d.end; plane++) {
     for (let h = 0; h < H; h++) {
       const p = (h + padH) / strideH, top = p * strideH - padH; // the one window row that can hold h
@@ -207,7 +215,7 @@ export function avgPool2dActivationBackward(dx: usize, dy: usize, y: usize, d: A
         let g: f32 = 0;
         if (p < P && h < top + kH && q < Q && w < left + kW) g = 0 + load<f32>(dy + <usize>((plane * P + p) * Q + q) * 4) / divisor(d, top, left);
         const at = <usize>((plane * H + h) * W + w) * 4;
-        store<f32>(dx + at, load<f32>(dx + at) + g * derivativeOf(tanh, load<f32>(y + at)));
+        store<f32>(dx + at, (accumulate ? load<f32>(dx + at) : 0) + g * derivativeOf(tanh, load<f32>(y + at)));
       }
     }
   }

@@ -89,13 +89,13 @@ describe("two threads", () => {
     for (const [shape, kernel, options] of windows) {
       const d = pool2dDims("avgPool2d", shape, kernel, options), n = shape.reduce((a, b) => a * b);
       const y = randomArray(g, n).map((v) => 1 / (1 + Math.exp(-v))), dy = randomArray(g, d.N * d.C * d.P * d.Q), dx0 = randomArray(g, n);
-      for (const activation of ["sigmoid", "tanh"] as const) {
+      for (const [activation, accumulate] of [["sigmoid", true], ["tanh", true], ["sigmoid", false]] as const) {
         const run = (k: Backend) => {
           const dx = dx0.slice();
-          k.avgPool2dActivationBackward(dx, dy, y, { ...d, activation });
+          k.avgPool2dActivationBackward(dx, dy, y, { ...d, activation, accumulate });
           return dx;
         };
-        expect(Array.from(run(two)), `${activation} ${shape.join("×")}`).toEqual(Array.from(run(one)));
+        expect(Array.from(run(two)), `${activation} accumulate ${accumulate} ${shape.join("×")}`).toEqual(Array.from(run(one)));
       }
     }
   });

@@ -47,7 +47,7 @@ const valid: Record<string, () => Args> = {
   conv2dNaive: () => [f32(2 * 4 * conv.P * conv.Q), f32(size(conv)), f32(4 * 27, 2), null, conv],
   avgPool2dForward: () => [f32(out(pool)), f32(size(pool)), pool],
   avgPool2dBackward: () => [f32(size(pool)), f32(out(pool)), pool],
-  avgPool2dActivationBackward: () => [f32(size(pool)), f32(out(pool)), f32(size(pool), 2), { ...pool, activation: "sigmoid" }],
+  avgPool2dActivationBackward: () => [f32(size(pool)), f32(out(pool)), f32(size(pool), 2), { ...pool, activation: "sigmoid", accumulate: true }],
   maxPool2dForward: () => [f32(out(pool)), new Int32Array(out(pool)), f32(size(pool)), pool],
   maxPool2dBackward: () => [f32(size(pool)), f32(out(pool)), Int32Array.from({ length: out(pool) }, (_, i) => (i * 3) % (pool.H * pool.W)), pool],
   sigmoidForward: () => [f32(6), f32(6, 2)],

@@ -22,13 +22,14 @@ export const avgPool2dBackward = checkedKernel("avgPool2dBackward", avg.avgPool2
 // The same window, with the activation before it; the fused backward needs windows that do not overlap.
 const activationPoolArg: DimsArg<avg.ActivationPool2dDims> = {
   ...(poolArg as DimsArg<avg.ActivationPool2dDims>),
+  flags: ["accumulate"],
   consistent: (d) => {
     if (!(avg.OUTPUT_ACTIVATIONS as readonly unknown[]).includes(d.activation)) return `activation must be ${avg.OUTPUT_ACTIVATIONS.map((a) => `"${a}"`).join(" or ")}, got ${describe(d.activation)}`;
     if (avg.windowsOverlap(d)) return `the windows overlap (stride ${d.strideH}×${d.strideW} < kernel ${d.kH}×${d.kW}); use avgPool2dBackward, then the activation's backward`;
     return poolArg.consistent!(d);
   },
 };
-/** dx += ∂L/∂x through a sigmoid or tanh (y, its output) and the average pool after it, in one pass. @function */
+/** dx += ∂L/∂x (or dx = it: d.accumulate false) through a sigmoid or tanh (y, its output) and the average pool after it, in one pass. @function */
 export const avgPool2dActivationBackward = checkedKernel("avgPool2dActivationBackward", avg.avgPool2dActivationBackward, {
   args: [xNCHW("dx", "out"), yNCPQ("dy", "in"), xNCHW("y", "in"), activationPoolArg],
 });
