@@ -307,6 +307,35 @@ function poolCases(B: number): BenchCase[] {
           return { run: () => ctx.kernels.maxPool2dBackward(dx, dy, argmax, d) };
         },
       },
+      // A Plan's relu + maxPool2d backward (lenet-modern), fused, then the three steps it replaces
+      {
+        group: "pool",
+        name: `maxPool2dReluBackward ${layer} ${shape} (a Plan's fused backward)`,
+        bytes: FLOAT * (2 * nOut + 2 * nIn), // dy, argmax and y in; dx written, never read (accumulate false, as a Plan runs it)
+        setup: (ctx) => {
+          const y = filled(ctx, nIn, 11), argmax = ctx.allocInt32(nOut);
+          ctx.kernels.maxPool2dForward(ctx.alloc(nOut), argmax, y, d);
+          const dy = filled(ctx, nOut, 12), dx = ctx.alloc(nIn);
+          return { run: () => ctx.kernels.maxPool2dReluBackward(dx, dy, argmax, y, { ...d, accumulate: false }) };
+        },
+      },
+      {
+        group: "pool",
+        name: `maxPool2dBackward + reluBackward ${layer} ${shape} (unfused: zero, pool, relu)`,
+        bytes: FLOAT * (2 * nOut + 6 * nIn), // zero the gradient between; the pool scatters into it; relu reads it and y, adds into dx
+        setup: (ctx) => {
+          const y = filled(ctx, nIn, 11), argmax = ctx.allocInt32(nOut);
+          ctx.kernels.maxPool2dForward(ctx.alloc(nOut), argmax, y, d);
+          const dy = filled(ctx, nOut, 12), between = ctx.alloc(nIn), dx = ctx.alloc(nIn);
+          return {
+            run: () => {
+              between.fill(0);
+              ctx.kernels.maxPool2dBackward(between, dy, argmax, d);
+              ctx.kernels.reluBackward(dx, between, y);
+            },
+          };
+        },
+      },
     );
   }
   return out;

@@ -25,7 +25,7 @@ enableRelaxedSimd();
 /** The kernels the cases call, as a backend holds them (the public `kernels.*` add entry checks on top). */
 export type BenchKernels = Pick<Kernels,
   | "gemm" | "im2col" | "col2im" | "conv2dForward" | "conv2dBackward"
-  | "avgPool2dForward" | "avgPool2dBackward" | "avgPool2dActivationBackward" | "maxPool2dForward" | "maxPool2dBackward"
+  | "avgPool2dForward" | "avgPool2dBackward" | "avgPool2dActivationBackward" | "maxPool2dForward" | "maxPool2dBackward" | "maxPool2dReluBackward"
   | "sigmoidForward" | "sigmoidBackward" | "tanhForward" | "tanhBackward" | "reluForward" | "reluBackward" | "softmaxCrossEntropyForward" | "softmaxCrossEntropyBackward"
   | "pad2dForward" | "pad2dBackward" | "maxUnpool2dForward" | "maxUnpool2dBackward" | "adaptiveAvgPool2dForward" | "adaptiveAvgPool2dBackward"
   | "sumForward" | "sumBackward" | "maxForward" | "argmaxForward" | "maxBackward" | "nllLossForward" | "nllLossBackward">;

@@ -12,7 +12,7 @@ import { gemm } from "../ops/gemm.js";
 import { im2col, col2im } from "../ops/im2col.js";
 import { conv2dForward, conv2dBackward } from "../ops/conv2d.js";
 import { avgPool2dForward, avgPool2dBackward, avgPool2dActivationBackward } from "../ops/avgpool2d.js";
-import { maxPool2dForward, maxPool2dBackward } from "../ops/maxpool2d.js";
+import { maxPool2dForward, maxPool2dBackward, maxPool2dReluBackward } from "../ops/maxpool2d.js";
 import { sigmoidForward, sigmoidBackward } from "../ops/sigmoid.js";
 import { reluForward, reluBackward } from "../ops/relu.js";
 import { tanhForward, tanhBackward } from "../ops/tanh.js";
@@ -50,6 +50,8 @@ export interface Kernels {
   maxPool2dForward: typeof maxPool2dForward;
   /** dx += dy routed to each window's argmax. */
   maxPool2dBackward: typeof maxPool2dBackward;
+  /** dx += ∂L/∂x through a relu and the max pool after it, in one pass (a Plan's fusion). */
+  maxPool2dReluBackward: typeof maxPool2dReluBackward;
   /** y = σ(x), elementwise. */
   sigmoidForward: typeof sigmoidForward;
   /** dx += dy · y(1 − y). */
@@ -129,7 +131,7 @@ export interface Kernels {
 // The "ts" backend's kernels: the references themselves.
 const referenceKernels: Kernels = {
   gemm, im2col, col2im, conv2dForward, conv2dBackward,
-  avgPool2dForward, avgPool2dBackward, avgPool2dActivationBackward, maxPool2dForward, maxPool2dBackward,
+  avgPool2dForward, avgPool2dBackward, avgPool2dActivationBackward, maxPool2dForward, maxPool2dBackward, maxPool2dReluBackward,
   sigmoidForward, sigmoidBackward, reluForward, reluBackward, tanhForward, tanhBackward,
   linearForward, linearBackward, softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward,
   softmaxCrossEntropyForward, softmaxCrossEntropyBackward,

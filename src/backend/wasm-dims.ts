@@ -16,6 +16,8 @@ export const WINDOW_DIMS: StructLayout = ["N", "C", "H", "W", "kH", "kW", "strid
 export const POOL2D_DIMS: StructLayout = [...WINDOW_DIMS, "countIncludePad", "divisorOverride"];
 /** ActivationPool2dDims (src/wasm/avgpool2d.ts): Pool2dDims, then the activation as its index in OUTPUT_ACTIVATIONS, then accumulate as 0/1. */
 export const ACTIVATION_POOL2D_DIMS: StructLayout = [...POOL2D_DIMS, "activation", "accumulate"];
+/** ReluPool2dDims (src/wasm/maxpool2d.ts): WindowDims, then accumulate as 0/1. */
+export const RELU_POOL2D_DIMS: StructLayout = [...WINDOW_DIMS, "accumulate"];
 /** Conv2dDims (src/wasm/conv2d.ts): WindowDims, then K and the groups. */
 export const CONV2D_DIMS: StructLayout = [...WINDOW_DIMS, "K", "groups"];
 /** GemmDims (src/wasm/gemm.ts): flags as 0/1, then the band [start, end) of rows of C and the workspace. */

@@ -50,6 +50,7 @@ export interface WasmExports {
   avgPool2dActivationBackward(dx: Ptr, dy: Ptr, y: Ptr, d: Ptr): void;
   maxPool2dForward(y: Ptr, argmax: Ptr, x: Ptr, d: Ptr): void;
   maxPool2dBackward(dx: Ptr, dy: Ptr, argmax: Ptr, d: Ptr): void;
+  maxPool2dReluBackward(dx: Ptr, dy: Ptr, argmax: Ptr, y: Ptr, d: Ptr): void;
   sigmoidForward(y: Ptr, x: Ptr, start: number, end: number): void;
   sigmoidBackward(dx: Ptr, dy: Ptr, y: Ptr, start: number, end: number): void;
   reluForward(y: Ptr, x: Ptr, start: number, end: number): void;

@@ -7,7 +7,7 @@
 
 import type { Kernels } from "./backend.js";
 import type { WasmContext } from "./wasm-threads.js";
-import { ACTIVATION_POOL2D_DIMS, POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
+import { ACTIVATION_POOL2D_DIMS, POOL2D_DIMS, RELU_POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "./wasm-dims.js";
 import { OUTPUT_ACTIVATIONS } from "../ops/avgpool2d.js";
 import type { SoftmaxDims } from "../ops/softmax.js";
 import type { PlaneKernels } from "./wasm-planes.js";
@@ -55,6 +55,12 @@ function poolingKernels({ ex, threads }: WasmContext) {
     maxPool2dBackward: threads.wrap((call, dx, dy, argmax, d) => {
       const pdx = call.out(dx, true), pdy = call.in(dy), pa = call.in(argmax);
       return [ex.maxPool2dBackward, threads.shares(dy.length * d.kH * d.kW, d.N * d.C).map((planes, t) => [pdx, pdy, pa, threads.dims(t, WINDOW_DIMS, d, planes)])];
+    }),
+
+    // Threads take whole planes: each writes only its planes' pixels.
+    maxPool2dReluBackward: threads.wrap((call, dx, dy, argmax, y, d) => {
+      const pdx = call.out(dx, d.accumulate), pdy = call.in(dy), pa = call.in(argmax), py = call.in(y);
+      return [ex.maxPool2dReluBackward, threads.shares(dx.length * 2, d.N * d.C).map((planes, t) => [pdx, pdy, pa, py, threads.dims(t, RELU_POOL2D_DIMS, d, planes)])];
     }),
   } satisfies Partial<PointwiseKernels>;
 }

@@ -10,7 +10,7 @@ export { normal } from "./init.js";
 export { DataLoader, type LabeledData, type DataLoaderOptions, type Batch } from "./dataloader.js";
 export { summary, type SummaryRow } from "./summary.js";
 export { Plan, type PlanOptions, type BatchResult, type DatasetResult } from "./plan.js";
-export { StepLayer, type LayerStep, type StepBuffers, type StepScratch } from "./step.js";
+export { StepLayer, type LayerStep, type StepActivation, type StepBuffers, type StepScratch } from "./step.js";
 export { NLLLoss } from "./loss.js";
 export { Identity, Unflatten } from "./views.js";
 export { ModuleList } from "./module-list.js";

@@ -8,10 +8,9 @@ import { Tensor, zeros } from "../tensor/index.js";
 import { checkGenerator } from "../tensor/random.js";
 import { inferShape, normalizeDim } from "../tensor/tensor.js";
 import type { LinearDims } from "../ops/linear.js";
-import type { OutputActivation } from "../ops/avgpool2d.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
-import { StepLayer, count, viewStep, type LayerStep } from "./step.js";
+import { StepLayer, count, viewStep, type LayerStep, type StepActivation } from "./step.js";
 import { LAYER_OPTIONS_NOT_YET, defaultInit, type ParameterOptions } from "./parameters.js";
 
 export type { ParameterOptions } from "./parameters.js";
@@ -95,7 +94,7 @@ abstract class ActivationLayer extends StepLayer {
    * @param typeName the class name, e.g. "Sigmoid"; `op` the op it runs, e.g. "sigmoid".
    * @param kernels picks the layer's forward and backward kernels from the active backend's set.
    */
-  constructor(typeName: string, op: string, private readonly kernels: (k: Kernels) => ActivationKernels, private readonly activation?: OutputActivation) {
+  constructor(typeName: string, op: string, private readonly kernels: (k: Kernels) => ActivationKernels, private readonly activation?: StepActivation) {
     super(typeName, op);
   }
 
@@ -125,7 +124,7 @@ export class Sigmoid extends ActivationLayer {
 /** Elementwise max(0, x); see docs/relu.md. */
 export class ReLU extends ActivationLayer {
   constructor() {
-    super("ReLU", "relu", (k) => [k.reluForward, k.reluBackward]);
+    super("ReLU", "relu", (k) => [k.reluForward, k.reluBackward], "relu");
     checkArity("ReLU", arguments, [], "PyTorch's inplace is not supported yet");
   }
 }

@@ -7,11 +7,10 @@
 
 import { TorchletError, checkArity, checkOptionKeys } from "../errors.js";
 import type { Tensor } from "../tensor/index.js";
-import { poolWindow, pool2dDims, pool2dOutputShape, type AvgPool2dOptions, type MaxPool2dOptions, type Size2 } from "../ops/window.js";
+import { poolWindow, pool2dDims, pool2dOutputShape, windowsOverlap, type AvgPool2dOptions, type MaxPool2dOptions, type Size2 } from "../ops/window.js";
 import { maxPool2d } from "../ops/maxpool2d.js";
 import { maxUnpool2d, type MaxUnpool2dOptions } from "../ops/maxunpool2d.js";
 import { adaptiveAvgPool2dDims, type AdaptiveSize } from "../ops/adaptive-avgpool2d.js";
-import { windowsOverlap } from "../ops/avgpool2d.js";
 import type { Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
 import { StepLayer, count, type LayerStep } from "./step.js";
@@ -68,7 +67,7 @@ export class AvgPool2d extends Pool2dLayer<AvgPool2dOptions> {
         if (b.dx) k.avgPool2dBackward(b.dx, b.dy, d);
       },
       backwardThrough: (activation) => {
-        if (windowsOverlap(d)) return undefined; // a pixel in two windows: its gradient is a sum first
+        if (activation === "relu" || windowsOverlap(d)) return undefined; // relu: its fused backward is max pooling's
         const fused = { ...d, activation, accumulate: false }; // sets dx: the Plan skips clearing it
         return (b) => {
           if (b.dx) k.avgPool2dActivationBackward(b.dx, b.dy, b.x, fused);
@@ -106,6 +105,13 @@ export class MaxPool2d extends Pool2dLayer<MaxPool2dOptions> {
       forward: (b) => k.maxPool2dForward(b.y, b.saved, b.x, d),
       backward: (b) => {
         if (b.dx) k.maxPool2dBackward(b.dx, b.dy, b.saved, d);
+      },
+      backwardThrough: (activation) => {
+        if (activation !== "relu" || windowsOverlap(d)) return undefined; // a pixel in two windows: its gradient is a sum first
+        const fused = { ...d, accumulate: false }; // sets dx: the Plan skips clearing it
+        return (b) => {
+          if (b.dx) k.maxPool2dReluBackward(b.dx, b.dy, b.saved, b.x, fused);
+        };
       },
     };
   }

@@ -16,6 +16,9 @@ import { getBackend, type Kernels } from "../backend/index.js";
 import { Module } from "./module.js";
 import type { OutputActivation } from "../ops/avgpool2d.js";
 
+/** An activation whose derivative is a function of its output alone: σ′ = σ(1 − σ), tanh′ = 1 − tanh², relu′ = [y > 0 or NaN]. */
+export type StepActivation = OutputActivation | "relu";
+
 /** The buffers one call of a {@link LayerStep} reads and writes: bound once by a Plan, made per call by the eager path. */
 export interface StepBuffers {
   /** The layer's input, (inputShape). */
@@ -61,8 +64,8 @@ export interface LayerStep {
    * a Plan may then run it on slices of the batch, bit for bit the same. Default false.
    */
   readonly perExample?: boolean;
-  /** Set by Sigmoid and Tanh, whose derivative needs only their output: a Plan may then fold their backward into the next layer's ({@link LayerStep.backwardThrough}). */
-  readonly activation?: OutputActivation;
+  /** Set by Sigmoid, Tanh and ReLU, whose derivative needs only their output: a Plan may then fold their backward into the next layer's ({@link LayerStep.backwardThrough}). */
+  readonly activation?: StepActivation;
   /**
    * This layer's backward and that of the `activation` just before it in one pass, or undefined when this layer
    * cannot do both (AvgPool2d with windows that overlap, and every other layer). The call reads this step's
@@ -70,7 +73,7 @@ export interface LayerStep {
    * not clear it (`x`, this layer's input, is the activation's output). Bit for bit the two backwards one after
    * the other, each into a zeroed gradient.
    */
-  backwardThrough?(activation: OutputActivation): ((b: StepBuffers) => void) | undefined;
+  backwardThrough?(activation: StepActivation): ((b: StepBuffers) => void) | undefined;
   /** y = layer(x). */
   forward(b: StepBuffers): void;
   /** dx and dparams += their gradients, from dy (and x, y, params, saved). */

@@ -99,11 +99,6 @@ export interface ActivationPool2dDims extends Pool2dDims {
   accumulate: boolean;
 }
 
-/** True when a pixel can lie in two windows (stride < kernel on an axis): avgPool2dActivationBackward cannot take such a pool. */
-export function windowsOverlap(d: Pool2dDims): boolean {
-  return d.strideH < d.kH || d.strideW < d.kW;
-}
-
 /**
  * dx (N, C, H, W) += ∂L/∂x for y = a(x) then avgPool2d(y), a = sigmoid or tanh: avgPool2dBackward and the
  * activation's backward in one pass, so the gradient between them is never stored (a Plan's fusion;

@@ -51,5 +51,6 @@ export { pad2dDims, type Pad2dDims } from "./pad2d.js";
 export { windowCount, pool2dOutputShape, type Pool2dDims } from "./window.js";
 export { OUTPUT_ACTIVATIONS, type ActivationPool2dDims, type OutputActivation } from "./avgpool2d.js";
 export type { MaxUnpool2dDims } from "./maxunpool2d.js";
+export type { ReluPool2dDims } from "./maxpool2d.js";
 export { adaptiveAvgPool2dDims, type AdaptiveAvgPool2dDims } from "./adaptive-avgpool2d.js";
 export type { BatchNormDims } from "./batchnorm.js";

@@ -76,6 +76,38 @@ export function maxPool2dBackward(
   }
 }
 
+/** maxPool2d's window, read by {@link maxPool2dReluBackward}, and whether that adds into dx or sets it. */
+export interface ReluPool2dDims extends WindowDims {
+  /** true: dx += the gradient; false: dx = 0 + the gradient, what adding into a zeroed dx gives (a Plan then need not clear it). */
+  accumulate: boolean;
+}
+
+/**
+ * dx (N, C, H, W) += ∂L/∂x for y = relu(x) then maxPool2d(y): maxPool2dBackward and reluBackward in one pass over
+ * the gradient, so the one between them is never stored (a Plan's fusion; docs/maxpool2d.md). The windows must not
+ * overlap (windowsOverlap), so a pixel is the maximum of one window at most: every pixel gets + 0 (what reluBackward
+ * adds where the pool's gradient is 0), then each window's maximum its 0 + dy where y there is not ≤ 0. Bit for bit the
+ * two kernels one after the other, the first into a zeroed gradient. With d.accumulate false, dx is set (every pixel
+ * written), bit for bit adding into a zeroed dx. Never allocates.
+ */
+export function maxPool2dReluBackward(
+  dx: Float32Array, // (N, C, H, W): ∂L/∂x, added to (or set: d.accumulate false)
+  dy: Float32Array, // (N, C, P, Q): ∂L/∂(pool output)
+  argmax: Int32Array, // (N, C, P, Q): h·W + w in the plane, from maxPool2dForward
+  y: Float32Array, // (N, C, H, W): relu(x), the pool's input
+  d: ReluPool2dDims,
+): void {
+  const planeIn = d.H * d.W, planeOut = d.P * d.Q;
+  for (let plane = 0; plane < d.N * d.C; plane++) {
+    const dxPlane = plane * planeIn;
+    for (let at = dxPlane; at < dxPlane + planeIn; at++) dx[at] = d.accumulate ? dx[at]! + 0 : 0;
+    for (let i = plane * planeOut; i < (plane + 1) * planeOut; i++) {
+      const at = dxPlane + argmax[i]!; // ∂y[p,q]/∂x[h,w] = 1 at the window's maximum, 0 elsewhere
+      if (!(y[at]! <= 0)) dx[at] += 0 + dy[i]!; // d relu/dx = 1 where y is not ≤ 0 (positive or NaN), else 0
+    }
+  }
+}
+
 /**
  * Max pooling, like `F.max_pool2d`: x (N, C, H, W) or unbatched (C, H, W) → (N, C, P, Q) or (C, P, Q),
  * sizes as in {@link avgPool2d} with the window dilated (dilation·(k − 1) + 1); padding never wins, and the

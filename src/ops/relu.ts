@@ -17,14 +17,17 @@ export function reluForward(
   }
 }
 
-/** dx += dy where the output was not ≤ 0: positive, or NaN (as PyTorch's threshold_backward). Never allocates. */
+/**
+ * dx += dy where the output was not ≤ 0 (positive, or NaN: as PyTorch's threshold_backward), + 0 elsewhere (so a −0
+ * in dx turns +0 there, as PyTorch adding the masked gradient into .grad). Never allocates.
+ */
 export function reluBackward(
   dx: Float32Array, // (any)
   dy: Float32Array, // (same)
   y: Float32Array, // (same): relu(x) from the forward; y > 0 exactly where x > 0, NaN where x is NaN
 ): void {
   // d relu/dx = 0 if x ≤ 0 else 1 (NaN ≤ 0 is false: a NaN input passes dy, as in PyTorch)
-  for (let i = 0; i < dy.length; i++) if (!(y[i]! <= 0)) dx[i] += dy[i]!;
+  for (let i = 0; i < dy.length; i++) dx[i] += !(y[i]! <= 0) ? dy[i]! : 0;
 }
 
 /**

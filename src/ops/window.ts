@@ -148,6 +148,15 @@ const POOL2D_OPTIONS: Readonly<Record<string, readonly string[]>> = {
 /** Every pooling option: what a caller that is neither op (benchmarks, tests) may pass. */
 const ANY_POOL2D_OPTION = [...new Set(Object.values(POOL2D_OPTIONS).flat())];
 
+/**
+ * True when a pixel can lie in two windows: a window spans (k − 1)·dilation + 1 pixels on an axis, more than the
+ * stride. The pools' backwards fused with an activation (avgPool2dActivationBackward, maxPool2dReluBackward) need
+ * every pixel in one window or none.
+ */
+export function windowsOverlap(d: WindowDims): boolean {
+  return d.strideH < (d.kH - 1) * d.dilationH + 1 || d.strideW < (d.kW - 1) * d.dilationW + 1;
+}
+
 /** The geometry of a pooling op over x (N, C, H, W): the window, plus how avgPool2d divides each sum. */
 export interface Pool2dDims extends WindowDims {
   /** avgPool2d: 1 to divide by the window's size including padding (clipped to the padded input), 0 for its real pixels only. */

@@ -8,7 +8,7 @@ export { im2col, col2im } from "./im2col";
 export { conv2dForward, conv2dBackward, conv2dBackwardImages } from "./conv2d";
 export { conv2dDirectForward, conv2dDirectScratchFloats, conv2dDirectBackward, conv2dDirectBackwardScratchFloats } from "./conv2d-direct";
 export { avgPool2dForward, avgPool2dBackward, avgPool2dActivationBackward } from "./avgpool2d";
-export { maxPool2dForward, maxPool2dBackward } from "./maxpool2d";
+export { maxPool2dForward, maxPool2dBackward, maxPool2dReluBackward } from "./maxpool2d";
 export { sigmoidForward, sigmoidBackward } from "./sigmoid";
 export { reluForward, reluBackward } from "./relu";
 export { tanhForward, tanhBackward } from "./tanh";

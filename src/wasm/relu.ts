@@ -26,6 +26,7 @@ export function reluBackward(dx: usize, dy: usize, y: usize, i0: i32, i1: i32): 
     v128.store(dx + <usize>i * 4, f32x4.add(v128.load(dx + <usize>i * 4), g));
   }
   for (; i < i1; i++) {
-    if (!(load<f32>(y + <usize>i * 4) <= 0)) store<f32>(dx + <usize>i * 4, load<f32>(dx + <usize>i * 4) + load<f32>(dy + <usize>i * 4));
+    const g: f32 = !(load<f32>(y + <usize>i * 4) <= 0) ? load<f32>(dy + <usize>i * 4) : 0; // the vector loop's masked dy
+    store<f32>(dx + <usize>i * 4, load<f32>(dx + <usize>i * 4) + g);
   }
 }

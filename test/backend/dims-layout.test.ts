@@ -5,7 +5,7 @@
 
 import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ACTIVATION_POOL2D_DIMS, ADAPTIVE_AVGPOOL2D_DIMS, MAXUNPOOL2D_DIMS, PAD2D_DIMS } from "../../src/backend/wasm-dims.js";
+import { ACTIVATION_POOL2D_DIMS, RELU_POOL2D_DIMS, ADAPTIVE_AVGPOOL2D_DIMS, MAXUNPOOL2D_DIMS, PAD2D_DIMS } from "../../src/backend/wasm-dims.js";
 import { AXIS_DIMS, LOSS_DIMS, REDUCE_DIMS, CONV2D_DIMS, DIMS_BLOCK_BYTES, GEMM_DIMS, LINEAR_DIMS, POOL2D_DIMS, SOFTMAX_DIMS, WINDOW_DIMS } from "../../src/backend/wasm-dims.js";
 import { BATCHNORM_DIMS } from "../../src/backend/wasm-dims.js";
 
@@ -34,6 +34,7 @@ describe("dims structs shared by src/backend/wasm-dims.ts and src/wasm", () => {
     { file: "conv2d.ts", name: "Conv2dDims", layout: CONV2D_DIMS },
     { file: "window.ts", name: "Pool2dDims", layout: POOL2D_DIMS },
     { file: "avgpool2d.ts", name: "ActivationPool2dDims", layout: ACTIVATION_POOL2D_DIMS },
+    { file: "maxpool2d.ts", name: "ReluPool2dDims", layout: RELU_POOL2D_DIMS },
     { file: "gemm.ts", name: "GemmDims", layout: GEMM_DIMS },
     { file: "linear.ts", name: "LinearDims", layout: LINEAR_DIMS },
     { file: "softmax.ts", name: "SoftmaxDims", layout: SOFTMAX_DIMS },

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { setThreads } from "../../src/backend/threads.js";
 import { setBackend, type Backend } from "../../src/backend/index.js";
 import { conv2dDims, conv2dColsLength, type Conv2dOptions } from "../../src/ops/conv2d.js";
-import { pool2dDims, type AvgPool2dOptions, type Size2 } from "../../src/ops/window.js";
+import { pool2dDims, type AvgPool2dOptions, type MaxPool2dOptions, type Size2 } from "../../src/ops/window.js";
 import { Plan } from "../../src/nn/plan.js";
 import { SGD } from "../../src/nn/optim.js";
 import { lenet } from "../../src/lenet/models.js";
@@ -96,6 +96,24 @@ describe("two threads", () => {
           return dx;
         };
         expect(Array.from(run(two)), `${activation} accumulate ${accumulate} ${shape.join("×")}`).toEqual(Array.from(run(one)));
+      }
+    }
+  });
+
+  it("maxPool2dReluBackward is bit-identical (threads take whole planes), on lenet-modern's C1 and a dilated window", () => {
+    const g = new Generator(9);
+    const windows: [number[], Size2, MaxPool2dOptions][] = [[[64, 6, 28, 28], 2, {}], [[40, 5, 13, 11], [2, 2], { stride: 3, dilation: 2, padding: 1, ceilMode: true }]];
+    for (const [shape, kernel, options] of windows) {
+      const d = pool2dDims("maxPool2d", shape, kernel, options), n = shape.reduce((a, b) => a * b), outputs = d.N * d.C * d.P * d.Q;
+      const y = randomArray(g, n).map((v) => Math.max(0, v)), dy = randomArray(g, outputs), dx0 = randomArray(g, n), argmax = new Int32Array(outputs);
+      one.maxPool2dForward(new Float32Array(outputs), argmax, y, d);
+      for (const accumulate of [true, false]) {
+        const run = (k: Backend) => {
+          const dx = dx0.slice();
+          k.maxPool2dReluBackward(dx, dy, argmax, y, { ...d, accumulate });
+          return dx;
+        };
+        expect(Array.from(run(two)), `accumulate ${accumulate} ${shape.join("×")}`).toEqual(Array.from(run(one)));
       }
     }
   });

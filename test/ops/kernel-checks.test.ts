@@ -50,6 +50,7 @@ const valid: Record<string, () => Args> = {
   avgPool2dActivationBackward: () => [f32(size(pool)), f32(out(pool)), f32(size(pool), 2), { ...pool, activation: "sigmoid", accumulate: true }],
   maxPool2dForward: () => [f32(out(pool)), new Int32Array(out(pool)), f32(size(pool)), pool],
   maxPool2dBackward: () => [f32(size(pool)), f32(out(pool)), Int32Array.from({ length: out(pool) }, (_, i) => (i * 3) % (pool.H * pool.W)), pool],
+  maxPool2dReluBackward: () => [f32(size(pool)), f32(out(pool)), Int32Array.from({ length: out(pool) }, (_, i) => (i * 3) % (pool.H * pool.W)), f32(size(pool), 2), { ...pool, accumulate: true }],
   sigmoidForward: () => [f32(6), f32(6, 2)],
   sigmoidBackward: () => [f32(6), f32(6, 2), f32(6, 3)],
   reluForward: () => [f32(6), f32(6, 2)],

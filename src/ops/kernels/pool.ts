@@ -6,7 +6,7 @@ import * as unpool from "../maxunpool2d.js";
 import * as adaptive from "../adaptive-avgpool2d.js";
 import { describe } from "../../errors.js";
 import { checkedKernel, firstOutside, type ArrayArg, type DimsArg } from "../kernel-checks.js";
-import type { Pool2dDims, WindowDims } from "../window.js";
+import { windowsOverlap, type Pool2dDims, type WindowDims } from "../window.js";
 import { WINDOW_FIELDS, windowArg, windowProblem, xNCHW, yNCPQ } from "./window.js";
 
 // avgPool2d's window plus its divisor rule: countIncludePad 0 or 1, divisorOverride 0 (none) or the divisor.
@@ -25,7 +25,7 @@ const activationPoolArg: DimsArg<avg.ActivationPool2dDims> = {
   flags: ["accumulate"],
   consistent: (d) => {
     if (!(avg.OUTPUT_ACTIVATIONS as readonly unknown[]).includes(d.activation)) return `activation must be ${avg.OUTPUT_ACTIVATIONS.map((a) => `"${a}"`).join(" or ")}, got ${describe(d.activation)}`;
-    if (avg.windowsOverlap(d)) return `the windows overlap (stride ${d.strideH}×${d.strideW} < kernel ${d.kH}×${d.kW}); use avgPool2dBackward, then the activation's backward`;
+    if (windowsOverlap(d)) return `the windows overlap (stride ${d.strideH}×${d.strideW} < kernel ${d.kH}×${d.kW}); use avgPool2dBackward, then the activation's backward`;
     return poolArg.consistent!(d);
   },
 };
@@ -40,6 +40,20 @@ export const maxPool2dForward = checkedKernel("maxPool2dForward", max.maxPool2dF
 /** dx[plane, argmax[i]] += dy[i], argmax a position in its plane. @function */
 export const maxPool2dBackward = checkedKernel("maxPool2dBackward", max.maxPool2dBackward, {
   args: [xNCHW("dx", "out"), yNCPQ("dy", "in"), { ...yNCPQ<WindowDims>("argmax", "in"), int32: true }, windowArg],
+  contents: ({ argmax }, d) => firstOutside(argmax as Int32Array, d.H * d.W, "argmax"),
+});
+// The same window and whether to add into dx; the fused backward needs windows that do not overlap.
+const reluPoolArg: DimsArg<max.ReluPool2dDims> = {
+  ...(windowArg as DimsArg<max.ReluPool2dDims>),
+  flags: ["accumulate"],
+  consistent: (d) => {
+    if (windowsOverlap(d)) return `the windows overlap (stride ${d.strideH}×${d.strideW} < span ${(d.kH - 1) * d.dilationH + 1}×${(d.kW - 1) * d.dilationW + 1}); use maxPool2dBackward, then reluBackward`;
+    return windowArg.consistent!(d);
+  },
+};
+/** dx += ∂L/∂x (or dx = it: d.accumulate false) through a relu (y, its output) and the max pool after it, in one pass. @function */
+export const maxPool2dReluBackward = checkedKernel("maxPool2dReluBackward", max.maxPool2dReluBackward, {
+  args: [xNCHW("dx", "out"), yNCPQ("dy", "in"), { ...yNCPQ<WindowDims>("argmax", "in"), int32: true }, xNCHW("y", "in"), reluPoolArg],
   contents: ({ argmax }, d) => firstOutside(argmax as Int32Array, d.H * d.W, "argmax"),
 });
 
