@@ -239,8 +239,9 @@ function conv2dCases(B: number): BenchCase[] {
 
 function poolCases(B: number): BenchCase[] {
   const out: BenchCase[] = [];
-  for (const [layer, C, H] of [["pool1", 6, 28], ["pool2", 16, 10]] as const) {
-    const d: Pool2dDims = pool2dDims("bench", [B, C, H, H], 2, { stride: 2 });
+  // LeNet's two pools, then a 3×3 window over C1's output: off the 2×2 SIMD paths, the kernels' general loops
+  for (const [layer, C, H, k] of [["pool1", 6, 28, 2], ["pool2", 16, 10, 2], ["3×3", 6, 27, 3]] as const) {
+    const d: Pool2dDims = pool2dDims("bench", [B, C, H, H], k, { stride: k });
     const nIn = B * C * H * H, nOut = B * C * d.P * d.Q;
     const shape = `(${B},${C},${H},${H})→(${B},${C},${d.P},${d.Q})`;
     out.push(
