@@ -1,7 +1,7 @@
 // im2col / col2im in WebAssembly: the same loops as src/ops/im2col.ts (read
 // that file for the layout), over byte pointers. cols is (C·kH·kW, N·P·Q).
 
-import { WindowDims } from "./window";
+import { WindowDims, firstValid, endValid } from "./window";
 
 export function im2col(cols: usize, x: usize, d: WindowDims): void {
   im2colImages(cols, x, d, d.N);
@@ -161,20 +161,4 @@ export function col2imImages(dx: usize, dcols: usize, d: WindowDims, N: i32): vo
     v128.store(at, f32x4.add(v128.load(at), v128.load(src + <usize>q * 4)));
   }
   for (; q < q1; q++) store<f32>(dst + <usize>q * 4, load<f32>(dst + <usize>q * 4) + load<f32>(src + <usize>q * 4));
-}
-
-// First output position whose window tap at offset v (= tap·dilation) lands at or right of column 0: ⌈(pad − v)/stride⌉, clamped to [0, Q].
-// @ts-ignore: decorator
-@inline function firstValid(v: i32, pad: i32, stride: i32, Q: i32): i32 {
-  const num = pad - v;
-  const q = num <= 0 ? 0 : (num + stride - 1) / stride;
-  return min(Q, q);
-}
-
-// One past the last output position whose tap at offset v lands left of column W: ⌈(W + pad − v)/stride⌉, clamped to [0, Q].
-// @ts-ignore: decorator
-@inline function endValid(v: i32, pad: i32, stride: i32, W: i32, Q: i32): i32 {
-  const num = W + pad - v;
-  const q = num <= 0 ? 0 : (num + stride - 1) / stride;
-  return min(Q, q);
 }

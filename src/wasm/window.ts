@@ -36,3 +36,19 @@ export class Pool2dDims extends WindowDims {
   /** The divisor of every window when nonzero. */
   divisorOverride: i32;
 }
+
+// First output position whose window tap at offset v (= tap·dilation) lands at or right of column 0: ⌈(pad − v)/stride⌉, clamped to [0, Q].
+// @ts-ignore: decorator
+@inline export function firstValid(v: i32, pad: i32, stride: i32, Q: i32): i32 {
+  const num = pad - v;
+  const q = num <= 0 ? 0 : (num + stride - 1) / stride;
+  return min(Q, q);
+}
+
+// One past the last output position whose tap at offset v lands left of column W: ⌈(W + pad − v)/stride⌉, clamped to [0, Q].
+// @ts-ignore: decorator
+@inline export function endValid(v: i32, pad: i32, stride: i32, W: i32, Q: i32): i32 {
+  const num = W + pad - v;
+  const q = num <= 0 ? 0 : (num + stride - 1) / stride;
+  return min(Q, q);
+}
