@@ -6,6 +6,7 @@
 
 import { pathToFileURL } from "node:url";
 import { kernelCases } from "./cases/kernels.js";
+import { poolCases } from "./cases/pools.js";
 import { planeCases } from "./cases/planes.js";
 import { rowCases } from "./cases/rows.js";
 import { e2eCases } from "./cases/e2e.js";
@@ -20,7 +21,7 @@ const SUITE = "bench";
 
 /** The whole case list at batch B, for one backend pass. */
 export function allCases(B: number, backend = "ts"): BenchCase[] {
-  return [...kernelCases(B, backend), ...planeCases(B), ...rowCases(B), ...e2eCases(B), ...rooflineCases(B)];
+  return [...kernelCases(B, backend), ...poolCases(B), ...planeCases(B), ...rowCases(B), ...e2eCases(B), ...rooflineCases(B)];
 }
 
 const MEMORY_ENTRY = { group: "memory", name: "training memory: peak RSS, allocations per step" };

@@ -1,7 +1,7 @@
 // Kernel cases at the shapes d2l's LeNet-5 really runs at (batch B = 256 by default):
 //
 //   conv1  x (B,1,28,28)  w (6,1,5,5)  pad 2  → (B,6,28,28)    R = 25,  P·Q = 784
-//   pool1  (B,6,28,28) → (B,6,14,14)
+//   pool1  (B,6,28,28) → (B,6,14,14)    (pooling: pools.ts)
 //   conv2  x (B,6,14,14)  w (16,6,5,5) pad 0  → (B,16,10,10)   R = 150, P·Q = 100
 //   pool2  (B,16,10,10) → (B,16,5,5)
 //   fc1 400→120, fc2 120→84, fc3 84→10 over B rows
@@ -23,12 +23,12 @@
 // Every case allocates its buffers in setup(); run() only calls the kernel.
 
 import { kernels } from "../../src/index.js";
-import type { GemmDims, Conv2dDims, Pool2dDims } from "../../src/ops/kernels.js";
+import type { GemmDims, Conv2dDims } from "../../src/ops/kernels.js";
 import type { BenchCase, CaseContext } from "../lib/runner.js";
 
 // Geometry helpers and the reference gemm come from the TypeScript kernels; the
 // kernels being timed come from the active backend (ctx.kernels).
-const { gemmNaive, conv2dDims, conv2dColsLength, pool2dDims } = kernels;
+const { gemmNaive, conv2dDims, conv2dColsLength } = kernels;
 
 /** Deterministic values in [-1, 1): no zeros, no denormals, the same every run. */
 export function randomFill(a: Float32Array, seed = 1): Float32Array {
@@ -43,11 +43,12 @@ export function randomFill(a: Float32Array, seed = 1): Float32Array {
 }
 
 /** A backend buffer of deterministic values. */
-function filled(ctx: CaseContext, length: number, seed: number): Float32Array {
+export function filled(ctx: CaseContext, length: number, seed: number): Float32Array {
   return randomFill(ctx.alloc(length), seed);
 }
 
-const FLOAT = 4;
+/** Bytes per float32. */
+export const FLOAT = 4;
 
 interface GemmShape {
   /** Layer and pass, e.g. "conv1 fwd". */
@@ -237,111 +238,6 @@ function conv2dCases(B: number): BenchCase[] {
   return out;
 }
 
-function poolCases(B: number): BenchCase[] {
-  const out: BenchCase[] = [];
-  // LeNet's two pools, then a 3×3 window over C1's output: off the 2×2 SIMD paths, the kernels' general loops
-  for (const [layer, C, H, k] of [["pool1", 6, 28, 2], ["pool2", 16, 10, 2], ["3×3", 6, 27, 3]] as const) {
-    const d: Pool2dDims = pool2dDims("bench", [B, C, H, H], k, { stride: k });
-    const nIn = B * C * H * H, nOut = B * C * d.P * d.Q;
-    const shape = `(${B},${C},${H},${H})→(${B},${C},${d.P},${d.Q})`;
-    out.push(
-      {
-        group: "pool",
-        name: `avgPool2dForward ${layer} ${shape}`,
-        bytes: FLOAT * (nIn + nOut),
-        setup: (ctx) => {
-          const x = filled(ctx, nIn, 9), y = ctx.alloc(nOut);
-          return { run: () => ctx.kernels.avgPool2dForward(y, x, d) };
-        },
-      },
-      {
-        group: "pool",
-        name: `avgPool2dBackward ${layer} ${shape}`,
-        bytes: FLOAT * (nOut + 2 * nIn),
-        setup: (ctx) => {
-          const dy = filled(ctx, nOut, 10), dx = ctx.alloc(nIn);
-          return { run: () => ctx.kernels.avgPool2dBackward(dx, dy, d) };
-        },
-      },
-      // A Plan's sigmoid + avgPool2d backward (d2l's LeNet), fused, then the three steps it replaces
-      {
-        group: "pool",
-        name: `avgPool2dActivationBackward ${layer} ${shape}, sigmoid (a Plan's fused backward)`,
-        bytes: FLOAT * (nOut + 2 * nIn), // dy and y in; dx written, never read (accumulate false, as a Plan runs it)
-        setup: (ctx) => {
-          const dy = filled(ctx, nOut, 10), y = filled(ctx, nIn, 13), dx = ctx.alloc(nIn);
-          return { run: () => ctx.kernels.avgPool2dActivationBackward(dx, dy, y, { ...d, activation: "sigmoid", accumulate: false }) };
-        },
-      },
-      {
-        group: "pool",
-        name: `avgPool2dBackward + sigmoidBackward ${layer} ${shape} (unfused: zero, pool, sigmoid)`,
-        bytes: FLOAT * (nOut + 7 * nIn), // zero the gradient between; the pool reads dy and adds into it; sigmoid reads it and y, adds into dx
-        setup: (ctx) => {
-          const dy = filled(ctx, nOut, 10), y = filled(ctx, nIn, 13), between = ctx.alloc(nIn), dx = ctx.alloc(nIn);
-          return {
-            run: () => {
-              between.fill(0);
-              ctx.kernels.avgPool2dBackward(between, dy, d);
-              ctx.kernels.sigmoidBackward(dx, between, y);
-            },
-          };
-        },
-      },
-      {
-        group: "pool",
-        name: `maxPool2dForward ${layer} ${shape}`,
-        bytes: FLOAT * (nIn + 2 * nOut), // x in; y and argmax out
-        setup: (ctx) => {
-          const x = filled(ctx, nIn, 11), y = ctx.alloc(nOut), argmax = ctx.allocInt32(nOut);
-          return { run: () => ctx.kernels.maxPool2dForward(y, argmax, x, d) };
-        },
-      },
-      {
-        group: "pool",
-        name: `maxPool2dBackward ${layer} ${shape}`,
-        bytes: FLOAT * (2 * nOut + 2 * nOut), // dy and argmax in; dx read-modify-written where the maxima were
-        setup: (ctx) => {
-          const x = filled(ctx, nIn, 11), y = ctx.alloc(nOut), argmax = ctx.allocInt32(nOut);
-          ctx.kernels.maxPool2dForward(y, argmax, x, d);
-          const dy = filled(ctx, nOut, 12), dx = ctx.alloc(nIn);
-          return { run: () => ctx.kernels.maxPool2dBackward(dx, dy, argmax, d) };
-        },
-      },
-      // A Plan's relu + maxPool2d backward (lenet-modern), fused, then the three steps it replaces
-      {
-        group: "pool",
-        name: `maxPool2dReluBackward ${layer} ${shape} (a Plan's fused backward)`,
-        bytes: FLOAT * (2 * nOut + 2 * nIn), // dy, argmax and y in; dx written, never read (accumulate false, as a Plan runs it)
-        setup: (ctx) => {
-          const y = filled(ctx, nIn, 11), argmax = ctx.allocInt32(nOut);
-          ctx.kernels.maxPool2dForward(ctx.alloc(nOut), argmax, y, d);
-          const dy = filled(ctx, nOut, 12), dx = ctx.alloc(nIn);
-          return { run: () => ctx.kernels.maxPool2dReluBackward(dx, dy, argmax, y, { ...d, accumulate: false }) };
-        },
-      },
-      {
-        group: "pool",
-        name: `maxPool2dBackward + reluBackward ${layer} ${shape} (unfused: zero, pool, relu)`,
-        bytes: FLOAT * (2 * nOut + 6 * nIn), // zero the gradient between; the pool scatters into it; relu reads it and y, adds into dx
-        setup: (ctx) => {
-          const y = filled(ctx, nIn, 11), argmax = ctx.allocInt32(nOut);
-          ctx.kernels.maxPool2dForward(ctx.alloc(nOut), argmax, y, d);
-          const dy = filled(ctx, nOut, 12), between = ctx.alloc(nIn), dx = ctx.alloc(nIn);
-          return {
-            run: () => {
-              between.fill(0);
-              ctx.kernels.maxPool2dBackward(between, dy, argmax, d);
-              ctx.kernels.reluBackward(dx, between, y);
-            },
-          };
-        },
-      },
-    );
-  }
-  return out;
-}
-
 function activationCases(B: number): BenchCase[] {
   const out: BenchCase[] = [];
   const shapes: [string, number[]][] = [
@@ -418,5 +314,5 @@ function lossCases(B: number): BenchCase[] {
  * The naive reference GEMM rows are only in the "ts" list: they do not depend on the backend.
  */
 export function kernelCases(B = 256, backend = "ts"): BenchCase[] {
-  return [...gemmCases(B, backend === "ts"), ...im2colCases(B), ...conv2dCases(B), ...poolCases(B), ...activationCases(B), ...lossCases(B)];
+  return [...gemmCases(B, backend === "ts"), ...im2colCases(B), ...conv2dCases(B), ...activationCases(B), ...lossCases(B)];
 }

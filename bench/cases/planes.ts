@@ -10,9 +10,8 @@
 import { kernels } from "../../src/index.js";
 import type { AdaptiveAvgPool2dDims, Pad2dDims } from "../../src/ops/kernels.js";
 import type { BenchCase, CaseContext } from "../lib/runner.js";
-import { randomFill } from "./kernels.js";
+import { FLOAT, randomFill } from "./kernels.js";
 
-const FLOAT = 4;
 const { pad2dDims, pool2dDims, adaptiveAvgPool2dDims } = kernels;
 const shape = (dims: readonly number[]) => `(${dims.join(",")})`;
 

@@ -10,10 +10,9 @@
 
 import { kernels } from "../../src/index.js";
 import type { BenchCase, CaseContext } from "../lib/runner.js";
-import { randomFill } from "./kernels.js";
+import { filled } from "./kernels.js";
 
 const FLOAT = 4;
-const filled = (ctx: CaseContext, length: number, seed: number): Float32Array => randomFill(ctx.alloc(length), seed);
 
 function sumCases(B: number): BenchCase[] {
   const shapes = [
