@@ -1,5 +1,6 @@
 // A Plan folds a Sigmoid's or Tanh's backward into the AvgPool2d after it
-// (avgPool2dActivationBackward) when the pool's windows do not overlap. The
+// (avgPool2dActivationBackward), and a ReLU's into the MaxPool2d after it
+// (maxPool2dReluBackward), when the pool's windows do not overlap. The
 // gradients must stay bit for bit the eager ones, fused or not; a backend that
 // counts kernel calls shows which pairs were fused.
 
@@ -12,7 +13,6 @@ import { lenet, lenetModern } from "../../src/lenet/models.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { Generator } from "../../src/tensor/random.js";
 import { crossEntropy } from "../../src/ops/cross-entropy.js";
-import type { AvgPool2dOptions, MaxPool2dOptions, Size2 } from "../../src/ops/window.js";
 
 const POOL_BACKWARDS = ["avgPool2dBackward", "avgPool2dActivationBackward", "maxPool2dBackward", "maxPool2dReluBackward"] as const;
 
@@ -56,59 +56,49 @@ function expectPlanGradientsEager(make: () => Sequential, sampleShape: number[],
   plan.dispose();
 }
 
-const net = (activation: () => Sigmoid | Tanh | ReLU, kernel: Size2, options: AvgPool2dOptions, features: number) => () => {
+/** conv → activation → pool → flatten → linear on input (2, 9, 7); features = 3 channels · P · Q of the pool. */
+const net = (activation: () => Sigmoid | Tanh | ReLU, pool: () => AvgPool2d | MaxPool2d, features: number) => () => {
   const g = new Generator(5);
-  return new Sequential(new Conv2d(2, 3, 3, { padding: 1, generator: g }), activation(), new AvgPool2d(kernel, options), new Flatten(), new Linear(features, 10, { generator: g }));
+  return new Sequential(new Conv2d(2, 3, 3, { padding: 1, generator: g }), activation(), pool(), new Flatten(), new Linear(features, 10, { generator: g }));
 };
 
-describe("Plan: an activation's backward folded into the average pool after it", () => {
-  it("d2l's LeNet: both sigmoid + pool pairs run as one call each, with eager's gradients bit for bit", () => {
+const NONE = Object.fromEntries(POOL_BACKWARDS.map((name) => [name, 0])) as Record<(typeof POOL_BACKWARDS)[number], number>;
+/** The calls of two runs of a net whose pool's backward is `name`. */
+const twice = (name: (typeof POOL_BACKWARDS)[number]) => ({ ...NONE, [name]: 2 });
+/** The convolutions' output gradients at a batch of 20: C1's and C3's. */
+const CONV_OUTPUT_GRADIENTS = [20 * 6 * 28 * 28, 20 * 16 * 10 * 10];
+
+describe("Plan: an activation's backward folded into the pool after it", () => {
+  it("d2l's LeNet: both sigmoid + average pool pairs run as one call each, with eager's gradients bit for bit", () => {
     const { backend, calls, zeroed } = counting();
     expectPlanGradientsEager(() => lenet({ generator: new Generator(3) }), [1, 28, 28], 20, backend);
-    expect(calls).toEqual({ avgPool2dBackward: 0, avgPool2dActivationBackward: 4, maxPool2dBackward: 0, maxPool2dReluBackward: 0 }); // two runs
-    // the fused calls set the convolutions' output gradients: neither C1's (20·6·28·28) nor C3's (20·16·10·10) is cleared, nor the sigmoids' between
-    expect(zeroed.filter((n) => n === 20 * 6 * 28 * 28 || n === 20 * 16 * 10 * 10)).toEqual([]);
+    expect(calls).toEqual({ ...NONE, avgPool2dActivationBackward: 4 }); // two runs
+    // the fused calls set the convolutions' output gradients: neither is cleared, nor the sigmoids' between
+    expect(zeroed.filter((n) => CONV_OUTPUT_GRADIENTS.includes(n))).toEqual([]);
     expect(zeroed).toContain(20 * 6 * 14 * 14); // S2's output gradient, which C3's backward adds into, still is
   });
 
-  // input (2, 9, 7); features = 3 channels · P · Q of each pool
-  const cases = [
-    { name: "tanh, 2×2 window (the last row and column in no window)", activation: () => new Tanh(), kernel: 2, options: {}, features: 3 * 4 * 3, fused: true },
-    { name: "sigmoid, 3×2 window, stride 4×3, padding 1, ceil mode, padding not counted", activation: () => new Sigmoid(), kernel: [3, 2] as Size2, options: { stride: [4, 3] as Size2, padding: 1, ceilMode: true, countIncludePad: false }, features: 3 * 3 * 3, fused: true },
-    { name: "sigmoid, divisorOverride 5", activation: () => new Sigmoid(), kernel: 2, options: { divisorOverride: 5 }, features: 3 * 4 * 3, fused: true },
-    { name: "sigmoid, overlapping 3×3 windows at stride 2: not fused", activation: () => new Sigmoid(), kernel: 3, options: { stride: 2 }, features: 3 * 4 * 3, fused: false },
-    { name: "ReLU before the pool: not fused", activation: () => new ReLU(), kernel: 2, options: {}, features: 3 * 4 * 3, fused: false },
-  ];
-  it.each(cases)("$name: eager's gradients bit for bit", ({ activation, kernel, options, features, fused }) => {
-    const { backend, calls } = counting();
-    expectPlanGradientsEager(net(activation, kernel, options, features), [2, 9, 7], 3, backend);
-    expect(calls).toEqual({ avgPool2dBackward: fused ? 0 : 2, avgPool2dActivationBackward: fused ? 2 : 0, maxPool2dBackward: 0, maxPool2dReluBackward: 0 }); // two runs
-  });
-});
-
-const maxNet = (activation: () => Sigmoid | ReLU, kernel: Size2, options: MaxPool2dOptions, features: number) => () => {
-  const g = new Generator(6);
-  return new Sequential(new Conv2d(2, 3, 3, { padding: 1, generator: g }), activation(), new MaxPool2d(kernel, options), new Flatten(), new Linear(features, 10, { generator: g }));
-};
-
-describe("Plan: a ReLU's backward folded into the max pool after it", () => {
   it("lenet-modern: both relu + max pool pairs run as one call each, with eager's gradients bit for bit", () => {
     const { backend, calls, zeroed } = counting();
     expectPlanGradientsEager(() => lenetModern({ generator: new Generator(3) }), [1, 28, 28], 20, backend);
-    expect(calls).toEqual({ avgPool2dBackward: 0, avgPool2dActivationBackward: 0, maxPool2dBackward: 0, maxPool2dReluBackward: 4 }); // two runs
-    expect(zeroed.filter((n) => n === 20 * 6 * 28 * 28 || n === 20 * 16 * 10 * 10)).toEqual([]); // the convolutions' output gradients are set, not cleared
+    expect(calls).toEqual({ ...NONE, maxPool2dReluBackward: 4 }); // two runs
+    expect(zeroed.filter((n) => CONV_OUTPUT_GRADIENTS.includes(n))).toEqual([]);
   });
 
-  // input (2, 9, 7); features = 3 channels · P · Q of each pool
   const cases = [
-    { name: "2×2 window (the last row and column in no window)", activation: () => new ReLU(), kernel: 2, options: {}, features: 3 * 4 * 3, fused: true },
-    { name: "2×2 window two apart (dilation 2) at stride 3, padding 1, ceil mode", activation: () => new ReLU(), kernel: 2, options: { stride: 3, dilation: 2, padding: 1, ceilMode: true }, features: 3 * 4 * 3, fused: true },
-    { name: "overlapping 3×3 windows at stride 2: not fused", activation: () => new ReLU(), kernel: 3, options: { stride: 2 }, features: 3 * 4 * 3, fused: false },
-    { name: "sigmoid before the max pool: not fused", activation: () => new Sigmoid(), kernel: 2, options: {}, features: 3 * 4 * 3, fused: false },
+    { name: "tanh, 2×2 average (the last row and column in no window)", activation: () => new Tanh(), pool: () => new AvgPool2d(2), features: 3 * 4 * 3, calls: twice("avgPool2dActivationBackward") },
+    { name: "sigmoid, 3×2 average, stride 4×3, padding 1, ceil mode, padding not counted", activation: () => new Sigmoid(), pool: () => new AvgPool2d([3, 2], { stride: [4, 3], padding: 1, ceilMode: true, countIncludePad: false }), features: 3 * 3 * 3, calls: twice("avgPool2dActivationBackward") },
+    { name: "sigmoid, 2×2 average, divisorOverride 5", activation: () => new Sigmoid(), pool: () => new AvgPool2d(2, { divisorOverride: 5 }), features: 3 * 4 * 3, calls: twice("avgPool2dActivationBackward") },
+    { name: "sigmoid, overlapping 3×3 average windows at stride 2: not fused", activation: () => new Sigmoid(), pool: () => new AvgPool2d(3, { stride: 2 }), features: 3 * 4 * 3, calls: twice("avgPool2dBackward") },
+    { name: "ReLU before an average pool: not fused", activation: () => new ReLU(), pool: () => new AvgPool2d(2), features: 3 * 4 * 3, calls: twice("avgPool2dBackward") },
+    { name: "ReLU, 2×2 max (the last row and column in no window)", activation: () => new ReLU(), pool: () => new MaxPool2d(2), features: 3 * 4 * 3, calls: twice("maxPool2dReluBackward") },
+    { name: "ReLU, 2×2 max two apart (dilation 2) at stride 3, padding 1, ceil mode", activation: () => new ReLU(), pool: () => new MaxPool2d(2, { stride: 3, dilation: 2, padding: 1, ceilMode: true }), features: 3 * 4 * 3, calls: twice("maxPool2dReluBackward") },
+    { name: "ReLU, overlapping 3×3 max windows at stride 2: not fused", activation: () => new ReLU(), pool: () => new MaxPool2d(3, { stride: 2 }), features: 3 * 4 * 3, calls: twice("maxPool2dBackward") },
+    { name: "sigmoid before a max pool: not fused", activation: () => new Sigmoid(), pool: () => new MaxPool2d(2), features: 3 * 4 * 3, calls: twice("maxPool2dBackward") },
   ];
-  it.each(cases)("$name: eager's gradients bit for bit", ({ activation, kernel, options, features, fused }) => {
+  it.each(cases)("$name: eager's gradients bit for bit", ({ activation, pool, features, calls: expected }) => {
     const { backend, calls } = counting();
-    expectPlanGradientsEager(maxNet(activation, kernel, options, features), [2, 9, 7], 3, backend);
-    expect(calls).toEqual({ avgPool2dBackward: 0, avgPool2dActivationBackward: 0, maxPool2dBackward: fused ? 0 : 2, maxPool2dReluBackward: fused ? 2 : 0 }); // two runs
+    expectPlanGradientsEager(net(activation, pool, features), [2, 9, 7], 3, backend);
+    expect(calls).toEqual(expected);
   });
 });
