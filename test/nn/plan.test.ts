@@ -85,6 +85,22 @@ describe("Plan", () => {
     net.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(before[i]!)));
   });
 
+  it("refuses an update whose gradient overflows while the loss stays finite, naming the parameter", () => {
+    // h = 0 (zero first layer) keeps the logits (0) and the loss (ln 3) finite; ∂L/∂h = dy·W₂ with W₂'s rows ±3e38 sums
+    // 1e38 + 2e38 + 1e38 (dy = (1/3, −2/3, 1/3) for label 1): past float32's largest, so 0.weight's gradient is ∞
+    const net = new Sequential(new Linear(4, 3, { generator: new Generator(1) }), new Linear(3, 3, { generator: new Generator(2) }));
+    const [w1, b1, w2, b2] = net.parameters();
+    for (const p of [w1!, b1!, b2!]) p.data.fill(0);
+    w2!.data.set([3e38, 3e38, 3e38, -3e38, -3e38, -3e38, 3e38, 3e38, 3e38]);
+    const plan = new Plan(net, { batchSize: 1, sampleShape: [4] });
+    plan.input.fill(1);
+    plan.labels.set([1]);
+    const before = net.parameters().map((p) => Float32Array.from(p.data));
+    expectError(() => plan.trainStep(new SGD(net.parameters(), { lr: 0.1 })), "NON_FINITE", "the gradient of 0.weight became non-finite");
+    net.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(Array.from(before[i]!)));
+    expect(plan.forwardBackward().loss).toBeCloseTo(Math.log(3), 6); // the loss itself was finite
+  });
+
   it("supports ReLU/Tanh/MaxPool2d/Flatten stacks and Linear without bias", () => {
     const make = (g: Generator) =>
       new Sequential(new Conv2d(1, 3, 3, { generator: g }), new Tanh(), new MaxPool2d(2), new Flatten(), new Linear(3 * 13 * 13, 10, { bias: false, generator: g }), new ReLU(), new Linear(10, 10, { generator: g }));
