@@ -114,12 +114,12 @@ export function chunkedSteps(n: number, size: number, bound: readonly BoundStep[
 
 /**
  * The backward of the bound steps as calls, last layer first, and the gradients to zero before them. Where an
- * activation whose derivative needs only its output (LayerStep.activation: Sigmoid, Tanh) feeds a layer that can
- * take its backward along (LayerStep.backwardThrough: AvgPool2d whose windows do not overlap), one call does both,
- * from the pool's output gradient straight to the activation's input gradient: the gradient between them is never
- * cleared, written or read, and the one the call sets is not cleared either. d2l's LeNet has two such pairs; on
- * its C1 output (4.8 MB at batch 256) that is five passes over memory fewer. Bit for bit the unfused backward
- * (LayerStep.backwardThrough).
+ * activation whose derivative needs only its output (LayerStep.activation: Sigmoid, Tanh, ReLU) feeds a layer that
+ * can take its backward along (LayerStep.backwardThrough: an AvgPool2d after a sigmoid or tanh, a MaxPool2d after a
+ * ReLU, their windows not overlapping), one call does both, from the pool's output gradient straight to the
+ * activation's input gradient: the gradient between them is never cleared, written or read, and the one the call
+ * sets is not cleared either. d2l's LeNet and lenet-modern have two such pairs each; on C1's output (4.8 MB at
+ * batch 256) that is five passes over memory fewer. Bit for bit the unfused backward (LayerStep.backwardThrough).
  */
 export function backwardCalls(bound: readonly BoundStep[], grads: readonly Float32Array[]): { backward: BackwardCall[]; cleared: Float32Array[] } {
   const backward: BackwardCall[] = [], unused = new Set<Float32Array>(); // gradients no call adds into

@@ -68,7 +68,8 @@ export interface LayerStep {
   readonly activation?: StepActivation;
   /**
    * This layer's backward and that of the `activation` just before it in one pass, or undefined when this layer
-   * cannot do both (AvgPool2d with windows that overlap, and every other layer). The call reads this step's
+   * cannot do both (a pool whose windows overlap, an activation it has no fused kernel for, every other layer:
+   * AvgPool2d takes sigmoid and tanh, MaxPool2d takes relu). The call reads this step's
    * buffers, except that `dx` is ∂L/∂(the activation's input), which it sets rather than adds to, so a Plan need
    * not clear it (`x`, this layer's input, is the activation's output). Bit for bit the two backwards one after
    * the other, each into a zeroed gradient.

@@ -198,7 +198,7 @@ function addZero(p: usize, count: i32): void {
 
 // maxPool2dReluBackward for LeNet-modern's window when it tiles the plane (2P = H, 2Q = W), four windows (two rows of
 // eight pixels) at a time: each pixel keeps its window's 0 + dy where its position equals the window's argmax, then
-// relu's mask; no scatter, every pixel written. One inlined copy per accumulate flag; a ragged end one window at a time.
+// relu's mask; no scatter, every pixel written. One inlined copy per accumulate flag.
 // @ts-ignore: decorator
 @inline function pairsThroughRelu(dx: usize, dy: usize, argmax: usize, y: usize, d: ReluPool2dDims, accumulate: bool): void {
   const H = d.H, W = d.W, P = d.P, Q = d.Q;
