@@ -13,7 +13,7 @@
 // Only for a unit column stride (sW = 1), where 4 neighbouring outputs read 4 neighbouring inputs:
 // one vector load. Gathering strided columns lane by lane made it slower than im2col + gemm.
 
-import { Conv2dDims, conv2dBackward, weightGradient } from "./conv2d";
+import { Conv2dDims, biasGradient, conv2dBackward, weightGradient } from "./conv2d";
 import { copyRow } from "./im2col";
 import { sum4 } from "./gemm";
 import { mad } from "./simd";
@@ -143,76 +143,117 @@ export function conv2dDirectForward(y: usize, x: usize, w: usize, b: usize, d: C
 
 // The weight gradient without im2col, for a unit stride (sH = sW = 1) and images of at least 256 outputs
 // (src/backend/wasm-gemm.ts decides): dw[k, c, i, j] += Σ_(p,q) dy[n][k, p, q] · xpadded[n][c, p + i·dH, q + j·dW].
-// With the padded plane's rows and dy's rows both S = Q + (kW−1)·dW floats apart (dy's padded with zeros), the
-// sum of one filter and tap is one dot product of P·S contiguous floats: dy against the plane shifted by the tap.
-// Those zeros multiply real pixels (a row's end against the next row's start), so an image with a NaN or ±∞
-// pixel takes im2col + gemm (weightGradient in src/wasm/conv2d.ts), and 0·∞ = NaN lands nowhere PyTorch's does not.
-// dx and db as conv2dBackward. cols: scratch of conv2dDirectBackwardScratchFloats and conv2dBackward's.
-// C1's weight gradient at batch 256, one thread: 1.99–2.01 ms through im2col + gemm, 1.68 here.
+// Each filter and tap's sum runs row by row: dy's row p (Q4 = Q rounded up to whole vectors) against the padded
+// plane's row p + i·dH shifted by j·dW, four q's a vector. When Q is a multiple of 4, dy is read in place and every
+// product is a term of the sum; otherwise dy's rows are copied with zeros up to Q4, and those zeros multiply the
+// pixels just past the window (possibly real ones), so an image with a NaN or ±∞ pixel takes im2col + gemm
+// (weightGradient in src/wasm/conv2d.ts) and 0·∞ = NaN lands nowhere PyTorch's does not.
+// dx as conv2dBackward; db image by image with dw, while the image's dy is in cache (dy is read once, not twice).
+// cols: scratch of conv2dDirectBackwardScratchFloats and conv2dBackward's.
+// C1's weight and bias gradients at batch 256, one thread: 1.47–1.55 ms, against 1.85–1.96 for the earlier flat dot
+// products over dy's rows padded with zeros to the plane's width, with db a pass of its own over dy.
 export function conv2dDirectBackward(dx: usize, dw: usize, db: usize, dy: usize, x: usize, w: usize, d: Conv2dDims, cols: usize, dcols: usize): void {
-  conv2dBackward(dx, 0, db, dy, x, w, d, cols, dcols);
+  conv2dBackward(dx, 0, dw == 0 ? db : 0, dy, x, w, d, cols, dcols);
   if (dw == 0) return;
-  const CHW = d.C * d.H * d.W, KPQ = d.K * d.P * d.Q;
+  const CHW = d.C * d.H * d.W, KPQ = d.K * d.P * d.Q, inPlace = backwardQ4(d) == d.Q;
   for (let n = d.start; n < d.end; n++) {
     const xn = x + <usize>(n * CHW) * 4, dyn = dy + <usize>(n * KPQ) * 4;
-    if (allFinite(xn, CHW)) directWeightImage(dw, dyn, xn, d, cols);
+    if (db != 0) biasGradient(db, dyn, d.K, d.P * d.Q, 1);
+    if (inPlace || allFinite(xn, CHW)) directWeightImage(dw, dyn, xn, d, cols);
     else weightGradient(dw, dyn, xn, d, 1, cols);
   }
 }
 
-/** Floats of conv2dDirectBackward's scratch: the padded plane (C, Hp, S) and its tail, the taps, the filters' padded dy rows. */
+/** Floats of conv2dDirectBackward's scratch: the padded plane (C, Hp, S), the taps, and dy's rows (K, P, Q4) unless Q4 = Q. */
 export function conv2dDirectBackwardScratchFloats(d: Conv2dDims): f64 {
-  const S = backwardRow(d), F = dotLength(d);
-  return <f64>d.C * <f64>(paddedRows(d) * S) + <f64>((d.kW - 1) * d.dilationW + 4) + <f64>((d.C / d.groups) * d.kH * d.kW) + <f64>d.K * <f64>F;
+  const Q4 = backwardQ4(d), rows = Q4 == d.Q ? 0 : <f64>d.K * <f64>(d.P * Q4);
+  return <f64>d.C * <f64>(paddedRows(d) * backwardRow(d)) + <f64>((d.C / d.groups) * d.kH * d.kW + 3) + rows;
 }
 
 // dw (K, R) += the direct sums of one image (dyn: its dy (K, P, Q); xn: its x (C, H, W)).
 function directWeightImage(dw: usize, dyn: usize, xn: usize, d: Conv2dDims, scratch: usize): void {
-  const S = backwardRow(d), F = dotLength(d), Hp = paddedRows(d), P = d.P, Q = d.Q, R = (d.C / d.groups) * d.kH * d.kW;
-  const Kg = d.K / d.groups, planeBytes = <usize>(Hp * S) * 4, tail = (d.kW - 1) * d.dilationW + 4;
-  // scratch: xp (C, Hp, S), a zero tail the last taps' dot products read into, the taps, then dyp (K, F)
-  const xp = scratch, taps = xp + <usize>d.C * planeBytes + <usize>tail * 4, dyp = taps + <usize>R * 4;
+  const S = backwardRow(d), Q4 = backwardQ4(d), Hp = paddedRows(d), P = d.P, Q = d.Q, R = (d.C / d.groups) * d.kH * d.kW;
+  const Kg = d.K / d.groups, planeBytes = <usize>(Hp * S) * 4;
+  // scratch: xp (C, Hp, S), the taps, then dy's rows Q4 apart (K, P, Q4) when Q is short of Q4
+  const xp = scratch, taps = xp + <usize>d.C * planeBytes;
   padImage(xp, xn, d, Hp, S);
-  memory.fill(xp + <usize>d.C * planeBytes, 0, <usize>tail * 4);
   writeTaps(taps, d, S, planeBytes);
-  // dyp (K, F): each filter's dy rows S floats apart, zeros between them and after
-  memory.fill(dyp, 0, <usize>(d.K * F) * 4);
-  for (let k = 0; k < d.K; k++) {
-    for (let p = 0; p < P; p++) copyRow(dyp + <usize>(k * F + p * S) * 4, dyn + <usize>((k * P + p) * Q) * 4, 0, Q);
+  let rows = dyn;
+  if (Q4 != Q) {
+    rows = (taps + <usize>R * 4 + 15) & ~15; // whole vectors: aligned loads
+    for (let r = 0; r < d.K * P; r++) {
+      copyRow(rows + <usize>(r * Q4) * 4, dyn + <usize>(r * Q) * 4, 0, Q);
+      memory.fill(rows + <usize>(r * Q4 + Q) * 4, 0, <usize>(Q4 - Q) * 4);
+    }
   }
-  // Three filters × three taps at a time (nine sums; two filters × four taps, eight sums, measured 1.74–1.78 ms
-  // against this 1.68 for C1 at batch 256); a short block repeats its last filter or tap (computed, not stored).
+  // Three filters × three taps at a time (nine sums), a short block repeating its last filter or tap (computed, not
+  // stored); a lone last tap (R = 3m + 1, as C1's 25) goes to tapColumn, six filters at a time, instead of a block
+  // that would compute three taps for one (C1 at batch 256: 1.27 → 1.20 ms of sums, .prof).
+  const filterBytes = <usize>(P * Q4) * 4, R3 = R % 3 == 1 ? R - 1 : R;
   for (let g = 0; g < d.groups; g++) {
     const planes = xp + <usize>(g * (d.C / d.groups)) * planeBytes, last = (g + 1) * Kg - 1;
     for (let k0 = g * Kg; k0 <= last; k0 += 3) {
-      const y0 = dyp + <usize>(k0 * F) * 4, y1 = dyp + <usize>(min(k0 + 1, last) * F) * 4, y2 = dyp + <usize>(min(k0 + 2, last) * F) * 4;
-      for (let t0 = 0; t0 < R; t0 += 3) weightTile(dw + <usize>(k0 * R + t0) * 4, R, y0, y1, y2, F, planes, taps + <usize>t0 * 4, min(3, last + 1 - k0), min(3, R - t0));
+      const y0 = rows + <usize>k0 * filterBytes, y1 = rows + <usize>min(k0 + 1, last) * filterBytes, y2 = rows + <usize>min(k0 + 2, last) * filterBytes;
+      for (let t0 = 0; t0 < R3; t0 += 3) weightTile(dw + <usize>(k0 * R + t0) * 4, R, y0, y1, y2, d, planes, taps + <usize>t0 * 4, min(3, last + 1 - k0), min(3, R3 - t0));
     }
+    if (R3 == R) continue;
+    const x = planes + <usize>load<i32>(taps + <usize>R3 * 4);
+    for (let k0 = g * Kg; k0 <= last; k0 += 6) tapColumn(dw + <usize>(k0 * R + R3) * 4, R, rows + <usize>k0 * filterBytes, filterBytes, min(6, last + 1 - k0), d, x);
   }
 }
 
-// dw[k0 + a, t0 + b] += Σ_f dyp[k0 + a, f] · planes[taps[b] + f] for a < filters, b < count (dw at k0, t0; rows R
-// apart): y0…y2 walk three filters' padded dy, x0…x2 three taps' shifted planes.
+// dw[k0 + a, t0 + b] += Σ_(p, q) dy[k0 + a, p, q] · planes[taps[b] + p·S + q] for a < filters, b < count (dw at k0, t0;
+// rows R apart): y0…y2 walk three filters' dy rows (Q4 apart), x0…x2 three taps' shifted plane rows (S apart).
 // @ts-ignore: decorator
-@inline function weightTile(at: usize, R: i32, y0: usize, y1: usize, y2: usize, F: i32, planes: usize, taps: usize, filters: i32, count: i32): void {
+@inline function weightTile(at: usize, R: i32, y0: usize, y1: usize, y2: usize, d: Conv2dDims, planes: usize, taps: usize, filters: i32, count: i32): void {
   let x0 = planes + <usize>load<i32>(taps);
   let x1 = count > 1 ? planes + <usize>load<i32>(taps, 4) : x0;
   let x2 = count > 2 ? planes + <usize>load<i32>(taps, 8) : x0;
   let s00 = f32x4.splat(0), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00, s20 = s00, s21 = s00, s22 = s00;
-  const end = y0 + <usize>F * 4;
-  for (; y0 < end; y0 += 16, y1 += 16, y2 += 16, x0 += 16, x1 += 16, x2 += 16) {
-    const a = v128.load(y0), b = v128.load(y1), c = v128.load(y2);
-    let v = v128.load(x0);
-    s00 = mad(a, v, s00); s10 = mad(b, v, s10); s20 = mad(c, v, s20);
-    v = v128.load(x1);
-    s01 = mad(a, v, s01); s11 = mad(b, v, s11); s21 = mad(c, v, s21);
-    v = v128.load(x2);
-    s02 = mad(a, v, s02); s12 = mad(b, v, s12); s22 = mad(c, v, s22);
+  const rowBytes = <usize>backwardQ4(d) * 4, skip = <usize>(backwardRow(d) - backwardQ4(d)) * 4;
+  for (let p = 0; p < d.P; p++, x0 += skip, x1 += skip, x2 += skip) {
+    for (const end = y0 + rowBytes; y0 < end; y0 += 16, y1 += 16, y2 += 16, x0 += 16, x1 += 16, x2 += 16) {
+      const a = v128.load(y0), b = v128.load(y1), c = v128.load(y2);
+      let v = v128.load(x0);
+      s00 = mad(a, v, s00); s10 = mad(b, v, s10); s20 = mad(c, v, s20);
+      v = v128.load(x1);
+      s01 = mad(a, v, s01); s11 = mad(b, v, s11); s21 = mad(c, v, s21);
+      v = v128.load(x2);
+      s02 = mad(a, v, s02); s12 = mad(b, v, s12); s22 = mad(c, v, s22);
+    }
   }
   const zero = f32x4.splat(0);
   addLanes(at, sum4(s00, s01, s02, zero), count);
   if (filters > 1) addLanes(at + <usize>R * 4, sum4(s10, s11, s12, zero), count);
   if (filters > 2) addLanes(at + <usize>R * 8, sum4(s20, s21, s22, zero), count);
+}
+
+// dw[k0 + a, t] += Σ_(p, q) dy[k0 + a, p, q] · x[p·S + q] for a < filters ≤ 6 (dw at k0, t; rows R apart): one tap,
+// whose shifted plane x serves six filters' dy rows (y, filterBytes apart; a short block repeats its last filter).
+// @ts-ignore: decorator
+@inline function tapColumn(at: usize, R: i32, y: usize, filterBytes: usize, filters: i32, d: Conv2dDims, x: usize): void {
+  const f1 = min(1, filters - 1), f2 = min(2, filters - 1), f3 = min(3, filters - 1), f4 = min(4, filters - 1), f5 = min(5, filters - 1);
+  const d1 = <usize>f1 * filterBytes, d2 = <usize>f2 * filterBytes, d3 = <usize>f3 * filterBytes, d4 = <usize>f4 * filterBytes, d5 = <usize>f5 * filterBytes;
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0;
+  const rowBytes = <usize>backwardQ4(d) * 4, skip = <usize>(backwardRow(d) - backwardQ4(d)) * 4;
+  for (let p = 0; p < d.P; p++, x += skip) {
+    for (const end = y + rowBytes; y < end; y += 16, x += 16) {
+      const v = v128.load(x);
+      s0 = mad(v128.load(y), v, s0); s1 = mad(v128.load(y + d1), v, s1); s2 = mad(v128.load(y + d2), v, s2);
+      s3 = mad(v128.load(y + d3), v, s3); s4 = mad(v128.load(y + d4), v, s4); s5 = mad(v128.load(y + d5), v, s5);
+    }
+  }
+  const sums = sum4(s0, s1, s2, s3), rest = sum4(s4, s5, s4, s5);
+  for (let a = 0; a < filters; a++) {
+    const to = at + <usize>(a * R) * 4;
+    store<f32>(to, load<f32>(to) + (a < 4 ? lane(sums, a) : lane(rest, a - 4)));
+  }
+}
+
+// v's lane i (0 ≤ i < 4) for a lane chosen at run time.
+// @ts-ignore: decorator
+@inline function lane(v: v128, i: i32): f32 {
+  return i == 0 ? f32x4.extract_lane(v, 0) : i == 1 ? f32x4.extract_lane(v, 1) : i == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
 }
 
 // at[0 … count) += v's first count lanes (1 ≤ count ≤ 3).
@@ -238,16 +279,16 @@ function allFinite(p: usize, count: i32): bool {
   return !v128.any_true(bad);
 }
 
-// The row length S of the backward's plane and padded dy: the window's span along a row at unit stride.
+// Q rounded up to whole vectors: the length of the backward's dy rows.
 // @ts-ignore: decorator
-@inline function backwardRow(d: Conv2dDims): i32 {
-  return d.Q + (d.kW - 1) * d.dilationW;
+@inline function backwardQ4(d: Conv2dDims): i32 {
+  return (d.Q + 3) & ~3;
 }
 
-// Floats of one filter's padded dy: P rows of S, rounded up to whole vectors (the tail zeros).
+// The row length S of the backward's padded plane: dy's row plus the window's span along a row at unit stride.
 // @ts-ignore: decorator
-@inline function dotLength(d: Conv2dDims): i32 {
-  return (d.P * backwardRow(d) + 3) & ~3;
+@inline function backwardRow(d: Conv2dDims): i32 {
+  return backwardQ4(d) + (d.kW - 1) * d.dilationW;
 }
 
 // The byte offset of every tap (c, i, j) of a group from a window's top-left pixel in planes of Wp-float rows,

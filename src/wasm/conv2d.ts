@@ -58,13 +58,7 @@ export function conv2dBackward(dx: usize, dw: usize, db: usize, dy: usize, x: us
   const K = d.K, PQ = d.P * d.Q, R = d.C * d.kH * d.kW, images = conv2dBackwardImages(d);
   for (let n0 = d.start; n0 < d.end; n0 += images) {
     const m = min(images, d.end - n0), L = m * PQ, dyFirst = dy + <usize>(n0 * K * PQ) * 4;
-    if (db != 0) {
-      for (let k = 0; k < K; k++) {
-        let total: f32 = 0;
-        for (let i = 0; i < m; i++) total += sum(dyFirst + <usize>((i * K + k) * PQ) * 4, PQ);
-        store<f32>(db + <usize>k * 4, load<f32>(db + <usize>k * 4) + total);
-      }
-    }
+    if (db != 0) biasGradient(db, dyFirst, K, PQ, m);
     if (dw == 0 && dx == 0) continue;
     // dys (K, L): the m images' dy rows side by side (one image's dy is already that)
     let dys = dyFirst;
@@ -76,6 +70,15 @@ export function conv2dBackward(dx: usize, dw: usize, db: usize, dy: usize, x: us
     }
     if (dw != 0) weightGradient(dw, dys, x + <usize>(n0 * d.C * d.H * d.W) * 4, d, m, cols);
     if (dx != 0) inputGradient(dx + <usize>(n0 * d.C * d.H * d.W) * 4, dys, w, d, m, dcols);
+  }
+}
+
+// db[k] += Σ dy[n][k] over the m images from dyFirst, dy (m, K, PQ): the images' sums added up, then into db.
+export function biasGradient(db: usize, dyFirst: usize, K: i32, PQ: i32, m: i32): void {
+  for (let k = 0; k < K; k++) {
+    let total: f32 = 0;
+    for (let i = 0; i < m; i++) total += sum(dyFirst + <usize>((i * K + k) * PQ) * 4, PQ);
+    store<f32>(db + <usize>k * 4, load<f32>(db + <usize>k * 4) + total);
   }
 }
 
@@ -109,9 +112,18 @@ function addScalar(p: usize, count: i32, value: f32): void {
   for (; i < count; i++) store<f32>(p + <usize>i * 4, load<f32>(p + <usize>i * 4) + value);
 }
 
+// Σ p[0 … count): four vector sums a step, so four add chains overlap (one chain waits on the add's latency).
 function sum(p: usize, count: i32): f32 {
-  let acc = f32x4.splat(0);
+  let acc = f32x4.splat(0), acc1 = acc, acc2 = acc, acc3 = acc;
   let i = 0;
+  for (; i + 16 <= count; i += 16) {
+    const at = p + <usize>i * 4;
+    acc = f32x4.add(acc, v128.load(at));
+    acc1 = f32x4.add(acc1, v128.load(at, 16));
+    acc2 = f32x4.add(acc2, v128.load(at, 32));
+    acc3 = f32x4.add(acc3, v128.load(at, 48));
+  }
+  acc = f32x4.add(f32x4.add(acc, acc1), f32x4.add(acc2, acc3));
   for (; i + 4 <= count; i += 4) acc = f32x4.add(acc, v128.load(p + <usize>i * 4));
   let total = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
   for (; i < count; i++) total += load<f32>(p + <usize>i * 4);
