@@ -11,9 +11,10 @@ import { WindowDims, firstValid, endValid } from "./window";
   return start >= 0 ? start : start + ((-start + dilation - 1) / dilation) * dilation;
 }
 
-// LeNet-modern's window (2×2, stride 2, no padding or dilation, every window whole) four windows at a time:
-// gather each window's four taps into four vectors (even and odd lanes of two rows), then apply PyTorch's rule
-// (a larger value or a NaN takes over) tap by tap in row-major order with lane masks instead of branches.
+// LeNet-modern's window (2×2, stride 2, no padding or dilation, every window whole), two windows of two output rows
+// at a time: the 4 floats of each of four input rows hold both windows' taps, and two shuffles per tap row gather
+// each window's four taps into four vectors; then PyTorch's rule tap by tap in row-major order, with lane masks
+// instead of branches.
 function isPair(d: WindowDims): bool {
   return d.kH == 2 && d.kW == 2 && d.strideH == 2 && d.strideW == 2 && d.padH == 0 && d.padW == 0
     && d.dilationH == 1 && d.dilationW == 1 && 2 * d.P <= d.H && 2 * d.Q <= d.W;
@@ -25,28 +26,64 @@ function isPair(d: WindowDims): bool {
   return v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
 }
 
+// Output rows p, p + 1 in steps of windows q, q + 1. A ragged end (an odd P or Q: LeNet's pool2 has P = Q = 5) takes
+// the last two rows or windows again, rewriting some outputs with the same values; the ragged step stays out of the
+// loop (a min(q, Q − 2) inside it cost a quarter of the time). Two rows at a time rather than four windows of one
+// row, whose ragged end made pool2's rows of 5 windows take 8 windows' work. npm run bench -- --quick --filter
+// maxPool2dForward, one thread, three runs each: pool1 17.4–18.8 → 20.8–22.6 GB/s, pool2 11.3–12.1 → 15.8–16.5.
 function maxPool2x2Forward(y: usize, argmax: usize, x: usize, d: WindowDims): void {
   const H = d.H, W = d.W, P = d.P, Q = d.Q;
+  // each lane's tap codes (top-left, top-right, bottom-left, bottom-right: 0, 1, W, W + 1), and each lane's window
+  // top-left position relative to the step's first (windows q, q + 1 of row p, then of row p + 1)
+  const right = i32x4.splat(1), bottomLeft = i32x4.splat(W), bottomRight = i32x4.splat(W + 1), lanes = i32x4(0, 2, 2 * W, 2 * W + 2);
   for (let plane = d.start; plane < d.end; plane++) {
-    for (let p = 0; p < P; p++) {
-      const xRow = x + <usize>((plane * H + 2 * p) * W) * 4; // x[plane, 2p, 0]
-      const out = (plane * P + p) * Q;
+    if (P < 2 || Q < 2) {
+      for (let p = 0; p < P; p++) maxPoolWindowsScalar(y, argmax, x + <usize>((plane * H + 2 * p) * W) * 4, 2 * p * W, (plane * P + p) * Q, 0, Q, W);
+      continue;
+    }
+    for (let p0 = 0; p0 < P; p0 += 2) {
+      const p = min(p0, P - 2), xRow = x + <usize>((plane * H + 2 * p) * W) * 4; // x[plane, 2p, 0]
+      const out = y + <usize>((plane * P + p) * Q) * 4, argmaxOut = argmax + <usize>((plane * P + p) * Q) * 4;
+      const base = i32x4.add(i32x4.splat(2 * p * W), lanes);
       let q = 0;
-      for (; q + 4 <= Q; q += 4) maxPool4Windows(y, argmax, xRow, 2 * p * W, out, q, W);
-      // A ragged end (LeNet: Q = 14 and 5) takes the last four windows again, rewriting some outputs with
-      // the same values, instead of a scalar tail that cost as much as the vector loop.
-      if (q < Q && Q >= 4) maxPool4Windows(y, argmax, xRow, 2 * p * W, out, Q - 4, W);
-      else if (q < Q) maxPoolWindowsScalar(y, argmax, xRow, 2 * p * W, out, q, Q, W);
+      for (; q + 2 <= Q; q += 2) maxPool2x2Windows(out + <usize>q * 4, argmaxOut + <usize>q * 4, xRow + <usize>(2 * q) * 4, i32x4.add(base, i32x4.splat(2 * q)), W, Q, right, bottomLeft, bottomRight);
+      if (q < Q) {
+        q = Q - 2;
+        maxPool2x2Windows(out + <usize>q * 4, argmaxOut + <usize>q * 4, xRow + <usize>(2 * q) * 4, i32x4.add(base, i32x4.splat(2 * q)), W, Q, right, bottomLeft, bottomRight);
+      }
     }
   }
 }
 
-// Windows q … q + 3 of output row `out`, whose taps start at xRow, position rowStart (h·W) in the plane.
+// Windows q, q + 1 of output rows p and p + 1 (their y and argmax at out and argmaxOut; their taps from x[2p, 2q] at
+// top; topLeft: each lane's top-left tap position in the plane). Without a NaN among the 16 taps, PyTorch's rule is
+// "v > best takes over", which pmax computes in one instruction (best < v ? v : best), and the argmax is the largest
+// tap code among the taps that took over (the codes grow in row-major order), added to topLeft once. One sum of the
+// taps tells: it is NaN when a tap is (or when +∞ meets −∞), and then the windows take the exact rule.
 // @ts-ignore: decorator
-@inline function maxPool4Windows(y: usize, argmax: usize, xRow: usize, rowStart: i32, out: i32, q: i32, W: i32): void {
-  const top = xRow + <usize>(2 * q) * 4, bottom = top + <usize>W * 4;
-  const t0 = v128.load(top), t1 = v128.load(top, 16), b0 = v128.load(bottom), b1 = v128.load(bottom, 16);
-  const topLeft = i32x4.add(i32x4.splat(rowStart + 2 * q), i32x4(0, 2, 4, 6)); // four neighbouring windows' top-left taps
+@inline function maxPool2x2Windows(out: usize, argmaxOut: usize, top: usize, topLeft: v128, W: i32, Q: i32, right: v128, bottomLeft: v128, bottomRight: v128): void {
+  const rowBytes = <usize>W * 4;
+  const t0 = v128.load(top), t1 = v128.load(top + 2 * rowBytes), b0 = v128.load(top + rowBytes), b1 = v128.load(top + 3 * rowBytes);
+  const sum = f32x4.add(f32x4.add(t0, t1), f32x4.add(b0, b1));
+  if (v128.any_true(f32x4.ne(sum, sum))) {
+    maxPool2x2WindowsWithNaN(out, argmaxOut, t0, t1, b0, b1, topLeft, W, Q);
+    return;
+  }
+  let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
+  let v = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+  let code = v128.and(right, f32x4.lt(best, v));
+  best = f32x4.pmax(best, v);
+  v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+  code = i32x4.max_s(code, v128.and(bottomLeft, f32x4.lt(best, v)));
+  best = f32x4.pmax(best, v);
+  v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+  code = i32x4.max_s(code, v128.and(bottomRight, f32x4.lt(best, v)));
+  best = f32x4.pmax(best, v);
+  storeTwoRows(out, argmaxOut, best, i32x4.add(topLeft, code), Q);
+}
+
+// maxPool2x2Windows' windows by the exact rule (a larger value or a NaN takes over), tap by tap in row-major order.
+function maxPool2x2WindowsWithNaN(out: usize, argmaxOut: usize, t0: v128, t1: v128, b0: v128, b1: v128, topLeft: v128, W: i32, Q: i32): void {
   let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6); // the first tap always takes over from −∞ (or is −∞ itself)
   let where = topLeft;
   let v = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
@@ -61,11 +98,20 @@ function maxPool2x2Forward(y: usize, argmax: usize, x: usize, d: WindowDims): vo
   take = takeOver(best, v);
   best = v128.bitselect(v, best, take);
   where = v128.bitselect(i32x4.add(topLeft, i32x4.splat(W + 1)), where, take);
-  v128.store(y + <usize>(out + q) * 4, best);
-  v128.store(argmax + <usize>(out + q) * 4, where);
+  storeTwoRows(out, argmaxOut, best, where, Q);
 }
 
-// Windows [q, Q) one at a time, for a row of fewer than four windows.
+// Lanes 0, 1 of best and where to row p's two outputs, lanes 2, 3 to row p + 1's (Q floats further).
+// @ts-ignore: decorator
+@inline function storeTwoRows(out: usize, argmaxOut: usize, best: v128, where: v128, Q: i32): void {
+  const next = <usize>Q * 4;
+  v128.store64_lane(out, best, 0);
+  v128.store64_lane(out + next, best, 1);
+  v128.store64_lane(argmaxOut, where, 0);
+  v128.store64_lane(argmaxOut + next, where, 1);
+}
+
+// Windows [q, Q) of one output row one at a time, for planes of fewer than two output rows or columns.
 function maxPoolWindowsScalar(y: usize, argmax: usize, xRow: usize, rowStart: i32, out: i32, q: i32, Q: i32, W: i32): void {
   for (; q < Q; q++) {
     let best: f32 = -Infinity, where = rowStart + 2 * q;
