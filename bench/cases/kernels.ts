@@ -276,7 +276,25 @@ function activationCases(B: number): BenchCase[] {
       );
     }
   }
+  out.push(...cacheResidentCases());
   return out;
+}
+
+// sigmoid and tanh on slices that stay in L2 (as a Plan's chunks of 32 examples run them): their arithmetic alone,
+// against the whole-batch rows above, which also pay for memory (docs/backends.md, "Where sigmoid and tanh stand").
+function cacheResidentCases(): BenchCase[] {
+  const slice = 1 << 16, slices = 16; // x and y 512 KB together, within one core's 2 MB L2
+  return (["sigmoid", "tanh"] as const).map((op) => ({
+    group: "activation",
+    name: `${op}Forward ${slices} slices of ${slice} floats, cache-resident`,
+    bytes: FLOAT * 2 * slice * slices,
+    note: "the arithmetic without the memory traffic",
+    setup: (ctx) => {
+      const x = filled(ctx, slice, 13), y = ctx.alloc(slice);
+      for (let i = 0; i < slice; i++) x[i] = x[i]! * 6;
+      return { run: () => { for (let r = 0; r < slices; r++) ctx.kernels[`${op}Forward`](y, x); } };
+    },
+  }));
 }
 
 function lossCases(B: number): BenchCase[] {
