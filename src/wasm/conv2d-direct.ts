@@ -213,7 +213,7 @@ function directWeightImage(dw: usize, dyn: usize, xn: usize, d: Conv2dDims, scra
   }
   // Three filters × three taps at a time (nine sums), a short block repeating its last filter or tap (computed, not
   // stored); a lone last tap (R = 3m + 1, as C1's 25) goes to tapColumn, six filters at a time, instead of a block
-  // that would compute three taps for one (C1 at batch 256: 1.27 → 1.20 ms of sums, .prof).
+  // that would compute three taps for one (C1 at batch 256, the sums alone: 1.22 → 1.16 ms, .prof).
   const filterBytes = <usize>(P * Q4) * 4, R3 = R % 3 == 1 ? R - 1 : R;
   for (let g = 0; g < d.groups; g++) {
     const planes = xp + <usize>(g * (d.C / d.groups)) * planeBytes, last = (g + 1) * Kg - 1;

@@ -46,23 +46,22 @@ function maxPool2x2Forward(y: usize, argmax: usize, x: usize, d: WindowDims): vo
       const out = y + <usize>((plane * P + p) * Q) * 4, argmaxOut = argmax + <usize>((plane * P + p) * Q) * 4;
       const base = i32x4.add(i32x4.splat(2 * p * W), lanes);
       let q = 0;
-      for (; q + 2 <= Q; q += 2) maxPool2x2Windows(out + <usize>q * 4, argmaxOut + <usize>q * 4, xRow + <usize>(2 * q) * 4, i32x4.add(base, i32x4.splat(2 * q)), W, Q, right, bottomLeft, bottomRight);
-      if (q < Q) {
-        q = Q - 2;
-        maxPool2x2Windows(out + <usize>q * 4, argmaxOut + <usize>q * 4, xRow + <usize>(2 * q) * 4, i32x4.add(base, i32x4.splat(2 * q)), W, Q, right, bottomLeft, bottomRight);
-      }
+      for (; q + 2 <= Q; q += 2) maxPool2x2Windows(out, argmaxOut, xRow, base, q, W, Q, right, bottomLeft, bottomRight);
+      if (q < Q) maxPool2x2Windows(out, argmaxOut, xRow, base, Q - 2, W, Q, right, bottomLeft, bottomRight);
     }
   }
 }
 
-// Windows q, q + 1 of output rows p and p + 1 (their y and argmax at out and argmaxOut; their taps from x[2p, 2q] at
-// top; topLeft: each lane's top-left tap position in the plane). Without a NaN among the 16 taps, PyTorch's rule is
+// Windows q, q + 1 of output rows p and p + 1 (the rows' y and argmax at out and argmaxOut; their taps from x[2p, 2q],
+// x[2p] at xRow; base + 2q: each lane's top-left tap position in the plane). Without a NaN among the 16 taps, PyTorch's rule is
 // "v > best takes over", which pmax computes in one instruction (best < v ? v : best), and the argmax is the largest
 // tap code among the taps that took over (the codes grow in row-major order), added to topLeft once. One sum of the
 // taps tells: it is NaN when a tap is (or when +∞ meets −∞), and then the windows take the exact rule.
 // @ts-ignore: decorator
-@inline function maxPool2x2Windows(out: usize, argmaxOut: usize, top: usize, topLeft: v128, W: i32, Q: i32, right: v128, bottomLeft: v128, bottomRight: v128): void {
-  const rowBytes = <usize>W * 4;
+@inline function maxPool2x2Windows(out: usize, argmaxOut: usize, xRow: usize, base: v128, q: i32, W: i32, Q: i32, right: v128, bottomLeft: v128, bottomRight: v128): void {
+  const rowBytes = <usize>W * 4, top = xRow + <usize>(2 * q) * 4, topLeft = i32x4.add(base, i32x4.splat(2 * q));
+  out += <usize>q * 4;
+  argmaxOut += <usize>q * 4;
   const t0 = v128.load(top), t1 = v128.load(top + 2 * rowBytes), b0 = v128.load(top + rowBytes), b1 = v128.load(top + 3 * rowBytes);
   const sum = f32x4.add(f32x4.add(t0, t1), f32x4.add(b0, b1));
   if (v128.any_true(f32x4.ne(sum, sum))) {
