@@ -258,8 +258,7 @@ function activationCases(B: number): BenchCase[] {
           name: `${op}Forward ${label}`,
           bytes: FLOAT * 2 * n,
           setup: (ctx) => {
-            const x = filled(ctx, n, 13), y = ctx.alloc(n);
-            for (let i = 0; i < n; i++) x[i] = x[i]! * 6; // a realistic pre-activation range, both branches taken
+            const x = preActivations(ctx, n), y = ctx.alloc(n);
             return { run: () => ctx.kernels[`${op}Forward`](y, x) };
           },
         },
@@ -290,11 +289,17 @@ function cacheResidentCases(): BenchCase[] {
     bytes: FLOAT * 2 * slice * slices,
     note: "the arithmetic without the memory traffic",
     setup: (ctx) => {
-      const x = filled(ctx, slice, 13), y = ctx.alloc(slice);
-      for (let i = 0; i < slice; i++) x[i] = x[i]! * 6;
+      const x = preActivations(ctx, slice), y = ctx.alloc(slice);
       return { run: () => { for (let r = 0; r < slices; r++) ctx.kernels[`${op}Forward`](y, x); } };
     },
   }));
+}
+
+// n inputs for an activation's forward in a realistic pre-activation range, both of sigmoid's and tanh's branches taken.
+function preActivations(ctx: CaseContext, n: number): Float32Array {
+  const x = filled(ctx, n, 13);
+  for (let i = 0; i < n; i++) x[i] = x[i]! * 6;
+  return x;
 }
 
 function lossCases(B: number): BenchCase[] {
